@@ -1,0 +1,299 @@
+"""Site configuration: ``config.yaml`` validated into frozen dataclasses.
+
+Every problem in the file is collected and reported at once, each with its line;
+an unknown or misspelt key names the key it probably meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import BuildError, LocatedError, Problem, display_path
+from .text import is_ascii_slug
+from .yamldoc import YamlMapping, parse_yaml_mapping
+
+TAXONOMY_FIELDS = ("tags", "category", "county")
+PERMALINK_FIELDS = ("slug", "jyear", "jmonth", "jday", "year", "month", "day")
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyConfig:
+    """One taxonomy: the front-matter field, its Persian labels and its URL segment."""
+
+    name: str
+    label: str
+    singular: str
+    path: str
+    known_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedConfig:
+    """How the related-news list under each release is chosen."""
+
+    count: int = 5
+    min_score: float = 1.0
+    tag_weight: float = 1.0
+    category_weight: float = 0.6
+    county_weight: float = 0.8
+    half_life_days: float = 365.0
+    include_newer: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    """A link in the site's main navigation."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything the build needs to know about the site, validated."""
+
+    title: str
+    description: str
+    organization: str
+    base_url: str
+    language: str
+    timezone: ZoneInfo
+    page_size: int
+    permalink: str
+    taxonomies: tuple[TaxonomyConfig, ...]
+    related: RelatedConfig
+    menu: tuple[MenuItem, ...]
+    content_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    config_path: Path = field(compare=False)
+
+    def taxonomy(self, name: str) -> TaxonomyConfig:
+        """The taxonomy configured for front-matter field ``name``."""
+        return next(t for t in self.taxonomies if t.name == name)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url`` (``/`` or e.g. ``/news-site/``)."""
+        return "/" + self.base_url.split("://", 1)[1].partition("/")[2]
+
+
+_DEFAULT_TAXONOMIES = {
+    "tags": ("برچسب‌ها", "برچسب", "tags"),
+    "category": ("دسته‌ها", "دسته", "category"),
+    "county": ("شهرستان‌ها", "شهرستان", "county"),
+}
+_TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
+             "permalink", "taxonomies", "related", "menu", "content_dir", "output_dir",
+             "templates_dir", "static_dir")
+_TAXONOMY_KEYS = ("label", "singular", "path", "terms")
+_RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
+_MENU_KEYS = ("title", "url")
+
+
+def suggest(key: str, known: tuple[str, ...] | list[str]) -> str:
+    """«؛ منظورتان «x» بود؟» for the closest known key, or a list of the allowed keys."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"؛ منظورتان «{close[0]}» بود؟"
+    return "؛ کلیدهای مجاز: " + "، ".join(known)
+
+
+class _Reader:
+    """Reads typed values out of a parsed YAML mapping, collecting located problems."""
+
+    def __init__(self, doc: YamlMapping, path: str):
+        self.doc = doc
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.doc.line(key), message))
+
+    def check_keys(self, mapping: dict, prefix: str, known: tuple[str, ...]) -> None:
+        for key in mapping:
+            if key not in known:
+                self.error(prefix + str(key), f"کلید ناشناخته «{prefix}{key}»{suggest(str(key), known)}")
+
+    def section(self, mapping: dict, key: str) -> dict:
+        value = mapping.get(key.rpartition(".")[2])
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.error(key, f"«{key}» باید فهرستی از «کلید: مقدار» باشد")
+            return {}
+        return value
+
+    def string(self, mapping: dict, key: str, default: str) -> str:
+        name = key.rpartition(".")[2]
+        if name not in mapping:
+            return default
+        value = mapping[name]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self.error(key, f"«{key}» باید متنی ناخالی باشد")
+            return default
+        return value.strip()
+
+    def number(self, mapping: dict, key: str, default: float, kind: type, minimum: float) -> Any:
+        value = mapping.get(key.rpartition(".")[2], default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+            self.error(key, f"«{key}» باید عدد{' صحیح' if kind is int else ''} باشد، نه «{value}»")
+            return default
+        if value < minimum:
+            self.error(key, f"«{key}» باید دست‌کم {minimum} باشد، نه {value}")
+            return default
+        return kind(value)
+
+    def boolean(self, mapping: dict, key: str, default: bool) -> bool:
+        value = mapping.get(key.rpartition(".")[2], default)
+        if not isinstance(value, bool):
+            self.error(key, f"«{key}» باید true یا false باشد، نه «{value}»")
+            return default
+        return value
+
+
+def load_config(path: Path) -> SiteConfig:
+    """Read and validate ``config.yaml``; raises ``BuildError`` listing every problem."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BuildError([Problem(shown, 0, "فایل پیکربندی پیدا نشد؛ مسیر را با --config بدهید")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildError([Problem(shown, 0, f"فایل پیکربندی خوانده نشد ({exc}); آن را با کدگذاری UTF-8 ذخیره کنید")]) from None
+    try:
+        doc = parse_yaml_mapping(text, "پیکربندی")
+    except LocatedError as exc:
+        raise BuildError([Problem(shown, exc.line, exc.message)]) from None
+    return parse_config(doc, path)
+
+
+def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
+    """Validate a parsed configuration; paths inside it are relative to its folder."""
+    reader = _Reader(doc, display_path(path))
+    raw = doc.values
+    reader.check_keys(raw, "", _TOP_KEYS)
+
+    base_url = reader.string(raw, "base_url", "http://localhost:8000/")
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        reader.error("base_url", f"«base_url» باید نشانی کامل سایت باشد، مثل https://news.example.ir/ ، نه «{base_url}»")
+    base_url = base_url.rstrip("/") + "/"
+
+    tz_name = reader.string(raw, "timezone", "Asia/Tehran")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.error("timezone", f"منطقهٔ زمانی «{tz_name}» شناخته نشد؛ مثلاً Asia/Tehran بنویسید")
+        timezone = ZoneInfo("Asia/Tehran")
+
+    permalink = reader.string(raw, "permalink", "/news/{jyear}/{slug}/")
+    _check_permalink(reader, permalink)
+
+    root = path.parent
+    config = SiteConfig(
+        title=reader.string(raw, "title", "خبرنامه"),
+        description=reader.string(raw, "description", ""),
+        organization=reader.string(raw, "organization", ""),
+        base_url=base_url,
+        language=reader.string(raw, "language", "fa"),
+        timezone=timezone,
+        page_size=reader.number(raw, "page_size", 10, int, 1),
+        permalink=permalink,
+        taxonomies=_taxonomies(reader, raw),
+        related=_related(reader, raw),
+        menu=_menu(reader, raw),
+        content_dir=root / reader.string(raw, "content_dir", "content"),
+        output_dir=root / reader.string(raw, "output_dir", "output"),
+        templates_dir=root / reader.string(raw, "templates_dir", "templates"),
+        static_dir=root / reader.string(raw, "static_dir", "static"),
+        config_path=path,
+    )
+    if reader.problems:
+        raise BuildError(reader.problems)
+    return config
+
+
+def _check_permalink(reader: _Reader, permalink: str) -> None:
+    fields = re.findall(r"{([^}]*)}", permalink)
+    unknown = [f for f in fields if f not in PERMALINK_FIELDS]
+    if unknown:
+        reader.error("permalink", f"در «permalink» جای‌نگهدار «{{{unknown[0]}}}» شناخته نشد{suggest(unknown[0], PERMALINK_FIELDS)}")
+    if "slug" not in fields:
+        reader.error("permalink", "«permalink» باید {slug} داشته باشد تا نشانی هر خبر یکتا باشد")
+    if not (permalink.startswith("/") and permalink.endswith("/")):
+        reader.error("permalink", f"«permalink» باید با / شروع و تمام شود، مثل /news/{{jyear}}/{{slug}}/ ، نه «{permalink}»")
+
+
+def _taxonomies(reader: _Reader, raw: dict) -> tuple[TaxonomyConfig, ...]:
+    section = reader.section(raw, "taxonomies")
+    reader.check_keys(section, "taxonomies.", TAXONOMY_FIELDS)
+    result = []
+    paths: dict[str, str] = {}
+    for name in TAXONOMY_FIELDS:
+        label, singular, path = _DEFAULT_TAXONOMIES[name]
+        key = f"taxonomies.{name}"
+        item = reader.section(section, key)
+        reader.check_keys(item, key + ".", _TAXONOMY_KEYS)
+        path = reader.string(item, f"{key}.path", path)
+        if not is_ascii_slug(path):
+            reader.error(f"{key}.path", f"«{key}.path» باید حروف کوچک لاتین، رقم و خط تیره باشد، نه «{path}»")
+        elif path in paths or path in ("news", "archive", "page", "static"):
+            reader.error(f"{key}.path", f"مسیر «{path}» برای {name} تکراری یا رزروشده است")
+        paths[path] = name
+        terms = item.get("terms") or []
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            reader.error(f"{key}.terms", f"«{key}.terms» باید فهرستی از نام‌ها باشد")
+            terms = []
+        result.append(TaxonomyConfig(
+            name=name,
+            label=reader.string(item, f"{key}.label", label),
+            singular=reader.string(item, f"{key}.singular", singular),
+            path=path,
+            known_terms=tuple(terms),
+        ))
+    return tuple(result)
+
+
+def _related(reader: _Reader, raw: dict) -> RelatedConfig:
+    section = reader.section(raw, "related")
+    reader.check_keys(section, "related.", _RELATED_KEYS)
+    d = RelatedConfig()
+    return RelatedConfig(
+        count=reader.number(section, "related.count", d.count, int, 0),
+        min_score=reader.number(section, "related.min_score", d.min_score, float, 0),
+        tag_weight=reader.number(section, "related.tag_weight", d.tag_weight, float, 0),
+        category_weight=reader.number(section, "related.category_weight", d.category_weight, float, 0),
+        county_weight=reader.number(section, "related.county_weight", d.county_weight, float, 0),
+        half_life_days=reader.number(section, "related.half_life_days", d.half_life_days, float, 1),
+        include_newer=reader.boolean(section, "related.include_newer", d.include_newer),
+    )
+
+
+def _menu(reader: _Reader, raw: dict) -> tuple[MenuItem, ...]:
+    items = raw.get("menu")
+    if items is None:
+        return (MenuItem("خانه", "/"), MenuItem("آرشیو", "/archive/"))
+    if not isinstance(items, list):
+        reader.error("menu", "«menu» باید فهرستی از پیوندها باشد (هر کدام با title و url)")
+        return ()
+    menu = []
+    for index, item in enumerate(items):
+        key = f"menu.{index}"
+        if not isinstance(item, dict):
+            reader.error(key, "هر پیوند «menu» باید title و url داشته باشد")
+            continue
+        reader.check_keys(item, key + ".", _MENU_KEYS)
+        url = reader.string(item, f"{key}.url", "/")
+        if not (url.startswith("/") or re.match(r"^https?://", url)):
+            reader.error(f"{key}.url", f"نشانی پیوند منو باید با / یا http شروع شود، نه «{url}»")
+        menu.append(MenuItem(reader.string(item, f"{key}.title", "?"), url))
+    return tuple(menu)
+

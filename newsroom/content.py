@@ -1,0 +1,347 @@
+"""Read press releases: split front matter, validate it, render the Markdown body.
+
+A bad file becomes located problems and the loop goes on, so one build reports every
+mistake in every file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .config import SiteConfig, TaxonomyConfig, suggest
+from .dates import jalali_date, parse_date
+from .errors import ERROR, WARNING, LocatedError, Problem, display_path
+from .markup import first_paragraph, render_markdown
+from .text import ascii_slugify, is_ascii_slug, normalize_line, normalize_text, slugify_term
+from .yamldoc import YamlMapping, parse_yaml_mapping
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
+FIELDS = ("title", "date", "summary", "tags", "category", "county", "slug", "image", "image_alt",
+          "source", "related", "draft", "expires", "aliases")
+# Keys staff type in Persian, or as other generators spell them.
+_KEY_HINTS = {
+    "عنوان": "title", "تیتر": "title", "تاریخ": "date", "خلاصه": "summary", "لید": "summary",
+    "برچسب": "tags", "برچسب‌ها": "tags", "کلیدواژه": "tags", "دسته": "category",
+    "دسته‌بندی": "category", "شهرستان": "county", "منبع": "source", "تصویر": "image",
+    "categories": "category", "tag": "tags", "keywords": "tags", "description": "summary",
+    "lead": "summary", "publishdate": "date", "expirydate": "expires",
+    "alias": "aliases", "url": "slug", "photo": "image", "alt": "image_alt",
+}
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(?=.)")
+_TERM_SPLIT = re.compile(r"[،,]")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One press release, validated and rendered; immutable from here on."""
+
+    src_path: str  # relative to content/, POSIX separators
+    path: str  # as shown in messages, e.g. content/1403/saffron.md
+    title: str
+    date: datetime  # aware, in the site's time zone
+    jalali: tuple[int, int, int]
+    summary: str
+    body_html: str
+    tags: tuple[str, ...]
+    category: str | None
+    county: str | None
+    slug: str
+    url: str
+    source: str | None
+    related: tuple[str, ...]
+    draft: bool
+    expires: datetime | None
+    aliases: tuple[str, ...]
+    image: str | None  # site-relative URL of the photo
+    image_source: Path | None  # file to publish at ``image``, when it sits beside the release
+    image_alt: str | None
+    lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
+
+    def line(self, key: str) -> int:
+        """Line of front-matter ``key`` in the source file (1 when absent)."""
+        return dict(self.lines).get(key, 1)
+
+    def terms(self, taxonomy: str) -> tuple[str, ...]:
+        """The article's terms in ``taxonomy`` (tags, category or county)."""
+        if taxonomy == "tags":
+            return self.tags
+        value = self.category if taxonomy == "category" else self.county
+        return (value,) if value else ()
+
+
+def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Markdown files under ``content_dir`` in a stable order, and warnings for stray files.
+
+    Names starting with ``.`` or ``_`` are ignored (editor and system files, notes).
+    """
+    if not content_dir.is_dir():
+        return [], [Problem(display_path(content_dir), 0, "پوشهٔ خبرها پیدا نشد؛ مسیر را با --content یا content_dir بدهید")]
+    sources, problems = [], []
+    for path in sorted(content_dir.rglob("*")):
+        relative = path.relative_to(content_dir)
+        if any(part.startswith((".", "_")) for part in relative.parts) or path.is_dir():
+            continue
+        suffix = path.suffix.lower()
+        if suffix in MARKDOWN_SUFFIXES:
+            sources.append(path)
+        elif suffix not in IMAGE_SUFFIXES:
+            problems.append(Problem(display_path(path), 0,
+                                    "این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
+                                    WARNING))
+    return sources, problems
+
+
+def load_articles(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
+    """Read every release under the content folder: the valid articles, and all problems."""
+    sources, problems = find_sources(config.content_dir)
+    articles = []
+    for source in sources:
+        article, found = load_article(source, config)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def load_article(source: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+    """Read one release; ``None`` with its problems when it cannot be published."""
+    shown = display_path(source)
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 0, f"فایل خوانده نشد: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, "فایل با کدگذاری UTF-8 ذخیره نشده است (شاید Windows-1256)؛ "
+                                           "آن را در ویرایشگر با «Save as» و کدگذاری UTF-8 دوباره ذخیره کنید")]
+    try:
+        return parse_article(text, source, config)
+    except LocatedError as exc:
+        return None, [Problem(shown, exc.line, exc.message)]
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter, body, line where the body starts). Raises ``LocatedError``."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise LocatedError("سرآیند (front matter) پیدا نشد: خط اول فایل باید --- باشد و پس از آن title و date بیاید", 1)
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    raise LocatedError("سرآیند (front matter) بسته نشده است: پس از کلیدها یک خط --- بگذارید", 1)
+
+
+class _Fields:
+    """Typed reads of front-matter values, collecting located problems."""
+
+    def __init__(self, doc: YamlMapping, path: str):
+        self.doc = doc
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, message: str, severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.path, self.doc.line(key) + 1, f"{key}: {message}", severity))
+
+    def text(self, key: str, *, required: bool = False, example: str = "") -> str | None:
+        value = self.doc.values.get(key)
+        if value is None:
+            if required:
+                self.problems.append(Problem(self.path, 1, f"{key}: این کلید لازم است و نوشته نشده؛ خطی مثل «{key}: {example}» به سرآیند اضافه کنید"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(key, f"باید یک متن ساده باشد، نه {_kind(value)}")
+            return None
+        text = normalize_line(str(value))
+        if not text:
+            if required:
+                self.problem(key, "خالی است؛ مقداری برایش بنویسید")
+            return None
+        return text
+
+    def text_list(self, key: str, *, split: bool) -> tuple[str, ...]:
+        value = self.doc.values.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            items = _TERM_SPLIT.split(str(value)) if split else [str(value)]
+        elif isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            items = [str(v) for v in value]
+        else:
+            self.problem(key, "باید فهرستی از متن‌ها باشد، مثل [یک, دو] یا «یک، دو»")
+            return ()
+        return tuple(normalize_line(item) for item in items if normalize_line(item))
+
+    def flag(self, key: str) -> bool:
+        value = self.doc.values.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(key, f"باید true یا false باشد، نه «{value}»")
+            return False
+        return value
+
+    def date(self, key: str, config: SiteConfig, *, required: bool) -> datetime | None:
+        value = self.doc.values.get(key)
+        if value is None:
+            if required:
+                self.problems.append(Problem(self.path, 1, f"{key}: تاریخ خبر نوشته نشده؛ خطی مثل «{key}: 1403-02-15» یا «{key}: 1403-02-15 10:30» اضافه کنید"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, str):
+            self.problem(key, f"«{value}» تاریخ نیست؛ تاریخ را مثل 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ بنویسید")
+            return None
+        try:
+            return parse_date(value, config.timezone)
+        except LocatedError as exc:
+            self.problem(key, exc.message)
+            return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "فهرست"
+    if isinstance(value, dict):
+        return "مجموعهٔ کلید و مقدار"
+    return f"«{value}»"
+
+
+def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+    """Validate one release's text; ``None`` and the problems when it cannot be published."""
+    shown = display_path(source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    front, body, body_line = split_front_matter(text)
+    try:
+        doc = parse_yaml_mapping(front, "سرآیند")
+    except LocatedError as exc:
+        raise LocatedError(exc.message, exc.line + 1) from None
+    fields = _Fields(doc, shown)
+    for key in doc.values:
+        if key not in FIELDS:
+            hint = _KEY_HINTS.get(key.lower().strip())
+            fields.problem(key, f"کلید ناشناخته است؛ منظورتان «{hint}» بود؟" if hint else f"کلید ناشناخته است{suggest(key, FIELDS)}")
+
+    title = fields.text("title", required=True, example="عنوان خبر")
+    date = fields.date("date", config, required=True)
+    expires = fields.date("expires", config, required=False)
+    tags = _terms(fields, "tags", config.taxonomy("tags"), split=True)
+    category = _single_term(fields, "category", config.taxonomy("category"))
+    county = _single_term(fields, "county", config.taxonomy("county"))
+    relative = source.relative_to(config.content_dir)
+    slug = _slug(fields, relative)
+    aliases = _aliases(fields)
+    image, image_source, image_alt = _image(fields, source, config)
+    related = fields.text_list("related", split=False)
+    draft = fields.flag("draft")
+    summary = fields.text("summary")
+    source_line = fields.text("source")
+
+    body_text = normalize_text(body)
+    if not body_text.strip():
+        fields.problems.append(Problem(shown, body_line, "متن خبر خالی است؛ زیر خط --- متن خبر را بنویسید", WARNING))
+    if any(p.severity == ERROR for p in fields.problems):
+        return None, fields.problems
+    assert title is not None and date is not None and slug is not None
+    body_html = render_markdown(body_text)
+    if summary is None:
+        summary = first_paragraph(body_html) or title
+    url = _permalink(config.permalink, slug, date)
+    if image is not None and image_source is not None:
+        image = url + image
+    article = Article(
+        src_path=relative.as_posix(), path=shown, title=title, date=date, jalali=jalali_date(date),
+        summary=summary, body_html=body_html, tags=tags, category=category, county=county,
+        slug=slug, url=url, source=source_line, related=related, draft=draft, expires=expires,
+        aliases=aliases, image=image, image_source=image_source, image_alt=image_alt,
+        lines=tuple((k, v + 1) for k, v in sorted(doc.lines.items()) if "." not in k),
+    )
+    return article, fields.problems
+
+
+def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) -> tuple[str, ...]:
+    terms: dict[str, str] = {}
+    for term in fields.text_list(key, split=split):
+        slug = slugify_term(term)
+        if not slug:
+            fields.problem(key, f"«{term}» هیچ حرف یا رقمی ندارد")
+            continue
+        terms.setdefault(slug, term)
+        if taxonomy.known_terms and term not in taxonomy.known_terms:
+            close = difflib.get_close_matches(term, taxonomy.known_terms, n=1, cutoff=0.6)
+            hint = f"؛ منظورتان «{close[0]}» بود؟" if close else ""
+            fields.problem(key, f"«{term}» در فهرست {taxonomy.label} پیکربندی نیست{hint}", WARNING)
+    return tuple(terms.values())
+
+
+def _single_term(fields: _Fields, key: str, taxonomy: TaxonomyConfig) -> str | None:
+    if isinstance(fields.doc.values.get(key), list):
+        fields.problem(key, f"هر خبر فقط یک {taxonomy.singular} دارد؛ یکی را نگه دارید و بقیه را در tags بنویسید")
+        return None
+    terms = _terms(fields, key, taxonomy, split=False)
+    return terms[0] if terms else None
+
+
+def _slug(fields: _Fields, relative: PurePosixPath | Path) -> str | None:
+    given = fields.doc.values.get("slug")
+    if given is not None:
+        if isinstance(given, str) and is_ascii_slug(given):
+            return given
+        proposal = ascii_slugify(str(given))
+        hint = f"، مثلاً «{proposal}»" if proposal else ""
+        fields.problem("slug", f"«{given}» نشانی مجاز نیست؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید{hint}")
+        return None
+    stem = relative.parent.name if relative.stem == "index" and relative.parent.name else relative.stem
+    stem = _DATE_PREFIX.sub("", stem)
+    if stem.isascii() and ascii_slugify(stem):
+        return ascii_slugify(stem)
+    # A Persian file name: a stable id from the name, never from the title, so that
+    # editing a headline does not break links.
+    return hashlib.sha1(normalize_line(stem).encode("utf-8")).hexdigest()[:10]
+
+
+def _aliases(fields: _Fields) -> tuple[str, ...]:
+    aliases = []
+    for alias in fields.text_list("aliases", split=False):
+        path = PurePosixPath(alias)
+        if not alias.startswith("/") or ".." in path.parts or any(c in alias for c in "?#\\ "):
+            fields.problem("aliases", f"«{alias}» نشانی قدیمی درستی نیست؛ مسیری مثل /news/old-name/ بنویسید")
+            continue
+        aliases.append(alias if alias.endswith(("/", ".html")) else alias + "/")
+    return tuple(aliases)
+
+
+def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | None, Path | None, str | None]:
+    """(URL or file name, file beside the release to publish, alt text)."""
+    image = fields.text("image")
+    alt = fields.text("image_alt")
+    if image is None:
+        return None, None, alt
+    if alt is None:
+        fields.problem("image", "عکس توضیح ندارد؛ «image_alt: ...» را بنویسید تا نابینایان هم بدانند در عکس چه دیده می‌شود")
+    if image.startswith(("http://", "https://")):
+        fields.problem("image", "عکس باید در خود سایت باشد، نه نشانی اینترنتی؛ فایل را کنار خبر بگذارید")
+        return None, None, alt
+    if image.startswith("/"):
+        target = config.static_dir / image.lstrip("/")
+        url, local = image, None
+    else:
+        target = source.parent / image
+        url, local = target.name, target
+    if ".." in PurePosixPath(image).parts or not target.is_file():
+        fields.problem("image", f"فایل عکس «{image}» پیدا نشد؛ آن را کنار فایل خبر بگذارید (یا زیر پوشهٔ static و با / شروع کنید)")
+        return None, None, alt
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        fields.problem("image", f"«{image}» عکس نیست؛ پسوندهای مجاز: {' '.join(IMAGE_SUFFIXES)}")
+        return None, None, alt
+    return url, local, alt
+
+
+def _permalink(pattern: str, slug: str, date: datetime) -> str:
+    jy, jm, jd = jalali_date(date)
+    return pattern.format(slug=slug, jyear=jy, jmonth=f"{jm:02d}", jday=f"{jd:02d}",
+                          year=date.year, month=f"{date.month:02d}", day=f"{date.day:02d}")

@@ -1,0 +1,129 @@
+"""Dates: parse the spellings press staff type, and show Jalali dates to readers.
+
+Inside the engine every date is an aware stdlib ``datetime`` in the site's time zone.
+The Jalali calendar is used only at the edges: when parsing what staff typed, and when
+formatting for a reader. This is the only module that uses jdatetime.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+import jdatetime
+
+from .errors import LocatedError
+from .text import to_ascii_digits, to_persian_digits
+
+MONTH_NAMES = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+               "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+WEEKDAY_NAMES = ("شنبه", "یک‌شنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه")
+# Years below this are Jalali (1300s–1400s); from here on they are Gregorian.
+FIRST_GREGORIAN_YEAR = 1700
+
+_DATE = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})"
+    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+EXAMPLES = "1403-02-15 یا ۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30"
+
+
+def parse_date(value: str, tz: tzinfo) -> datetime:
+    """Parse a Jalali or Gregorian date as typed by staff into an aware datetime in ``tz``.
+
+    Accepts ``1400-01-25``, ``1400/1/25``, ``۱۴۰۰/۰۱/۲۵``, an optional `` 10:30`` or
+    ``T10:30:00``, an optional ``+04:30``/``Z`` offset, and Gregorian ISO dates (years
+    from 1700). Raises ``LocatedError`` with a Persian message saying what is wrong.
+    """
+    text = to_ascii_digits(value.strip())
+    match = _DATE.match(text)
+    if not match:
+        raise LocatedError(f"تاریخ «{value}» خوانده نشد؛ نمونه‌های درست: {EXAMPLES}")
+    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    hour, minute, second = int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise LocatedError(f"ساعت «{match['H']}:{match['M']}» در تاریخ «{value}» وجود ندارد؛ ساعت ۰ تا ۲۳ و دقیقه ۰ تا ۵۹ است")
+    if not 1 <= month <= 12:
+        raise LocatedError(f"ماه {to_persian_digits(month)} در تاریخ «{value}» وجود ندارد؛ ماه باید بین ۱ تا ۱۲ باشد")
+    if year < FIRST_GREGORIAN_YEAR:
+        gregorian = _jalali_to_gregorian(year, month, day, value)
+    else:
+        try:
+            gregorian = date(year, month, day)
+        except ValueError:
+            raise LocatedError(
+                f"روز {to_persian_digits(day)} در تاریخ میلادی «{value}» وجود ندارد؛ اگر تاریخ شمسی است سال را شمسی بنویسید (مثل ۱۴۰۳)"
+            ) from None
+    naive = datetime(gregorian.year, gregorian.month, gregorian.day, hour, minute, second)
+    if match["tz"]:
+        return naive.replace(tzinfo=_fixed_offset(match["tz"])).astimezone(tz)
+    # Round-trip through UTC so a wall time skipped by a DST change gets one canonical offset.
+    return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
+
+
+def _jalali_to_gregorian(year: int, month: int, day: int, value: str) -> date:
+    if year < 1200:
+        raise LocatedError(f"سال {to_persian_digits(year)} در تاریخ «{value}» درست به نظر نمی‌رسد؛ سال شمسی را چهاررقمی بنویسید (مثل ۱۴۰۳)")
+    try:
+        return jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        pass
+    days = days_in_jalali_month(year, month)
+    hint = ""
+    if month == 12 and day == 30:
+        hint = f"؛ سال {to_persian_digits(year)} کبیسه نیست"
+    raise LocatedError(
+        f"{MONTH_NAMES[month - 1]} {to_persian_digits(year)} فقط {to_persian_digits(days)} روز دارد و روز "
+        f"{to_persian_digits(day)} در تاریخ «{value}» وجود ندارد{hint}"
+    )
+
+
+def days_in_jalali_month(year: int, month: int) -> int:
+    """Length of a Jalali month: 31 days for months 1–6, 30 for 7–11, 29 or 30 for Esfand."""
+    if month <= 6:
+        return 31
+    if month <= 11:
+        return 30
+    return 30 if jdatetime.date(year, 1, 1).isleap() else 29
+
+
+def _fixed_offset(text: str) -> tzinfo:
+    if text == "Z":
+        return timezone.utc
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def jalali_date(moment: datetime) -> tuple[int, int, int]:
+    """(year, month, day) of ``moment`` in the Jalali calendar, in ``moment``'s own zone."""
+    j = jdatetime.date.fromgregorian(date=moment.date())
+    return j.year, j.month, j.day
+
+
+def format_jalali(moment: datetime, style: str = "long") -> str:
+    """A Jalali date for readers, in Persian digits.
+
+    ``long``: «چهارشنبه ۲۵ فروردین ۱۴۰۰»; ``medium``: «۲۵ فروردین ۱۴۰۰»;
+    ``short``: «۱۴۰۰/۰۱/۲۵»; ``datetime``: the long form with «ساعت ۱۰:۳۰».
+    """
+    year, month, day = jalali_date(moment)
+    if style == "short":
+        return to_persian_digits(f"{year}/{month:02d}/{day:02d}")
+    medium = to_persian_digits(f"{day} {MONTH_NAMES[month - 1]} {year}")
+    if style == "medium":
+        return medium
+    weekday = WEEKDAY_NAMES[(moment.weekday() + 2) % 7]  # Monday=0 → شنبه=0
+    long = f"{weekday} {medium}"
+    if style == "long":
+        return long
+    if style == "datetime":
+        return f"{long}، ساعت {to_persian_digits(moment.strftime('%H:%M'))}"
+    raise ValueError(f"unknown Jalali date style: {style!r}")
+
+
+def month_name(month: int) -> str:
+    """Persian name of Jalali month 1–12."""
+    return MONTH_NAMES[month - 1]

@@ -1,0 +1,52 @@
+"""Located problems: every user mistake becomes one line naming the file and the line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Problem:
+    """One finding about one place in one file, printed as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "هشدار: " if self.severity == WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+class LocatedError(Exception):
+    """Raised by ``parse_*`` functions; the caller adds the file path.
+
+    ``line`` is relative to the text that was parsed (1-based, 0 when unknown).
+    """
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class BuildError(Exception):
+    """The build stops: one or more problems the user has to fix."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,116 @@
+"""The only writer: put a finished site in place in one step, or not at all.
+
+The site is written into a staging folder beside the output folder and swapped in
+only when every file is written, so a failed or interrupted build leaves the
+previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildError, Problem, display_path
+
+# Written into every output folder we make; a folder without it is not ours to replace.
+MARKER = ".newsroom-output"
+_RENAME_EXCHANGE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One file of the built site: its path under the output folder and its content.
+
+    ``source`` names a file to copy (a photo) instead of ``data``.
+    """
+
+    dest_path: str
+    data: bytes = b""
+    source: Path | None = None
+
+
+def write_outputs(files: list[OutputFile], output_dir: Path, protected: tuple[Path, ...] = ()) -> None:
+    """Write ``files`` as the complete new content of ``output_dir``.
+
+    ``protected`` are folders the output must never replace or contain (content,
+    templates). Raises ``BuildError`` for a duplicate destination or an unsafe folder.
+    """
+    output_dir = output_dir.absolute()
+    _check_destinations(files)
+    _check_output_dir(output_dir, protected)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        (staging / MARKER).write_bytes(b"")
+        for file in files:
+            target = staging / file.dest_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if file.source is not None:
+                shutil.copyfile(file.source, target)
+            else:
+                target.write_bytes(file.data)
+        _swap_in(staging, output_dir)
+    except OSError as exc:
+        raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_destinations(files: list[OutputFile]) -> None:
+    seen: set[str] = set()
+    problems = []
+    for file in files:
+        parts = PurePosixPath(file.dest_path).parts
+        if not parts or file.dest_path.startswith("/") or ".." in parts:
+            problems.append(Problem(file.dest_path, 0, "مسیر خروجی بیرون از پوشهٔ سایت است"))
+        if file.dest_path in seen:
+            problems.append(Problem(file.dest_path, 0, "دو صفحه در یک فایل خروجی نوشته می‌شوند"))
+        seen.add(file.dest_path)
+    if problems:
+        raise BuildError(problems)
+
+
+def _check_output_dir(output_dir: Path, protected: tuple[Path, ...]) -> None:
+    resolved = output_dir.resolve()
+    for folder in protected:
+        folder = folder.resolve()
+        if resolved == folder or resolved in folder.parents:
+            raise BuildError([Problem(display_path(output_dir), 0,
+                                      f"پوشهٔ خروجی «{display_path(output_dir)}» پوشهٔ «{display_path(folder)}» را در بر دارد و پاک می‌شد؛ پوشهٔ دیگری با --output بدهید")])
+    if output_dir.exists() and (not output_dir.is_dir() or (any(output_dir.iterdir()) and not (output_dir / MARKER).exists())):
+        raise BuildError([Problem(display_path(output_dir), 0,
+                                  "این پوشه خالی نیست و خروجی این برنامه هم نیست، پس جایگزین نمی‌شود؛ پوشهٔ دیگری با --output بدهید یا آن را خالی کنید")])
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
+    """Make ``staging`` the output folder; the old one goes away only after."""
+    if not output_dir.exists():
+        staging.rename(output_dir)
+        return
+    if _exchange(staging, output_dir):
+        shutil.rmtree(staging)  # now holds the previous site
+        return
+    old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+    output_dir.rename(old)
+    staging.rename(output_dir)
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

@@ -1,0 +1,186 @@
+"""Assemble the site: a pure function from articles, config and ``now`` to every page.
+
+Decides what is visible (drafts, scheduled and expired releases against the injected
+``now``), the order of everything (newest first, then by URL), taxonomies, Jalali
+archives, related lists, paginated listings and redirects, and rejects two pages
+claiming one URL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from .config import SiteConfig
+from .content import Article
+from .dates import month_name
+from .errors import BuildError, Problem
+from .related import build_related
+from .taxonomy import Taxonomy, Term, build_taxonomies
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """Which releases a build publishes besides the current ones."""
+
+    drafts: bool = False
+    future: bool = False
+    expired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of a paginated list of articles (home, a term, an archive month)."""
+
+    kind: str  # "home", "term" or "month"
+    title: str
+    url: str
+    articles: tuple[Article, ...]
+    number: int
+    count: int
+    first_url: str
+    previous_url: str | None
+    next_url: str | None
+    term: Term | None = None
+    taxonomy: Taxonomy | None = None
+    month: ArchiveMonth | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveMonth:
+    """A Jalali month with its articles, newest first."""
+
+    year: int
+    month: int
+    name: str
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveYear:
+    """A Jalali year with its months, newest first."""
+
+    year: int
+    url: str
+    months: tuple[ArchiveMonth, ...]
+
+    @property
+    def count(self) -> int:
+        """Number of articles in the year."""
+        return sum(len(m.articles) for m in self.months)
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """The next newer and next older article, for «خبر بعدی / قبلی» links."""
+
+    newer: Article | None
+    older: Article | None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the render stage turns into pages."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    related: dict[str, tuple[Article, ...]]
+    neighbours: dict[str, Neighbours]
+    taxonomies: tuple[Taxonomy, ...]
+    archive: tuple[ArchiveYear, ...]
+    listings: tuple[Listing, ...]
+    redirects: tuple[tuple[str, Article], ...]  # (old URL, article it moved to)
+    hidden: int  # releases read but not published (draft, scheduled, expired)
+
+
+def is_visible(article: Article, now: datetime, visibility: Visibility) -> bool:
+    """Whether ``article`` is published at ``now``."""
+    if article.draft and not visibility.drafts:
+        return False
+    if article.date > now and not visibility.future:
+        return False
+    if article.expires is not None and article.expires <= now and not visibility.expired:
+        return False
+    return True
+
+
+def site_order(article: Article) -> tuple:
+    """Newest first; equal times by URL so the order never depends on file order."""
+    return (-article.date.timestamp(), article.url)
+
+
+def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, visibility: Visibility = Visibility()) -> Site:
+    """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins."""
+    shown = tuple(sorted((a for a in articles if is_visible(a, now, visibility)), key=site_order))
+    related, problems = build_related(shown, frozenset(a.slug for a in articles), config.related)
+    taxonomies = build_taxonomies(shown, config)
+    archive = _archive(shown)
+    listings = _listings(shown, taxonomies, archive, config)
+    redirects = tuple(sorted((alias, a) for a in shown for alias in a.aliases))
+    problems += _collisions(shown, listings, taxonomies, archive, redirects)
+    if problems:
+        raise BuildError(problems)
+    neighbours = {
+        a.url: Neighbours(shown[i - 1] if i > 0 else None, shown[i + 1] if i + 1 < len(shown) else None)
+        for i, a in enumerate(shown)
+    }
+    return Site(config, shown, related, neighbours, taxonomies, archive, listings, redirects,
+                hidden=len(articles) - len(shown))
+
+
+def _archive(articles: tuple[Article, ...]) -> tuple[ArchiveYear, ...]:
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in articles:
+        year, month, _ = article.jalali
+        months[year, month].append(article)
+    years: dict[int, list[ArchiveMonth]] = defaultdict(list)
+    for (year, month), members in sorted(months.items(), reverse=True):
+        years[year].append(ArchiveMonth(year, month, month_name(month), f"/archive/{year}/{month:02d}/", tuple(members)))
+    return tuple(ArchiveYear(year, f"/archive/{year}/", tuple(ms)) for year, ms in sorted(years.items(), reverse=True))
+
+
+def _paginate(kind: str, title: str, url: str, articles: tuple[Article, ...], size: int, **extra) -> list[Listing]:
+    chunks = [articles[i:i + size] for i in range(0, len(articles), size)] or [()]
+    urls = [url] + [f"{url}page/{n}/" for n in range(2, len(chunks) + 1)]
+    return [
+        Listing(kind, title, urls[i], chunk, i + 1, len(chunks), url,
+                urls[i - 1] if i > 0 else None, urls[i + 1] if i + 1 < len(urls) else None, **extra)
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listing, ...]:
+    listings = _paginate("home", config.title, "/", articles, config.page_size)
+    for taxonomy in taxonomies:
+        for term in taxonomy.terms:
+            listings += _paginate("term", term.name, term.url, term.articles, config.page_size,
+                                  term=term, taxonomy=taxonomy)
+    for year in archive:
+        for month in year.months:
+            listings += _paginate("month", f"{month.name} {year.year}", month.url, month.articles,
+                                  config.page_size, month=month)
+    return tuple(listings)
+
+
+def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Problem]:
+    """Two pages claiming one URL: the problem names both files."""
+    claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for article in articles:
+        claims[article.url].append((article.path, article.line("slug"), "خبر"))
+    for alias, article in redirects:
+        claims[alias].append((article.path, article.line("aliases"), "نشانی قدیمی (aliases)"))
+    generated = [l.url for l in listings] + [t.url for t in taxonomies] + ["/archive/"] + [y.url for y in archive]
+    for url in generated:
+        claims[url].append(("", 0, "صفحهٔ فهرست"))
+    problems = []
+    for url, owners in claims.items():
+        files = [o for o in owners if o[0]]
+        if len(owners) < 2 or not files:
+            continue
+        others = [f"{p}" if p else kind for p, _, kind in owners]
+        for path, line, kind in files:
+            rest = "، ".join(o for o in others if o != path)
+            problems.append(Problem(path, line, f"نشانی «{url}» ({kind}) با {rest} یکی است؛ برای یکی از آن‌ها slug دیگری بنویسید"))
+    return problems

@@ -1,0 +1,61 @@
+"""Taxonomies: tags, categories and counties, each term with its articles.
+
+Terms are grouped by their slug, so «كرمان» and «کرمان», or «بسته های معیشتی» and
+«بسته‌های معیشتی», are one page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .config import SiteConfig, TaxonomyConfig
+from .content import Article
+from .text import persian_sort_key, slugify_term
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One tag, category or county and the visible articles that carry it, newest first."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """A taxonomy with its index URL and its terms in Persian alphabetical order."""
+
+    config: TaxonomyConfig
+    url: str
+    terms: tuple[Term, ...]
+
+
+def term_url(taxonomy: TaxonomyConfig, name: str) -> str:
+    """Site-relative URL of a term's page, e.g. ``/county/دامغان/``."""
+    return f"/{taxonomy.path}/{slugify_term(name)}/"
+
+
+def build_taxonomies(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Taxonomy, ...]:
+    """Every configured taxonomy over ``articles`` (already in site order)."""
+    return tuple(_build_taxonomy(articles, taxonomy) for taxonomy in config.taxonomies)
+
+
+def _build_taxonomy(articles: tuple[Article, ...], taxonomy: TaxonomyConfig) -> Taxonomy:
+    members: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for article in articles:
+        for name in article.terms(taxonomy.name):
+            slug = slugify_term(name)
+            members[slug].append(article)
+            spellings[slug][name] += 1
+    terms = []
+    for slug, term_articles in members.items():
+        # The spelling most articles use names the page; ties go to the first in order.
+        name = min(spellings[slug].items(), key=lambda item: (-item[1], persian_sort_key(item[0]), item[0]))[0]
+        terms.append(Term(taxonomy.name, slug, name, term_url(taxonomy, name), tuple(term_articles)))
+    terms.sort(key=lambda term: (persian_sort_key(term.name), term.slug))
+    return Taxonomy(taxonomy, f"/{taxonomy.path}/", tuple(terms))

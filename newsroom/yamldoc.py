@@ -1,0 +1,94 @@
+"""YAML mappings with the line of every top-level key, and without YAML's date trap.
+
+PyYAML's SafeLoader turns an unquoted ``date: 1400-01-15`` into the Gregorian date
+1400-01-15 and crashes on ``1403-02-30``. Our loader drops the timestamp resolver,
+so dates stay strings and ``dates.parse_date`` reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import LocatedError
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class YamlMapping:
+    """A parsed mapping: ``values`` by key, and the 1-based line of each key by dotted path."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+
+    def line(self, key: str) -> int:
+        """Line of ``key`` (a dotted path such as ``taxonomies.tags.label``), else of its
+        nearest present parent, else 0."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return 0
+
+
+def parse_yaml_mapping(text: str, what: str) -> YamlMapping:
+    """Parse ``text`` as one YAML mapping (an empty text is an empty mapping).
+
+    ``what`` names the document in Persian for messages («سرآیند», «پیکربندی»).
+    Raises ``LocatedError`` with the line of a syntax error or of a non-mapping document.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlMapping({}, {})
+        if not isinstance(node, yaml.MappingNode):
+            raise LocatedError(
+                f"{what} باید فهرستی از «کلید: مقدار» باشد، نه یک مقدار تنها", node.start_mark.line + 1
+            )
+        values = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        # An unclosed bracket or quote is reported at the end of the text; the line
+        # where it was opened is the one to fix.
+        at_end = "stream" in (exc.problem or "") and exc.context_mark is not None
+        mark = exc.context_mark if at_end else (exc.problem_mark or exc.context_mark)
+        problem = exc.problem or exc.context or "نامشخص"
+        raise LocatedError(
+            f"خطای نگارش YAML در {what}: {problem}؛ دو‌نقطه، تورفتگی و گیومه‌های این خط را بررسی کنید "
+            "(مقداری که با « یا : یا # شروع می‌شود را در گیومه \"...\" بگذارید)",
+            mark.line + 1 if mark else 0,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise LocatedError(f"خطای YAML در {what}: {exc}") from None
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    _record_lines(node, "", lines)
+    return YamlMapping({str(k): v for k, v in values.items()}, lines)
+
+
+def _record_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+    """Record the line of every key and list item under dotted paths (``menu.0.title``)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in seen:
+                raise LocatedError(f"کلید «{key}» دو بار آمده است (خط {seen[key]} و خط {line})؛ یکی را پاک کنید", line)
+            seen[key] = lines[prefix + key] = line
+            _record_lines(value_node, f"{prefix}{key}.", lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[f"{prefix}{index}"] = item.start_mark.line + 1
+            _record_lines(item, f"{prefix}{index}.", lines)
