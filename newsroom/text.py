@@ -58,7 +58,7 @@ def normalize_text(text: str) -> str:
 
 def normalize_line(text: str) -> str:
     """Normalise a one-line value (title, term): also collapses spaces and trims edges."""
-    return _SPACES.sub(" ", normalize_text(text)).strip(" " + ZWNJ)
+    return _ZWNJ_RUN.sub(ZWNJ, _SPACES.sub(" ", normalize_text(text))).strip(" " + ZWNJ)
 
 
 def to_ascii_digits(text: str) -> str:

@@ -59,10 +59,10 @@ def parse_yaml_mapping(text: str, what: str) -> YamlMapping:
             )
         values = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        # An unclosed bracket or quote is reported at the end of the text; the line
-        # where it was opened is the one to fix.
-        at_end = "stream" in (exc.problem or "") and exc.context_mark is not None
-        mark = exc.context_mark if at_end else (exc.problem_mark or exc.context_mark)
+        # An unclosed bracket or quote is noticed lines later; the line where it was
+        # opened is the one to fix.
+        opened = exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted"))
+        mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
         problem = exc.problem or exc.context or "نامشخص"
         raise LocatedError(
             f"خطای نگارش YAML در {what}: {problem}؛ دو‌نقطه، تورفتگی و گیومه‌های این خط را بررسی کنید "
