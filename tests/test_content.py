@@ -1,0 +1,153 @@
+"""Front matter as staff write it, and what readers then see."""
+
+import re
+
+from conftest import read, release
+
+
+def test_release_page_shows_the_jalali_date_and_links(build, tmp_path):
+    result = build({"1400/vaccination.md": release(
+        "واکسیناسیون در دامغان", "1400-01-25 10:30", "به گزارش روابط عمومی؛ متن.",
+        tags="واکسیناسیون، سلامت", category="سلامت", county="دامغان", source="روابط عمومی")})
+    assert (result.code, result.err) == (0, "")
+    page = read(tmp_path, "/news/1400/vaccination/")
+    assert '<time datetime="2021-04-14T10:30:00+04:30">چهارشنبه ۲۵ فروردین ۱۴۰۰، ساعت ۱۰:۳۰</time>' in page
+    assert '<a href="../../../county/دامغان/">شهرستان دامغان</a>' in page
+    assert '<a href="../../../tags/سلامت/">سلامت</a>' in page
+    assert "منبع: روابط عمومی" in page
+    assert '<html lang="fa" dir="rtl">' in page
+
+
+def test_tags_as_list_or_separated_string(build, tmp_path):
+    build({
+        "a.md": release("الف", tags="[کمک, سلامت]"),
+        "b.md": release("ب", tags="کمک، سلامت, آموزش"),
+    })
+    tags = read(tmp_path, "/tags/")
+    for name in ("کمک", "سلامت", "آموزش"):
+        assert f'<a href="{name}/">{name}</a>' in tags
+    assert "۲ خبر" in read(tmp_path, "/tags/کمک/")
+
+
+def test_arabic_letters_and_half_space_variants_are_one_term(build, tmp_path):
+    build({
+        "a.md": release("الف", tags="كمك مؤمنانه، بسته های معیشتی", county="كرمان"),
+        "b.md": release("ب", tags="کمک مؤمنانه، بسته‌های معیشتی", county="کرمان"),
+        "c.md": release("پ", tags="[کمک مؤمنانه]"),
+    })
+    term = read(tmp_path, "/tags/کمک-مؤمنانه/")
+    assert "۳ خبر" in term and "الف" in term and "ب" in term
+    # The spelling most releases use names the page.
+    assert "<h1 class=\"page-title\">برچسب: کمک مؤمنانه</h1>" in term
+    assert "۲ خبر" in read(tmp_path, "/tags/بسته-های-معیشتی/")
+    assert "۲ خبر" in read(tmp_path, "/county/کرمان/")
+
+
+def test_summary_defaults_to_the_first_paragraph(build, tmp_path):
+    build({"a.md": release("الف", body="پاراگراف **اول** خبر.\n\nپاراگراف دوم.")})
+    assert '<meta name="description" content="پاراگراف اول خبر.">' in read(tmp_path, "/news/1403/a/")
+    assert '<p class="summary">پاراگراف اول خبر.</p>' in read(tmp_path, "/")
+
+
+def test_given_summary_wins(build, tmp_path):
+    build({"a.md": release("الف", summary="خلاصهٔ نوشته‌شده", body="متن.")})
+    assert '<p class="summary">خلاصهٔ نوشته‌شده</p>' in read(tmp_path, "/")
+
+
+def test_urls_come_from_slug_then_ascii_file_name_then_a_stable_id(build, tmp_path):
+    build({
+        "1403/1403-02-15-saffron-harvest.md": release("زعفران"),
+        "1403/old-name.md": release("با نشانی", slug="kept-url"),
+        "1403/افتتاح-مدرسه.md": release("مدرسه"),
+        "bundle/index.md": release("پوشه"),
+    })
+    names = sorted(p.name for p in (tmp_path / "output/news/1403").iterdir())
+    assert [n for n in names if not re.fullmatch("[0-9a-f]{10}", n)] == ["bundle", "kept-url", "saffron-harvest"]
+    assert len(names) == 4
+
+
+def test_editing_the_title_keeps_the_url(build, tmp_path):
+    build({"1403/افتتاح-مدرسه.md": release("عنوان اول")})
+    first = sorted((tmp_path / "output/news/1403").iterdir())
+    build({"1403/افتتاح-مدرسه.md": release("عنوان ویرایش‌شده")})
+    assert sorted((tmp_path / "output/news/1403").iterdir()) == first
+
+
+def test_markdown_features_for_press_releases(build, tmp_path):
+    body = """## برنامه‌های سال
+
+> ما در کنار مردم هستیم.
+
+| شهرستان | بسته |
+|---|---|
+| دامغان | ۸۰۰ |
+
+- یک
+- دو
+
+متن با پانویس[^1].
+
+[^1]: توضیح.
+
+پاراگراف با کلاس
+{: .lead}
+"""
+    build({"a.md": release("الف", body=body)})
+    page = read(tmp_path, "/news/1403/a/")
+    assert '<h2 id="برنامه-های-سال">برنامه‌های سال</h2>' in page
+    assert "<blockquote>\n<p>ما در کنار مردم هستیم.</p>\n</blockquote>" in page
+    assert "<td>دامغان</td>" in page
+    assert "<li>دو</li>" in page
+    assert '<a class="footnote-ref" href="#fn:1">۱</a>' in page
+    assert '<p class="lead">پاراگراف با کلاس</p>' in page
+
+
+def test_arabic_letters_in_title_and_body_are_shown_in_persian(build, tmp_path):
+    build({"a.md": release("كمك به خانواده‌هاي نيازمند", body="متن يك خبر.")})
+    page = read(tmp_path, "/news/1403/a/")
+    assert "<h1>کمک به خانواده‌های نیازمند</h1>" in page and "<p>متن یک خبر.</p>" in page
+
+
+def test_crlf_and_bom_are_accepted(build, tmp_path):
+    text = "\ufeff" + release("ویندوز").replace("\n", "\r\n")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "win.md").write_bytes(text.encode("utf-8"))
+    assert build({}).code == 0
+    assert "<h1>ویندوز</h1>" in read(tmp_path, "/news/1403/win/")
+
+
+def test_files_that_are_not_releases(build, tmp_path):
+    result = build({"a.md": release("الف"), "notes.txt": "یادداشت", ".hidden.md": "x", "_drafts/b.md": "x"})
+    assert result.code == 0
+    assert result.err == "content/notes.txt: هشدار: این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید\n"
+
+
+def test_strict_turns_warnings_into_failure(build, tmp_path):
+    result = build({"a.md": release("الف"), "notes.txt": "یادداشت"}, "--strict")
+    assert result.code == 1 and not (tmp_path / "output").exists()
+
+
+def test_known_terms_warn_about_typos(build, tmp_path):
+    result = build({"a.md": release("الف", county="شاهرورد")}, config="""
+taxonomies:
+  county:
+    terms: [شاهرود, دامغان]
+""")
+    assert result.code == 0
+    assert result.err == "content/a.md:4: هشدار: county: «شاهرورد» در فهرست شهرستان‌ها پیکربندی نیست؛ منظورتان «شاهرود» بود؟\n"
+
+
+def test_image_beside_the_release_is_published(build, tmp_path):
+    (tmp_path / "content/1403").mkdir(parents=True)
+    (tmp_path / "content/1403/photo.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    build({"1403/a.md": release("الف", image="photo.jpg", image_alt="جلسهٔ شورا")})
+    assert '<img src="photo.jpg" alt="جلسهٔ شورا">' in read(tmp_path, "/news/1403/a/")
+    assert (tmp_path / "output/news/1403/a/photo.jpg").read_bytes() == b"\xff\xd8\xff fake jpeg"
+
+
+def test_aliases_redirect_to_the_release(build, tmp_path):
+    build({"a.md": release("الف", aliases="[/old/path/, /news/1402/a.html]")})
+    redirect = read(tmp_path, "/old/path/")
+    assert '<meta http-equiv="refresh" content="0; url=../../news/1403/a/">' in redirect
+    assert '<link rel="canonical" href="https://news.example.ir/news/1403/a/">' in redirect
+    assert (tmp_path / "output/news/1402/a.html").exists()
