@@ -149,12 +149,14 @@ class _Fields:
         self.problems: list[Problem] = []
 
     def problem(self, key: str, message: str, severity: str = ERROR) -> None:
-        self.problems.append(Problem(self.path, self.doc.line(key) + 1, f"{key}: {message}", severity))
+        self.problems.append(Problem(self.path, self.doc.line(key) or 1, f"{key}: {message}", severity))
 
     def text(self, key: str, *, required: bool = False, example: str = "") -> str | None:
         value = self.doc.values.get(key)
         if value is None:
-            if required:
+            if required and key in self.doc.values:
+                self.problem(key, f"خالی است؛ پس از «{key}:» مقداری بنویسید، مثل «{key}: {example}»")
+            elif required:
                 self.problems.append(Problem(self.path, 1, f"{key}: این کلید لازم است و نوشته نشده؛ خطی مثل «{key}: {example}» به سرآیند اضافه کنید"))
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -190,7 +192,9 @@ class _Fields:
     def date(self, key: str, config: SiteConfig, *, required: bool) -> datetime | None:
         value = self.doc.values.get(key)
         if value is None:
-            if required:
+            if required and key in self.doc.values:
+                self.problem(key, f"خالی است؛ تاریخ را بنویسید، مثل «{key}: 1403-02-15»")
+            elif required:
                 self.problems.append(Problem(self.path, 1, f"{key}: تاریخ خبر نوشته نشده؛ خطی مثل «{key}: 1403-02-15» یا «{key}: 1403-02-15 10:30» اضافه کنید"))
             return None
         if isinstance(value, bool) or not isinstance(value, str):
@@ -216,10 +220,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     shown = display_path(source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     front, body, body_line = split_front_matter(text)
-    try:
-        doc = parse_yaml_mapping(front, "سرآیند")
-    except LocatedError as exc:
-        raise LocatedError(exc.message, exc.line + 1) from None
+    doc = parse_yaml_mapping(front, "سرآیند", first_line=2)  # line 1 is the opening ---
     fields = _Fields(doc, shown)
     for key in doc.values:
         if key not in FIELDS:
@@ -258,7 +259,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         summary=summary, body_html=body_html, tags=tags, category=category, county=county,
         slug=slug, url=url, source=source_line, related=related, draft=draft, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt,
-        lines=tuple((k, v + 1) for k, v in sorted(doc.lines.items()) if "." not in k),
+        lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
     )
     return article, fields.problems
 

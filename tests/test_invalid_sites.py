@@ -1,0 +1,39 @@
+"""One tiny broken site per class of mistake: the exact located message, exit 1, and
+the previous site left exactly as it was."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsroom.cli import main
+
+from conftest import BASE_CONFIG, NOW_ARG, REPO
+
+FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
+CASES = sorted(p.name for p in FIXTURES.iterdir())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_site_reports_every_problem_and_writes_nothing(case, tmp_path, monkeypatch, capsys):
+    shutil.copytree(FIXTURES / case, tmp_path, dirs_exist_ok=True)
+    expected = (tmp_path / "expected.txt").read_text(encoding="utf-8")
+    extra = (tmp_path / "config.yaml").read_text(encoding="utf-8") if (tmp_path / "config.yaml").exists() else ""
+    (tmp_path / "config.yaml").write_text(BASE_CONFIG.format(templates=REPO / "templates", static=REPO / "static") + extra, encoding="utf-8")
+    previous = tmp_path / "output"
+    previous.mkdir()
+    (previous / ".newsroom-output").write_bytes(b"")
+    (previous / "index.html").write_text("previous site", encoding="utf-8")
+    before = snapshot(previous)
+    monkeypatch.chdir(tmp_path)
+
+    code = main(["build", "--now", NOW_ARG])
+
+    captured = capsys.readouterr()
+    assert (code, captured.err, captured.out) == (1, expected, "")
+    assert snapshot(previous) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
