@@ -19,7 +19,6 @@ from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
 from .output import OutputFile
 from .site import Site
-from .taxonomy import term_url
 from .text import to_persian_digits
 
 
@@ -75,13 +74,14 @@ class _Renderer:
         self.env = env
         self.config: SiteConfig = site.config
         self.asset_urls = {asset.path: asset.url for asset in assets}
+        self.taxonomies = {taxonomy.config.name: taxonomy for taxonomy in site.taxonomies}
         self.problems: dict[tuple[str, int, str], Problem] = {}
         self.files: list[OutputFile] = []
         self.shared = dict(
             site=site,
             config=self.config,
             asset=self.asset,
-            term_url=lambda taxonomy, name: term_url(self.config.taxonomy(taxonomy), name),
+            term=lambda taxonomy, name: self.taxonomies[taxonomy].find(name),
             permalink=lambda url: self.config.base_url + url.lstrip("/"),
         )
 

@@ -7,11 +7,11 @@ Terms are grouped by their slug, so «كرمان» and «کرمان», or «بس
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .config import SiteConfig, TaxonomyConfig
 from .content import Article
-from .text import persian_sort_key, slugify_term
+from .text import ZWNJ, persian_sort_key, slugify_term
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +32,11 @@ class Taxonomy:
     config: TaxonomyConfig
     url: str
     terms: tuple[Term, ...]
+    by_slug: dict[str, Term] = field(compare=False, repr=False)
 
-
-def term_url(taxonomy: TaxonomyConfig, name: str) -> str:
-    """Site-relative URL of a term's page, e.g. ``/county/دامغان/``."""
-    return f"/{taxonomy.path}/{slugify_term(name)}/"
+    def find(self, name: str) -> Term:
+        """The term that ``name`` (in any spelling variant) belongs to."""
+        return self.by_slug[slugify_term(name)]
 
 
 def build_taxonomies(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Taxonomy, ...]:
@@ -54,8 +54,10 @@ def _build_taxonomy(articles: tuple[Article, ...], taxonomy: TaxonomyConfig) -> 
             spellings[slug][name] += 1
     terms = []
     for slug, term_articles in members.items():
-        # The spelling most articles use names the page; ties go to the first in order.
-        name = min(spellings[slug].items(), key=lambda item: (-item[1], persian_sort_key(item[0]), item[0]))[0]
-        terms.append(Term(taxonomy.name, slug, name, term_url(taxonomy, name), tuple(term_articles)))
+        # The spelling most articles use names the term; on a tie, the one with proper
+        # half-spaces, then the first in alphabetical order.
+        name = min(spellings[slug].items(),
+                   key=lambda item: (-item[1], -item[0].count(ZWNJ), persian_sort_key(item[0]), item[0]))[0]
+        terms.append(Term(taxonomy.name, slug, name, f"/{taxonomy.path}/{slug}/", tuple(term_articles)))
     terms.sort(key=lambda term: (persian_sort_key(term.name), term.slug))
-    return Taxonomy(taxonomy, f"/{taxonomy.path}/", tuple(terms))
+    return Taxonomy(taxonomy, f"/{taxonomy.path}/", tuple(terms), {term.slug: term for term in terms})

@@ -1,0 +1,38 @@
+"""A small site built with a fixed `now`, compared byte for byte with the committed tree.
+
+Run with UPDATE_GOLDEN=1 to regenerate tests/fixtures/golden/expected after a deliberate
+change; review the diff like code.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from newsroom.cli import main
+
+from conftest import NOW_ARG, REPO
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_golden_site(tmp_path, capsys):
+    output = tmp_path / "site"
+    code = main(["build", "--config", str(GOLDEN / "site" / "config.yaml"), "--output", str(output), "--now", NOW_ARG, "--quiet"])
+    assert (code, capsys.readouterr().err) == (0, "")
+    built = tree(output)
+    static = {path: data for path, data in built.items() if path.startswith("static/")}
+    assert static == {f"static/{path}": data for path, data in tree(REPO / "static").items()}
+    pages = {path: data for path, data in built.items() if not path.startswith("static/")}
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN / "expected", ignore_errors=True)
+        for path, data in pages.items():
+            (GOLDEN / "expected" / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / "expected" / path).write_bytes(data)
+    expected = tree(GOLDEN / "expected")
+    assert sorted(pages) == sorted(expected)
+    for path in expected:
+        assert pages[path].decode() == expected[path].decode(), path
