@@ -37,10 +37,10 @@ class RelatedConfig:
     """How the related-news list under each release is chosen."""
 
     count: int = 5
-    min_score: float = 1.0
+    min_score: float = 0.5
     tag_weight: float = 1.0
-    category_weight: float = 0.6
-    county_weight: float = 0.8
+    category_weight: float = 0.35
+    county_weight: float = 0.45
     half_life_days: float = 365.0
     include_newer: bool = True
 

@@ -165,22 +165,23 @@ def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listin
 
 
 def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Problem]:
-    """Two pages claiming one URL: the problem names both files."""
+    """Two pages claiming one URL: the problem names both files and what to change."""
     claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for article in articles:
-        claims[article.url].append((article.path, article.line("slug"), "خبر"))
+        claims[article.url].append((article.path, article.line("slug"), "slug"))
     for alias, article in redirects:
-        claims[alias].append((article.path, article.line("aliases"), "نشانی قدیمی (aliases)"))
+        claims[alias].append((article.path, article.line("aliases"), "aliases"))
     generated = [l.url for l in listings] + [t.url for t in taxonomies] + ["/archive/"] + [y.url for y in archive]
     for url in generated:
-        claims[url].append(("", 0, "صفحهٔ فهرست"))
+        claims[url].append(("", 0, ""))
     problems = []
     for url, owners in claims.items():
-        files = [o for o in owners if o[0]]
-        if len(owners) < 2 or not files:
+        if len(owners) < 2:
             continue
-        others = [f"{p}" if p else kind for p, _, kind in owners]
-        for path, line, kind in files:
-            rest = "، ".join(o for o in others if o != path)
-            problems.append(Problem(path, line, f"نشانی «{url}» ({kind}) با {rest} یکی است؛ برای یکی از آن‌ها slug دیگری بنویسید"))
+        for path, line, key in owners:
+            if not path:
+                continue
+            others = "، ".join(sorted({p or "یک صفحهٔ فهرست سایت" for p, _, _ in owners if p != path} or {path}))
+            advice = "نشانی قدیمی را از aliases بردارید" if key == "aliases" else "برای یکی از آن‌ها slug دیگری بنویسید"
+            problems.append(Problem(path, line, f"{key}: نشانی «{url}» با {others} یکی است؛ {advice}"))
     return problems
