@@ -19,7 +19,8 @@ COMMANDS = ("build",)
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The top-level parser and the ``build`` parser (the default command)."""
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build the Persian news bulletin: Markdown press releases in content/ "
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
-    return parser
+    return parser, build
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
-    parser = _parser()
+    parser, build_parser = _parser()
+    if argv[0] in ("-h", "--help"):
+        # 'build' is the default command: the top-level help shows its options too.
+        print(parser.format_help() + "\n" + build_parser.format_help())
+        return EXIT_OK
     args = parser.parse_args(argv)
     try:
         return _build(args, parser)
