@@ -6,9 +6,10 @@ Score of a candidate ``b`` for article ``a``::
      + county_weight × [same county]) × 0.5 ** (days between a and b / half_life_days)
 
 ``idf(t) = ln(1 + N / df(t))``: a tag on half the site says little, a rare one a lot.
-Candidates come from an inverted index over tags plus each article's nearest
-neighbours in time within its category and county, so the work grows with the site,
-not with its square. Candidates under ``min_score`` are dropped: three good items beat
+Candidates come from an inverted index over tags, category and county, in which each
+term's articles are kept in time order: an article looks only at its nearest
+neighbours in time under each of its terms, so the work grows with the site, not with
+its square (recency would sink the far ones anyway). Candidates under ``min_score`` are dropped: three good items beat
 five with noise. Ties go to the newer article, then to the smaller URL.
 """
 
@@ -24,11 +25,8 @@ from .content import Article
 from .errors import Problem
 from .text import slugify_term
 
-# How many neighbours in time to consider within a shared category or county.
+# How many neighbours in time, on each side, to consider under each shared term.
 _NEIGHBOURS = 24
-# A tag carried by more articles than this is too common to find candidates with
-# (it still counts in the score of candidates found otherwise).
-_MAX_POSTINGS = 2000
 _SECONDS_PER_DAY = 86400.0
 
 
@@ -52,12 +50,8 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     for article in articles:
         by_slug[article.slug].append(article)
         by_slug[article.url].append(article)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for position, item in enumerate(items):
-        for tag in item.tags:
-            postings[tag].append(position)
-    idf = {tag: math.log(1 + len(items) / len(members)) for tag, members in postings.items()}
     timelines = _timelines(items)
+    idf = {tag: math.log(1 + len(items) / len(times)) for (kind, tag), (times, _) in timelines.items() if kind == "tags"}
 
     related: dict[str, tuple[Article, ...]] = {}
     problems: list[Problem] = []
@@ -66,7 +60,7 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
         chosen = list(pinned)
         if len(chosen) < config.count:
             taken = {a.url for a in chosen} | {item.article.url}
-            for score, _, candidate in _ranked(position, items, postings, idf, timelines, config):
+            for score, _, candidate in _ranked(position, items, idf, timelines, config):
                 if len(chosen) >= config.count:
                     break
                 if candidate.url not in taken:
@@ -85,27 +79,28 @@ def _index(article: Article) -> _Indexed:
     )
 
 
+def _keys(item: _Indexed) -> list[tuple[str, str]]:
+    keys = [("tags", tag) for tag in sorted(item.tags)]
+    if item.category:
+        keys.append(("category", item.category))
+    if item.county:
+        keys.append(("county", item.county))
+    return keys
+
+
 def _timelines(items: list[_Indexed]) -> dict[tuple[str, str], tuple[list[float], list[int]]]:
-    """For each category and county: its articles' times (sorted) and positions."""
+    """The inverted index: for each term, its articles' times (sorted) and positions."""
     groups: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     for position, item in enumerate(items):
-        if item.category:
-            groups["category", item.category].append((item.time, position))
-        if item.county:
-            groups["county", item.county].append((item.time, position))
+        for key in _keys(item):
+            groups[key].append((item.time, position))
     return {key: ([t for t, _ in sorted(members)], [p for _, p in sorted(members)]) for key, members in groups.items()}
 
 
-def _candidates(position: int, items: list[_Indexed], postings, timelines) -> set[int]:
+def _candidates(position: int, items: list[_Indexed], timelines) -> set[int]:
     item = items[position]
     found: set[int] = set()
-    for tag in item.tags:
-        members = postings[tag]
-        if len(members) <= _MAX_POSTINGS:
-            found.update(members)
-    for key in (("category", item.category), ("county", item.county)):
-        if key[1] is None:
-            continue
+    for key in _keys(item):
         times, positions = timelines[key]
         centre = bisect_left(times, item.time)
         found.update(positions[max(0, centre - _NEIGHBOURS): centre + _NEIGHBOURS + 1])
@@ -124,10 +119,10 @@ def score(a: _Indexed, b: _Indexed, idf: dict[str, float], config: RelatedConfig
     return structural * 0.5 ** (days / config.half_life_days)
 
 
-def _ranked(position, items, postings, idf, timelines, config: RelatedConfig):
+def _ranked(position, items, idf, timelines, config: RelatedConfig):
     item = items[position]
     ranked = []
-    for other in _candidates(position, items, postings, timelines):
+    for other in _candidates(position, items, timelines):
         candidate = items[other]
         if not config.include_newer and candidate.time > item.time:
             continue

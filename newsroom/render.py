@@ -6,7 +6,6 @@ Templates run with autoescape and StrictUndefined; a template mistake is reporte
 
 from __future__ import annotations
 
-import posixpath
 import traceback
 from pathlib import Path
 from typing import Any
@@ -56,10 +55,20 @@ def relative_url(context: jinja2.runtime.Context, url: str) -> str:
         return context["config"].base_path + url.lstrip("/")
     path, hash_mark, fragment = url.partition("#")
     path, question, query = path.partition("?")
-    relative = posixpath.relpath(path, posixpath.dirname(page_url.rstrip("/") + "/x"))
-    if path.endswith("/"):
-        relative = "./" if relative == "." else relative + "/"
-    return relative + question + query + hash_mark + fragment
+    return relative_path(path, page_url) + question + query + hash_mark + fragment
+
+
+def relative_path(target: str, page_url: str) -> str:
+    """Path from the folder of ``page_url`` to ``target``, both site-relative."""
+    here = page_url[1:page_url.rfind("/")].split("/") if page_url.count("/") > 1 else []
+    there = target[1:].split("/")  # a trailing "" keeps a folder's closing slash
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    relative = "../" * (len(here) - common) + "/".join(there[common:])
+    return relative or "./"
 
 
 def dest_path(url: str) -> str:

@@ -31,6 +31,7 @@ _DISPLAY_TABLE = str.maketrans(
         **{a: p for a, p in zip(ARABIC_DIGITS, PERSIAN_DIGITS)},
     }
 )
+_NEEDS_DISPLAY_FIX = re.compile("[" + re.escape("".join(chr(c) for c in _DISPLAY_TABLE)) + "]")
 _TO_ASCII_DIGITS = str.maketrans(
     {**{p: str(i) for i, p in enumerate(PERSIAN_DIGITS)}, **{a: str(i) for i, a in enumerate(ARABIC_DIGITS)}}
 )
@@ -50,7 +51,11 @@ _COLLATION = {ch: i for i, ch in enumerate(_ALPHABET)}
 
 def normalize_text(text: str) -> str:
     """Display-safe normalisation of running text; newlines and indentation are kept."""
-    text = unicodedata.normalize("NFC", text).translate(_DISPLAY_TABLE)
+    # The checks are cheap and most text needs nothing: translate() is slow on long text.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _NEEDS_DISPLAY_FIX.search(text):
+        text = text.translate(_DISPLAY_TABLE)
     if ZWNJ in text:
         text = _ZWNJ_RUN.sub(ZWNJ, text)
     return text
