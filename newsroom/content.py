@@ -129,15 +129,30 @@ def load_article(source: Path, config: SiteConfig) -> tuple[Article | None, list
         return None, [Problem(shown, exc.line, exc.message)]
 
 
-def split_front_matter(text: str) -> tuple[str, str, int]:
-    """(front matter, body, line where the body starts). Raises ``LocatedError``."""
+def split_front_matter(text: str) -> tuple[str, int, str, int]:
+    """(front matter, its first line, body, the body's first line). Raises ``LocatedError``.
+
+    The front matter sits between two ``---`` lines at the top (blank lines before it
+    are allowed).
+    """
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise LocatedError("سرآیند (front matter) پیدا نشد: خط اول فایل باید --- باشد و پس از آن title و date بیاید", 1)
-    for index in range(1, len(lines)):
+    start = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if lines[start].strip() != "---":
+        raise LocatedError("سرآیند (front matter) پیدا نشد: خط اول فایل باید --- باشد و پس از آن title و date بیاید", start + 1)
+    for index in range(start + 1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
-    raise LocatedError("سرآیند (front matter) بسته نشده است: پس از کلیدها یک خط --- بگذارید", 1)
+            return "\n".join(lines[start + 1:index]), start + 2, "\n".join(lines[index + 1:]), index + 2
+    raise LocatedError("سرآیند (front matter) بسته نشده است: پس از کلیدها یک خط --- بگذارید", start + 1)
+
+
+def _lowercase_keys(doc: YamlMapping) -> YamlMapping:
+    """``Title:`` means ``title:`` (other generators read keys case-insensitively)."""
+    renames = {key: key.lower() for key in doc.values if key != key.lower() and key.lower() in FIELDS
+               and key.lower() not in doc.values}
+    if not renames:
+        return doc
+    return YamlMapping({renames.get(k, k): v for k, v in doc.values.items()},
+                       {renames.get(k, k): line for k, line in doc.lines.items()})
 
 
 class _Fields:
@@ -219,8 +234,8 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     """Validate one release's text; ``None`` and the problems when it cannot be published."""
     shown = display_path(source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    front, body, body_line = split_front_matter(text)
-    doc = parse_yaml_mapping(front, "سرآیند", first_line=2)  # line 1 is the opening ---
+    front, front_line, body, body_line = split_front_matter(text)
+    doc = _lowercase_keys(parse_yaml_mapping(front, "سرآیند", first_line=front_line))
     fields = _Fields(doc, shown)
     for key in doc.values:
         if key not in FIELDS:

@@ -151,3 +151,10 @@ def test_aliases_redirect_to_the_release(build, tmp_path):
     assert '<meta http-equiv="refresh" content="0; url=../../news/1403/a/">' in redirect
     assert '<link rel="canonical" href="https://news.example.ir/news/1403/a/">' in redirect
     assert (tmp_path / "output/news/1402/a.html").exists()
+
+
+def test_blank_lines_before_the_front_matter_and_capitalised_keys(build, tmp_path):
+    result = build({"a.md": "\n\n---\nTitle: از ویرایشگر دیگر\nDate: 1403-02-15\nTags: [کمک]\n---\nمتن.\n"})
+    assert (result.code, result.err) == (0, "")
+    page = read(tmp_path, "/news/1403/a/")
+    assert "<h1>از ویرایشگر دیگر</h1>" in page and "۱۵ اردیبهشت ۱۴۰۳" in page
