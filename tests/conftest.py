@@ -65,6 +65,11 @@ def build(tmp_path, capsys, monkeypatch):
     return run
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def read(tmp_path: Path, url: str) -> str:
     """HTML of the page at site-relative ``url`` in ``tmp_path/output``."""
     path = url.lstrip("/")

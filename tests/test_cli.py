@@ -4,15 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import NOW_ARG, REPO, release, write_site
+from conftest import NOW_ARG, REPO, release, tree, write_site
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_help_documents_every_option(tmp_path):

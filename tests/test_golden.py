@@ -10,13 +10,9 @@ from pathlib import Path
 
 from newsroom.cli import main
 
-from conftest import NOW_ARG, REPO
+from conftest import NOW_ARG, REPO, tree
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_golden_site(tmp_path, capsys):

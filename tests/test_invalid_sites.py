@@ -8,14 +8,10 @@ import pytest
 
 from newsroom.cli import main
 
-from conftest import BASE_CONFIG, NOW_ARG, REPO
+from conftest import BASE_CONFIG, NOW_ARG, REPO, tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 CASES = sorted(p.name for p in FIXTURES.iterdir())
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -28,12 +24,12 @@ def test_broken_site_reports_every_problem_and_writes_nothing(case, tmp_path, mo
     previous.mkdir()
     (previous / ".newsroom-output").write_bytes(b"")
     (previous / "index.html").write_text("previous site", encoding="utf-8")
-    before = snapshot(previous)
+    before = tree(previous)
     monkeypatch.chdir(tmp_path)
 
     code = main(["build", "--now", NOW_ARG])
 
     captured = capsys.readouterr()
     assert (code, captured.err, captured.out) == (1, expected, "")
-    assert snapshot(previous) == before
+    assert tree(previous) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
