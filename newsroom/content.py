@@ -178,11 +178,9 @@ class _Fields:
             self.problem(key, f"باید یک متن ساده باشد، نه {_kind(value)}")
             return None
         text = normalize_line(str(value))
-        if not text:
-            if required:
-                self.problem(key, "خالی است؛ مقداری برایش بنویسید")
-            return None
-        return text
+        if not text and required:
+            self.problem(key, f"خالی است؛ پس از «{key}:» مقداری بنویسید، مثل «{key}: {example}»")
+        return text or None
 
     def text_list(self, key: str, *, split: bool) -> tuple[str, ...]:
         value = self.doc.values.get(key)
@@ -266,11 +264,12 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     body_html = render_markdown(body_text)
     if summary is None:
         summary = first_paragraph(body_html) or title
-    url = _permalink(config.permalink, slug, date)
+    jalali = jalali_date(date)
+    url = _permalink(config.permalink, slug, date, jalali)
     if image is not None and image_source is not None:
         image = url + image
     article = Article(
-        src_path=relative.as_posix(), path=shown, title=title, date=date, jalali=jalali_date(date),
+        src_path=relative.as_posix(), path=shown, title=title, date=date, jalali=jalali,
         summary=summary, body_html=body_html, tags=tags, category=category, county=county,
         slug=slug, url=url, source=source_line, related=related, draft=draft, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt,
@@ -342,9 +341,9 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
     if image.startswith(("http://", "https://")):
         fields.problem("image", "عکس باید در خود سایت باشد، نه نشانی اینترنتی؛ فایل را کنار خبر بگذارید")
         return None, None, alt
-    if image.startswith("/"):
+    if image.startswith("/"):  # a file under static/, published at /static/…
         target = config.static_dir / image.lstrip("/")
-        url, local = image, None
+        url, local = "/static/" + image.lstrip("/"), None
     else:
         target = source.parent / image
         url, local = target.name, target
@@ -357,7 +356,7 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
     return url, local, alt
 
 
-def _permalink(pattern: str, slug: str, date: datetime) -> str:
-    jy, jm, jd = jalali_date(date)
+def _permalink(pattern: str, slug: str, date: datetime, jalali: tuple[int, int, int]) -> str:
+    jy, jm, jd = jalali
     return pattern.format(slug=slug, jyear=jy, jmonth=f"{jm:02d}", jday=f"{jd:02d}",
                           year=date.year, month=f"{date.month:02d}", day=f"{date.day:02d}")

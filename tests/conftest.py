@@ -34,10 +34,10 @@ class Result:
     err: str
 
 
-def write_site(root: Path, files: dict[str, str], config: str = "") -> Path:
+def write_site(root: Path, files: dict[str, str], config: str = "", static: Path = REPO / "static") -> Path:
     """Write config.yaml and content files under ``root``; returns the config path."""
     config_path = root / "config.yaml"
-    config_path.write_text(BASE_CONFIG.format(templates=REPO / "templates", static=REPO / "static") + textwrap.dedent(config), encoding="utf-8")
+    config_path.write_text(BASE_CONFIG.format(templates=REPO / "templates", static=static) + textwrap.dedent(config), encoding="utf-8")
     for name, text in files.items():
         path = root / "content" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,11 +53,11 @@ def release(title: str = "خبر", date: str = "1403-02-15", body: str = "متن
 
 @pytest.fixture
 def build(tmp_path, capsys, monkeypatch):
-    """Build an inline site through the CLI: build(files, *args, config="") → Result."""
+    """Build an inline site through the CLI: build(files, *args, config="", static=…) → Result."""
     monkeypatch.chdir(tmp_path)
 
-    def run(files: dict[str, str], *args: str, config: str = "") -> Result:
-        write_site(tmp_path, files, config)
+    def run(files: dict[str, str], *args: str, config: str = "", static: Path = REPO / "static") -> Result:
+        write_site(tmp_path, files, config, static)
         code = main(["build", "--now", NOW_ARG, "--quiet", *args])
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)

@@ -1,8 +1,9 @@
 """Front matter as staff write it, and what readers then see."""
 
 import re
+import shutil
 
-from conftest import read, release
+from conftest import REPO, read, release
 
 
 def test_release_page_shows_the_jalali_date_and_links(build, tmp_path):
@@ -158,3 +159,15 @@ def test_blank_lines_before_the_front_matter_and_capitalised_keys(build, tmp_pat
     assert (result.code, result.err) == (0, "")
     page = read(tmp_path, "/news/1403/a/")
     assert "<h1>از ویرایشگر دیگر</h1>" in page and "۱۵ اردیبهشت ۱۴۰۳" in page
+
+
+def test_image_under_static_is_linked_where_it_is_published(build, tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(REPO / "static", static)
+    (static / "images").mkdir()
+    (static / "images" / "meeting.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    result = build({"a.md": release("الف", image="/images/meeting.jpg", image_alt="جلسه")},
+                   static=static)
+    assert (result.code, result.err) == (0, "")
+    assert '<img src="../../../static/images/meeting.jpg" alt="جلسه">' in read(tmp_path, "/news/1403/a/")
+    assert (tmp_path / "output/static/images/meeting.jpg").exists()
