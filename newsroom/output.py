@@ -43,8 +43,8 @@ def write_outputs(files: list[OutputFile], output_dir: Path, protected: tuple[Pa
     _check_destinations(files)
     _check_output_dir(output_dir, protected)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(output_dir)
     staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
         (staging / MARKER).write_bytes(b"")
@@ -60,6 +60,24 @@ def write_outputs(files: list[OutputFile], output_dir: Path, protected: tuple[Pa
         raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned_staging(output_dir: Path) -> None:
+    """Remove staging folders left by builds that were killed (their process is gone)."""
+    for folder in output_dir.parent.glob(f".{output_dir.name}.staging-*"):
+        pid = folder.name.rpartition("-")[2]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _check_destinations(files: list[OutputFile]) -> None:

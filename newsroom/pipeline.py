@@ -46,10 +46,13 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     lap("read")
     if any(p.severity == ERROR for p in problems) or (strict and problems):
         raise BuildError(problems)
-    site = assemble_site(articles, config, now, visibility)
-    lap("assemble")
-    files = render_site(site, create_environment(config.templates_dir), assets)
-    lap("render")
+    try:
+        site = assemble_site(articles, config, now, visibility)
+        lap("assemble")
+        files = render_site(site, create_environment(config.templates_dir), assets)
+        lap("render")
+    except BuildError as exc:  # report the warnings found while reading too
+        raise BuildError(problems + list(exc.problems)) from None
     write_outputs(files, config.output_dir, protected=(config.content_dir, config.templates_dir,
                                                        config.static_dir, config.config_path.parent))
     lap("write")

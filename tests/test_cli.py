@@ -97,3 +97,19 @@ def test_drafts_and_future_flags(tmp_path):
     assert sorted(p.name for p in (tmp_path / "output/news").iterdir()) == ["1403", "1405"]
     assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
     assert not (tmp_path / "output/news").exists()
+
+
+def test_a_killed_builds_staging_folder_is_cleaned_up(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف")})
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = tmp_path / f".output.staging-{dead.stdout.strip()}"
+    (abandoned / "news").mkdir(parents=True)
+    assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
+    assert not abandoned.exists()
+
+
+def test_warnings_are_reported_with_the_errors_that_stop_the_build(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف", slug="same"), "same.md": release("ب"), "notes.txt": "x"})
+    result = run("--now", NOW_ARG, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "ساخت سایت انجام نشد: 2 خطا، 1 هشدار"
