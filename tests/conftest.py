@@ -34,10 +34,11 @@ class Result:
     err: str
 
 
-def write_site(root: Path, files: dict[str, str], config: str = "", static: Path = REPO / "static") -> Path:
+def write_site(root: Path, files: dict[str, str], config: str = "", static: Path = REPO / "static",
+               templates: Path = REPO / "templates") -> Path:
     """Write config.yaml and content files under ``root``; returns the config path."""
     config_path = root / "config.yaml"
-    config_path.write_text(BASE_CONFIG.format(templates=REPO / "templates", static=static) + textwrap.dedent(config), encoding="utf-8")
+    config_path.write_text(BASE_CONFIG.format(templates=templates, static=static) + textwrap.dedent(config), encoding="utf-8")
     for name, text in files.items():
         path = root / "content" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,8 +57,9 @@ def build(tmp_path, capsys, monkeypatch):
     """Build an inline site through the CLI: build(files, *args, config="", static=…) → Result."""
     monkeypatch.chdir(tmp_path)
 
-    def run(files: dict[str, str], *args: str, config: str = "", static: Path = REPO / "static") -> Result:
-        write_site(tmp_path, files, config, static)
+    def run(files: dict[str, str], *args: str, config: str = "", static: Path = REPO / "static",
+            templates: Path = REPO / "templates") -> Result:
+        write_site(tmp_path, files, config, static, templates)
         code = main(["build", "--now", NOW_ARG, "--quiet", *args])
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
