@@ -18,6 +18,7 @@ from .dates import month_name
 from .errors import BuildError, Problem
 from .related import build_related
 from .taxonomy import Taxonomy, Term, build_taxonomies
+from .text import to_persian_digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,7 @@ def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listin
                                   term=term, taxonomy=taxonomy)
     for year in archive:
         for month in year.months:
-            listings += _paginate("month", f"{month.name} {year.year}", month.url, month.articles,
+            listings += _paginate("month", f"{month.name} {to_persian_digits(year.year)}", month.url, month.articles,
                                   config.page_size, month=month)
     return tuple(listings)
 
