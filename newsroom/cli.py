@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .config import load_config
+from .config import is_base_url, load_config
 from .dates import parse_date
 from .errors import BuildError, LocatedError
 from .pipeline import build_site
@@ -84,6 +84,8 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.output is not None:
         overrides["output_dir"] = args.output
     if args.base_url is not None:
+        if not is_base_url(args.base_url):
+            parser.error(f"--base-url: «{args.base_url}» نشانی کامل سایت نیست؛ مثل https://news.example.ir/ بنویسید")
         overrides["base_url"] = args.base_url.rstrip("/") + "/"
     config = dataclasses.replace(config, **overrides)
     now = datetime.now(config.timezone)

@@ -160,6 +160,11 @@ class _Reader:
         return value
 
 
+def is_base_url(value: str) -> bool:
+    """Whether ``value`` is an absolute http(s) address, as ``base_url`` must be."""
+    return bool(re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", value))
+
+
 def load_config(path: Path) -> SiteConfig:
     """Read and validate ``config.yaml``; raises ``BuildError`` listing every problem."""
     shown = display_path(path)
@@ -170,7 +175,7 @@ def load_config(path: Path) -> SiteConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError([Problem(shown, 0, f"فایل پیکربندی خوانده نشد ({exc}); آن را با کدگذاری UTF-8 ذخیره کنید")]) from None
     try:
-        doc = parse_yaml_mapping(text, "پیکربندی")
+        doc = parse_yaml_mapping(text, "پیکربندی", numbers=True)
     except LocatedError as exc:
         raise BuildError([Problem(shown, exc.line, exc.message)]) from None
     return parse_config(doc, path)
@@ -183,7 +188,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
     reader.check_keys(raw, "", _TOP_KEYS)
 
     base_url = reader.string(raw, "base_url", "http://localhost:8000/")
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+    if not is_base_url(base_url):
         reader.error("base_url", f"«base_url» باید نشانی کامل سایت باشد، مثل https://news.example.ir/ ، نه «{base_url}»")
     base_url = base_url.rstrip("/") + "/"
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from .config import SiteConfig, TaxonomyConfig, suggest
 from .dates import jalali_date, parse_date
@@ -35,7 +37,10 @@ _KEY_HINTS = {
     "alias": "aliases", "url": "slug", "photo": "image", "alt": "image_alt",
 }
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(?=.)")
-_TERM_SPLIT = re.compile(r"[،,]")
+# Staff separate tags with Persian or Latin commas, and sometimes semicolons.
+_TERM_SPLIT = re.compile(r"[،,؛;]")
+# Longer than this is several terms run together (or a sentence), not a term.
+MAX_TERM_LENGTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,25 +82,52 @@ class Article:
 
 
 def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """Markdown files under ``content_dir`` in a stable order, and warnings for stray files.
+    """Markdown files under ``content_dir`` in a stable order, and problems with the rest.
 
     Names starting with ``.`` or ``_`` are ignored (editor and system files, notes).
+    Links are followed while they stay inside ``content_dir``; one leading outside it,
+    or nowhere, is an error, so nothing is published from elsewhere or silently missed.
     """
     if not content_dir.is_dir():
         return [], [Problem(display_path(content_dir), 0, "پوشهٔ خبرها پیدا نشد؛ مسیر را با --content یا content_dir بدهید")]
+    home = os.path.realpath(content_dir)
+    visited = {home}
     sources, problems = [], []
-    for path in sorted(content_dir.rglob("*")):
-        relative = path.relative_to(content_dir)
-        if any(part.startswith((".", "_")) for part in relative.parts) or path.is_dir():
-            continue
-        suffix = path.suffix.lower()
-        if suffix in MARKDOWN_SUFFIXES:
-            sources.append(path)
-        elif suffix not in IMAGE_SUFFIXES:
-            problems.append(Problem(display_path(path), 0,
-                                    "این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
-                                    WARNING))
-    return sources, problems
+
+    def inside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == home or real.startswith(home + os.sep)
+
+    for folder, subfolders, files in os.walk(content_dir, followlinks=True):
+        kept = []
+        for name in sorted(subfolders):
+            path = os.path.join(folder, name)
+            if name.startswith((".", "_")):
+                continue
+            if os.path.islink(path) and not inside(path):
+                problems.append(Problem(display_path(Path(path)), 0, _OUTSIDE))
+            elif os.path.realpath(path) not in visited:
+                visited.add(os.path.realpath(path))
+                kept.append(name)
+        subfolders[:] = kept
+        for name in files:
+            path = Path(folder) / name
+            if name.startswith((".", "_")):
+                continue
+            if path.is_symlink() and not path.exists():
+                problems.append(Problem(display_path(path), 0, "این پیوند به فایلی اشاره می‌کند که وجود ندارد؛ پیوند را پاک کنید یا فایل را برگردانید"))
+            elif path.is_symlink() and not inside(str(path)):
+                problems.append(Problem(display_path(path), 0, _OUTSIDE))
+            elif path.suffix.lower() in MARKDOWN_SUFFIXES:
+                sources.append(path)
+            elif path.suffix.lower() not in IMAGE_SUFFIXES:
+                problems.append(Problem(display_path(path), 0,
+                                        "این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
+                                        WARNING))
+    return sorted(sources), problems
+
+
+_OUTSIDE = "این پیوند به بیرون از پوشهٔ خبرها اشاره می‌کند و منتشر نمی‌شود؛ خود فایل‌ها را در پوشهٔ خبرها بگذارید"
 
 
 def load_articles(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
@@ -174,10 +206,10 @@ class _Fields:
             elif required:
                 self.problems.append(Problem(self.path, 1, f"{key}: این کلید لازم است و نوشته نشده؛ خطی مثل «{key}: {example}» به سرآیند اضافه کنید"))
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if not isinstance(value, str):
             self.problem(key, f"باید یک متن ساده باشد، نه {_kind(value)}")
             return None
-        text = normalize_line(str(value))
+        text = normalize_line(value)
         if not text and required:
             self.problem(key, f"خالی است؛ پس از «{key}:» مقداری بنویسید، مثل «{key}: {example}»")
         return text or None
@@ -186,14 +218,13 @@ class _Fields:
         value = self.doc.values.get(key)
         if value is None:
             return ()
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            items = _TERM_SPLIT.split(str(value)) if split else [str(value)]
-        elif isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-            items = [str(v) for v in value]
-        else:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problem(key, "باید فهرستی از متن‌ها باشد، مثل [یک, دو] یا «یک، دو»")
             return ()
-        return tuple(normalize_line(item) for item in items if normalize_line(item))
+        items = [part for v in value for part in (_TERM_SPLIT.split(v) if split else [v])]
+        return tuple(filter(None, (normalize_line(item) for item in items)))
 
     def flag(self, key: str) -> bool:
         value = self.doc.values.get(key, False)
@@ -210,7 +241,7 @@ class _Fields:
             elif required:
                 self.problems.append(Problem(self.path, 1, f"{key}: تاریخ خبر نوشته نشده؛ خطی مثل «{key}: 1403-02-15» یا «{key}: 1403-02-15 10:30» اضافه کنید"))
             return None
-        if isinstance(value, bool) or not isinstance(value, str):
+        if not isinstance(value, str):
             self.problem(key, f"«{value}» تاریخ نیست؛ تاریخ را مثل 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ بنویسید")
             return None
         try:
@@ -235,6 +266,9 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     front, front_line, body, body_line = split_front_matter(text)
     doc = _lowercase_keys(parse_yaml_mapping(front, "سرآیند", first_line=front_line))
     fields = _Fields(doc, shown)
+    for key in sorted(doc.comments):
+        fields.problem(key, "متن پس از # خوانده نمی‌شود (در YAML آغاز یادداشت است)؛ "
+                            f"اگر # جزء متن است کل مقدار را در گیومه بگذارید، مثل {key}: \"... #هشتگ\"")
     for key in doc.values:
         if key not in FIELDS:
             hint = _KEY_HINTS.get(key.lower().strip())
@@ -243,6 +277,8 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     title = fields.text("title", required=True, example="عنوان خبر")
     date = fields.date("date", config, required=True)
     expires = fields.date("expires", config, required=False)
+    if date is not None and expires is not None and expires <= date:
+        fields.problem("expires", "تاریخ انقضا پیش از تاریخ خبر است، پس خبر هرگز دیده نمی‌شد؛ تاریخ را درست کنید")
     tags = _terms(fields, "tags", config.taxonomy("tags"), split=True)
     category = _single_term(fields, "category", config.taxonomy("category"))
     county = _single_term(fields, "county", config.taxonomy("county"))
@@ -285,8 +321,13 @@ def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) 
         if not slug:
             fields.problem(key, f"«{term}» هیچ حرف یا رقمی ندارد")
             continue
+        if len(term) > MAX_TERM_LENGTH:
+            advice = ("اگر چند مورد است آن‌ها را با ، یا , از هم جدا کنید" if split else
+                      f"هر خبر یک {taxonomy.singular} دارد؛ بقیه را در tags بنویسید")
+            fields.problem(key, f"«{term[:40]}…» برای یک {taxonomy.singular} بیش از اندازه بلند است؛ {advice}")
+            continue
         terms.setdefault(slug, term)
-        if taxonomy.known_terms and term not in taxonomy.known_terms:
+        if taxonomy.known_terms and slug not in {slugify_term(t) for t in taxonomy.known_terms}:
             close = difflib.get_close_matches(term, taxonomy.known_terms, n=1, cutoff=0.6)
             hint = f"؛ منظورتان «{close[0]}» بود؟" if close else ""
             fields.problem(key, f"«{term}» در فهرست {taxonomy.label} پیکربندی نیست{hint}", WARNING)
@@ -311,11 +352,12 @@ def _slug(fields: _Fields, relative: PurePosixPath | Path) -> str | None:
         fields.problem("slug", f"«{given}» نشانی مجاز نیست؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید{hint}")
         return None
     stem = relative.parent.name if relative.stem == "index" and relative.parent.name else relative.stem
-    stem = _DATE_PREFIX.sub("", stem)
-    if stem.isascii() and ascii_slugify(stem):
-        return ascii_slugify(stem)
-    # A Persian file name: a stable id from the name, never from the title, so that
-    # editing a headline does not break links.
+    name = _DATE_PREFIX.sub("", stem)
+    if name.isascii() and ascii_slugify(name):
+        return ascii_slugify(name)
+    # A Persian file name: a stable id from the whole name (date prefix included, so
+    # «1403-02-15-اطلاعیه» and «1403-03-01-اطلاعیه» differ), never from the title, so
+    # that editing a headline does not break links.
     return hashlib.sha1(normalize_line(stem).encode("utf-8")).hexdigest()[:10]
 
 
@@ -326,7 +368,12 @@ def _aliases(fields: _Fields) -> tuple[str, ...]:
         if not alias.startswith("/") or ".." in path.parts or any(c in alias for c in "?#\\ "):
             fields.problem("aliases", f"«{alias}» نشانی قدیمی درستی نیست؛ مسیری مثل /news/old-name/ بنویسید")
             continue
-        aliases.append(alias if alias.endswith(("/", ".html")) else alias + "/")
+        if path.parts[1:2] == ("static",):
+            fields.problem("aliases", f"«{alias}» زیر /static/ است که جای فایل‌های ثابت سایت است؛ نشانی دیگری بنویسید")
+            continue
+        alias = alias if alias.endswith(("/", ".html")) else alias + "/"
+        if alias not in aliases:
+            aliases.append(alias)
     return tuple(aliases)
 
 
@@ -343,10 +390,10 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
         return None, None, alt
     if image.startswith("/"):  # a file under static/, published at /static/…
         target = config.static_dir / image.lstrip("/")
-        url, local = "/static/" + image.lstrip("/"), None
+        url, local = "/static/" + quote(image.lstrip("/")), None
     else:
         target = source.parent / image
-        url, local = target.name, target
+        url, local = quote(target.name), target
     if ".." in PurePosixPath(image).parts or not target.is_file():
         fields.problem("image", f"فایل عکس «{image}» پیدا نشد؛ آن را کنار فایل خبر بگذارید (یا زیر پوشهٔ static و با / شروع کنید)")
         return None, None, alt

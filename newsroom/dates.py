@@ -20,6 +20,7 @@ MONTH_NAMES = ("فروردین", "اردیبهشت", "خرداد", "تیر", "م
 WEEKDAY_NAMES = ("شنبه", "یک‌شنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه")
 # Years below this are Jalali (1300s–1400s); from here on they are Gregorian.
 FIRST_GREGORIAN_YEAR = 1700
+LAST_GREGORIAN_YEAR = 2300
 
 _DATE = re.compile(
     r"^(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})"
@@ -48,6 +49,8 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
         raise LocatedError(f"ماه {to_persian_digits(month)} در تاریخ «{value}» وجود ندارد؛ ماه باید بین ۱ تا ۱۲ باشد")
     if year < FIRST_GREGORIAN_YEAR:
         gregorian = _jalali_to_gregorian(year, month, day, value)
+    elif year > LAST_GREGORIAN_YEAR:
+        raise LocatedError(f"سال {to_persian_digits(year)} در تاریخ «{value}» درست به نظر نمی‌رسد؛ سال را بررسی کنید")
     else:
         try:
             gregorian = date(year, month, day)
@@ -57,7 +60,7 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
             ) from None
     naive = datetime(gregorian.year, gregorian.month, gregorian.day, hour, minute, second)
     if match["tz"]:
-        return naive.replace(tzinfo=_fixed_offset(match["tz"])).astimezone(tz)
+        return naive.replace(tzinfo=_fixed_offset(match["tz"], value)).astimezone(tz)
     # Round-trip through UTC so a wall time skipped by a DST change gets one canonical offset.
     return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
 
@@ -88,11 +91,13 @@ def days_in_jalali_month(year: int, month: int) -> int:
     return 30 if jdatetime.date(year, 1, 1).isleap() else 29
 
 
-def _fixed_offset(text: str) -> tzinfo:
+def _fixed_offset(text: str, value: str) -> tzinfo:
     if text == "Z":
         return timezone.utc
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 14 or minutes > 59:
+        raise LocatedError(f"اختلاف ساعت «{text}» در تاریخ «{value}» وجود ندارد؛ برای ایران +03:30 بنویسید یا آن را حذف کنید")
     delta = timedelta(hours=hours, minutes=minutes)
     return timezone(-delta if text[0] == "-" else delta)
 

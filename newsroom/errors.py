@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,9 @@ class BuildError(Exception):
 
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
+    # Not resolve(): a file reached through a link is shown by the name the user sees.
+    absolute = Path(os.path.abspath(path))
     try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return absolute.relative_to(os.path.abspath(Path.cwd())).as_posix()
     except ValueError:
         return str(path)

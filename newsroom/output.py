@@ -33,15 +33,18 @@ class OutputFile:
     source: Path | None = None
 
 
-def write_outputs(files: list[OutputFile], output_dir: Path, protected: tuple[Path, ...] = ()) -> None:
+def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path, ...] = (),
+                  project: Path | None = None) -> None:
     """Write ``files`` as the complete new content of ``output_dir``.
 
-    ``protected`` are folders the output must never replace or contain (content,
-    templates). Raises ``BuildError`` for a duplicate destination or an unsafe folder.
+    ``inputs`` are the folders the build reads (content, templates, static): the output
+    may not be one, sit inside one or contain one. ``project`` (the configuration's
+    folder) may hold the output but not be it. Raises ``BuildError`` for a duplicate
+    destination or an unsafe folder.
     """
     output_dir = output_dir.absolute()
     _check_destinations(files)
-    _check_output_dir(output_dir, protected)
+    _check_output_dir(output_dir, inputs, project)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(output_dir)
     staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
@@ -94,13 +97,15 @@ def _check_destinations(files: list[OutputFile]) -> None:
         raise BuildError(problems)
 
 
-def _check_output_dir(output_dir: Path, protected: tuple[Path, ...]) -> None:
-    resolved = output_dir.resolve()
-    for folder in protected:
-        folder = folder.resolve()
-        if resolved == folder or resolved in folder.parents:
-            raise BuildError([Problem(display_path(output_dir), 0,
-                                      f"پوشهٔ خروجی «{display_path(output_dir)}» پوشهٔ «{display_path(folder)}» را در بر دارد و پاک می‌شد؛ پوشهٔ دیگری با --output بدهید")])
+def _check_output_dir(output_dir: Path, inputs: tuple[Path, ...], project: Path | None) -> None:
+    out = output_dir.resolve()
+    clashes = [f for f in (i.resolve() for i in inputs) if out == f or f in out.parents or out in f.parents]
+    if project is not None and (out == project.resolve() or out in project.resolve().parents):
+        clashes.append(project.resolve())
+    if clashes:
+        raise BuildError([Problem(display_path(output_dir), 0,
+                                  f"پوشهٔ خروجی با پوشهٔ «{display_path(clashes[0])}» یکی است یا درون آن است یا آن را در بر دارد "
+                                  "و هر بار از نو ساخته می‌شود؛ پوشهٔ دیگری با --output بدهید")])
     if output_dir.exists() and (not output_dir.is_dir() or (any(output_dir.iterdir()) and not (output_dir / MARKER).exists())):
         raise BuildError([Problem(display_path(output_dir), 0,
                                   "این پوشه خالی نیست و خروجی این برنامه هم نیست، پس جایگزین نمی‌شود؛ پوشهٔ دیگری با --output بدهید یا آن را خالی کنید")])

@@ -49,12 +49,15 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     try:
         site = assemble_site(articles, config, now, visibility)
         lap("assemble")
+        problems += site.warnings
+        if strict and problems:
+            raise BuildError(problems)
         files = render_site(site, create_environment(config.templates_dir), assets)
         lap("render")
-    except BuildError as exc:  # report the warnings found while reading too
-        raise BuildError(problems + list(exc.problems)) from None
-    write_outputs(files, config.output_dir, protected=(config.content_dir, config.templates_dir,
-                                                       config.static_dir, config.config_path.parent))
+    except BuildError as exc:  # report the warnings found so far too
+        raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+    write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
+                  project=config.config_path.parent)
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings)

@@ -7,6 +7,7 @@ Templates run with autoescape and StrictUndefined; a template mistake is reporte
 from __future__ import annotations
 
 import traceback
+from urllib.parse import unquote
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from .config import SiteConfig
 from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
 from .output import OutputFile
-from .site import Site
+from .site import Site, dest_path
 from .text import to_persian_digits
 
 
@@ -69,12 +70,6 @@ def relative_path(target: str, page_url: str) -> str:
         common += 1
     relative = "../" * (len(here) - common) + "/".join(there[common:])
     return relative or "./"
-
-
-def dest_path(url: str) -> str:
-    """The output file of a site-relative URL: ``/a/b/`` → ``a/b/index.html``."""
-    path = url.lstrip("/")
-    return path + "index.html" if path.endswith("/") or not path else path
 
 
 class _Renderer:
@@ -129,7 +124,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]) 
         r.page("article.html", article.url, dest_path(article.url), article.path,
                article=article, related=site.related[article.url], neighbours=site.neighbours[article.url])
         if article.image_source is not None and article.image is not None:
-            r.files.append(OutputFile(dest_path(article.image), source=article.image_source))
+            r.files.append(OutputFile(dest_path(unquote(article.image)), source=article.image_source))
     for listing in site.listings:
         r.page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", listing=listing)
     for taxonomy in site.taxonomies:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .config import SiteConfig
 from .content import Article
 from .dates import month_name
-from .errors import BuildError, Problem
+from .errors import WARNING, BuildError, Problem
 from .related import build_related
 from .taxonomy import Taxonomy, Term, build_taxonomies
 from .text import to_persian_digits
+
+
+FAR_FUTURE_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ class Site:
     listings: tuple[Listing, ...]
     redirects: tuple[tuple[str, Article], ...]  # (old URL, article it moved to)
     hidden: int  # releases read but not published (draft, scheduled, expired)
+    warnings: tuple[Problem, ...]  # things worth a look that do not stop the build
 
 
 def is_visible(article: Article, now: datetime, visibility: Visibility) -> bool:
@@ -119,7 +123,7 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
     taxonomies = build_taxonomies(shown, config)
     archive = _archive(shown)
     listings = _listings(shown, taxonomies, archive, config)
-    redirects = tuple(sorted((alias, a) for a in shown for alias in a.aliases))
+    redirects = tuple(sorted(((alias, a) for a in shown for alias in a.aliases), key=lambda r: (r[0], r[1].url)))
     problems += _collisions(shown, listings, taxonomies, archive, redirects)
     if problems:
         raise BuildError(problems)
@@ -128,7 +132,16 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
         for i, a in enumerate(shown)
     }
     return Site(config, shown, related, neighbours, taxonomies, archive, listings, redirects,
-                hidden=len(articles) - len(shown))
+                hidden=len(articles) - len(shown), warnings=_far_future(articles, now))
+
+
+def _far_future(articles: list[Article], now: datetime) -> tuple[Problem, ...]:
+    """Releases dated over a year ahead: usually a typo (1430 for 1403) hiding a release."""
+    limit = now + timedelta(days=FAR_FUTURE_DAYS)
+    return tuple(sorted(
+        Problem(a.path, a.line("date"), "date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ "
+                                        "اگر اشتباه تایپی است درستش کنید", WARNING)
+        for a in articles if a.date > limit))
 
 
 def _archive(articles: tuple[Article, ...]) -> tuple[ArchiveYear, ...]:
@@ -165,24 +178,31 @@ def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listin
     return tuple(listings)
 
 
+def dest_path(url: str) -> str:
+    """The output file of a site-relative URL: ``/a/b/`` → ``a/b/index.html``."""
+    path = url.lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
 def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Problem]:
-    """Two pages claiming one URL: the problem names both files and what to change."""
+    """Two pages claiming one output file: the problem names both files and what to change."""
     claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for article in articles:
-        claims[article.url].append((article.path, article.line("slug"), "slug"))
+        claims[dest_path(article.url)].append((article.path, article.line("slug"), "slug"))
     for alias, article in redirects:
-        claims[alias].append((article.path, article.line("aliases"), "aliases"))
-    generated = [l.url for l in listings] + [t.url for t in taxonomies] + ["/archive/"] + [y.url for y in archive]
+        claims[dest_path(alias)].append((article.path, article.line("aliases"), "aliases"))
+    generated = ([l.url for l in listings] + [t.url for t in taxonomies] + [y.url for y in archive]
+                 + ["/archive/", "/404.html"])
     for url in generated:
-        claims[url].append(("", 0, ""))
+        claims[dest_path(url)].append(("", 0, ""))
     problems = []
-    for url, owners in claims.items():
+    for dest, owners in claims.items():
         if len(owners) < 2:
             continue
         for path, line, key in owners:
             if not path:
                 continue
-            others = "، ".join(sorted({p or "یک صفحهٔ فهرست سایت" for p, _, _ in owners if p != path} or {path}))
+            others = "، ".join(sorted({p or "یک صفحهٔ ساختهٔ سایت" for p, _, _ in owners if p != path} or {path}))
             advice = "نشانی قدیمی را از aliases بردارید" if key == "aliases" else "برای یکی از آن‌ها slug دیگری بنویسید"
-            problems.append(Problem(path, line, f"{key}: نشانی «{url}» با {others} یکی است؛ {advice}"))
+            problems.append(Problem(path, line, f"{key}: نشانی «/{dest.removesuffix('index.html')}» با {others} یکی است؛ {advice}"))
     return problems

@@ -27,6 +27,7 @@ _DISPLAY_TABLE = str.maketrans(
         "\ufeff": None,  # BOM / zero-width no-break space
         "\u00ad": ZWNJ,  # soft hyphen pasted from Word where a half-space was meant
         **{chr(c): None for c in range(0x202A, 0x202F)},  # embeddings and overrides
+        **{chr(c): None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)},  # control codes
         **{chr(c): None for c in range(0x2066, 0x206A)},  # isolates
         **{a: p for a, p in zip(ARABIC_DIGITS, PERSIAN_DIGITS)},
     }

@@ -27,6 +27,8 @@ def test_usage_errors_exit_2(tmp_path):
     write_site(tmp_path, {})
     bad_now = run("--now", "1400-12-30", cwd=tmp_path)
     assert bad_now.returncode == 2 and "--now: اسفند ۱۴۰۰ فقط ۲۹ روز دارد" in bad_now.stderr
+    bad_url = run("--base-url", "not a url", cwd=tmp_path)
+    assert bad_url.returncode == 2 and "--base-url: «not a url» نشانی کامل سایت نیست" in bad_url.stderr
 
 
 def test_content_output_and_base_url_override_the_config(tmp_path):
@@ -81,6 +83,8 @@ def test_the_output_folder_is_never_someone_elses(tmp_path):
     assert (tmp_path / "docs" / "thesis.txt").read_text(encoding="utf-8") == "important"
     project = run("--now", NOW_ARG, "--output", ".", cwd=tmp_path)
     assert project.returncode == 1 and (tmp_path / "content" / "a.md").exists()
+    inside = run("--now", NOW_ARG, "--output", "content/site", cwd=tmp_path)
+    assert inside.returncode == 1 and "پوشهٔ خروجی با پوشهٔ «content»" in inside.stderr
 
 
 def test_missing_config_and_missing_content_are_located_errors(tmp_path):

@@ -171,3 +171,48 @@ def test_image_under_static_is_linked_where_it_is_published(build, tmp_path):
     assert (result.code, result.err) == (0, "")
     assert '<img src="../../../static/images/meeting.jpg" alt="جلسه">' in read(tmp_path, "/news/1403/a/")
     assert (tmp_path / "output/static/images/meeting.jpg").exists()
+
+
+def test_links_inside_content_are_followed_and_links_outside_are_errors(build, tmp_path):
+    (tmp_path / "content/real").mkdir(parents=True)
+    (tmp_path / "content/real/a.md").write_text(release("الف"), encoding="utf-8")
+    (tmp_path / "content/alias").symlink_to(tmp_path / "content/real")  # same files again: read once
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/b.md").write_text(release("ب"), encoding="utf-8")
+    (tmp_path / "content/outside").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "content/gone.md").symlink_to(tmp_path / "missing.md")
+    result = build({})
+    assert result.code == 1
+    assert result.err.splitlines()[:2] == [
+        "content/gone.md: این پیوند به فایلی اشاره می‌کند که وجود ندارد؛ پیوند را پاک کنید یا فایل را برگردانید",
+        "content/outside: این پیوند به بیرون از پوشهٔ خبرها اشاره می‌کند و منتشر نمی‌شود؛ خود فایل‌ها را در پوشهٔ خبرها بگذارید",
+    ]
+
+
+def test_persian_semicolons_and_commas_inside_lists_separate_tags(build, tmp_path):
+    build({"a.md": release("الف", tags="کمک؛ سلامت"), "b.md": release("ب", tags="[کمک، سلامت]")})
+    assert "۲ خبر" in read(tmp_path, "/tags/کمک/") and "۲ خبر" in read(tmp_path, "/tags/سلامت/")
+
+
+def test_quoted_hashtags_and_colons_are_kept(build, tmp_path):
+    build({"a.md": release('"همایش #هفته_بسیج: ساعت 12:30"')})
+    assert "<h1>همایش #هفته_بسیج: ساعت 12:30</h1>" in read(tmp_path, "/news/1403/a/")
+
+
+def test_known_terms_match_whatever_the_half_space(build, tmp_path):
+    result = build({"a.md": release("الف", county="مهدی شهر")}, config="taxonomies:\n  county:\n    terms: [مهدی‌شهر]\n")
+    assert (result.code, result.err) == (0, "")
+
+
+def test_photo_file_names_are_escaped_in_links(build, tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/عکس خبر #1.jpg").write_bytes(b"\xff\xd8\xff")
+    build({"a.md": release("الف", image='"عکس خبر #1.jpg"', image_alt="جلسه")})
+    assert '<img src="%D8%B9%DA%A9%D8%B3%20%D8%AE%D8%A8%D8%B1%20%231.jpg" alt="جلسه">' in read(tmp_path, "/news/1403/a/")
+    assert (tmp_path / "output/news/1403/a/عکس خبر #1.jpg").read_bytes() == b"\xff\xd8\xff"
+
+
+def test_persian_file_names_with_a_date_prefix_get_distinct_addresses(build, tmp_path):
+    result = build({"1403-02-15-اطلاعیه.md": release("یک"), "1403-03-01-اطلاعیه.md": release("دو")})
+    assert result.code == 0
+    assert len(list((tmp_path / "output/news/1403").iterdir())) == 2

@@ -79,9 +79,32 @@ def test_an_alias_cannot_take_a_generated_page(tmp_path, monkeypatch):
     with pytest.raises(BuildError) as caught:
         assemble_site(articles, config, NOW)
     assert [str(p) for p in caught.value.problems] == [
-        "content/a.md:4: aliases: نشانی «/archive/» با یک صفحهٔ فهرست سایت یکی است؛ نشانی قدیمی را از aliases بردارید"]
+        "content/a.md:4: aliases: نشانی «/archive/» با یک صفحهٔ ساختهٔ سایت یکی است؛ نشانی قدیمی را از aliases بردارید"]
 
 
 def test_permalink_pattern(build, tmp_path):
     build({"x.md": release("الف", "1403-02-05")}, config="permalink: /{year}/{month}/{jyear}-{jmonth}-{jday}/{slug}/\n")
     assert "<h1>الف</h1>" in read(tmp_path, "/2024/04/1403-02-05/x/")
+
+
+def test_the_same_alias_in_two_releases_names_both(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    articles, config = articles_of(tmp_path, {
+        "a.md": release("الف", aliases="[/news/old/]"),
+        "b.md": release("ب", aliases="[/news/old, /index.html]"),
+    })
+    with pytest.raises(BuildError) as caught:
+        assemble_site(articles, config, NOW)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/a.md:4: aliases: نشانی «/news/old/» با content/b.md یکی است؛ نشانی قدیمی را از aliases بردارید",
+        "content/b.md:4: aliases: نشانی «/news/old/» با content/a.md یکی است؛ نشانی قدیمی را از aliases بردارید",
+        "content/b.md:4: aliases: نشانی «/» با یک صفحهٔ ساختهٔ سایت یکی است؛ نشانی قدیمی را از aliases بردارید",
+    ]
+
+
+def test_a_release_dated_years_ahead_gets_a_warning(build, tmp_path):
+    result = build({"typo.md": release("اشتباه", "1430-02-15"), "ok.md": release("درست", "1403-09-15")})
+    assert result.code == 0
+    assert result.err == ("content/typo.md:3: هشدار: date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ "
+                          "اگر اشتباه تایپی است درستش کنید\n")
+    assert build({"typo.md": release("اشتباه", "1430-02-15")}, "--strict").code == 1

@@ -41,3 +41,19 @@ def test_bad_indentation_points_at_the_bad_line():
     with pytest.raises(LocatedError) as caught:
         parse_yaml_mapping("title: a\n  date: 1403-01-01\n", "سرآیند")
     assert caught.value.line == 2
+
+
+def test_front_matter_values_are_text_as_typed():
+    doc = parse_yaml_mapping("title: 12:30\ntags: [010, 1_000, yes]\nslug: 1400\ndraft: true\nsummary:\n", "سرآیند")
+    assert doc.values == {"title": "12:30", "tags": ["010", "1_000", "yes"], "slug": "1400", "draft": True, "summary": None}
+
+
+def test_configuration_numbers_are_numbers():
+    doc = parse_yaml_mapping("page_size: 12\nmin_score: 0.5\ntime: 12:30\n", "پیکربندی", numbers=True)
+    assert doc.values == {"page_size": 12, "min_score": 0.5, "time": "12:30"}
+
+
+def test_text_lost_to_a_hash_comment_is_noticed():
+    doc = parse_yaml_mapping('title: همایش #هفته_بسیج\ntags: #بسیج\nsummary: "با #هشتگ"\n', "سرآیند")
+    assert doc.values["title"] == "همایش" and doc.values["tags"] is None
+    assert doc.comments == {"title", "tags"}
