@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .config import is_base_url, load_config
 from .dates import parse_date
-from .errors import BuildError, LocatedError
+from .errors import ERROR, BuildError, LocatedError
 from .pipeline import build_site
 from .site import Visibility
 
@@ -70,10 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        errors = sum(1 for p in exc.problems if p.severity == "error")
+        errors = sum(1 for p in exc.problems if p.severity == ERROR)
         warnings = len(exc.problems) - errors
         print(f"ساخت سایت انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("ساخت سایت متوقف شد؛ پوشهٔ خروجی دست نخورده است", file=sys.stderr)
+        return 130
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -98,7 +98,10 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
         real = os.path.realpath(path)
         return real == home or real.startswith(home + os.sep)
 
-    for folder, subfolders, files in os.walk(content_dir, followlinks=True):
+    def unreadable(error: OSError) -> None:
+        problems.append(Problem(display_path(Path(error.filename)), 0, f"پوشه خوانده نشد ({error.strerror})؛ دسترسی آن را بررسی کنید"))
+
+    for folder, subfolders, files in os.walk(content_dir, onerror=unreadable, followlinks=True):
         kept = []
         for name in sorted(subfolders):
             path = os.path.join(folder, name)
