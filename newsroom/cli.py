@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ساخت سایت انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("ساخت سایت متوقف شد؛ پوشهٔ خروجی دست نخورده است", file=sys.stderr)
+        print("ساخت سایت متوقف شد", file=sys.stderr)
         return 130
 
 
