@@ -43,7 +43,6 @@ class Listing:
     articles: tuple[Article, ...]
     number: int
     count: int
-    first_url: str
     previous_url: str | None
     next_url: str | None
     term: Term | None = None
@@ -159,7 +158,7 @@ def _paginate(kind: str, title: str, url: str, articles: tuple[Article, ...], si
     chunks = [articles[i:i + size] for i in range(0, len(articles), size)] or [()]
     urls = [url] + [f"{url}page/{n}/" for n in range(2, len(chunks) + 1)]
     return [
-        Listing(kind, title, urls[i], chunk, i + 1, len(chunks), url,
+        Listing(kind, title, urls[i], chunk, i + 1, len(chunks),
                 urls[i - 1] if i > 0 else None, urls[i + 1] if i + 1 < len(urls) else None, **extra)
         for i, chunk in enumerate(chunks)
     ]
