@@ -1,14 +1,18 @@
-"""Persian text: normalisation, digits, slugs and collation.
+"""Persian text: normalisation, digits, slugs, collation, and tokens for matching.
 
 Display normalisation only changes what no reader would want to keep: Arabic ي/ك
 become Persian ی/ک, Arabic-Indic digits become Persian, tatweel and invisible
-direction marks go, and runs of half-spaces (ZWNJ) collapse to one.
+direction marks go, and runs of half-spaces (ZWNJ) collapse to one. The search fold
+goes further (hamza forms, diacritics, ASCII digits) for comparing text, never for
+showing it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 ZWNJ = "\u200c"
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -32,7 +36,6 @@ _DISPLAY_TABLE = str.maketrans(
         **{a: p for a, p in zip(ARABIC_DIGITS, PERSIAN_DIGITS)},
     }
 )
-_NEEDS_DISPLAY_FIX = re.compile("[" + re.escape("".join(chr(c) for c in _DISPLAY_TABLE)) + "]")
 _TO_ASCII_DIGITS = str.maketrans(
     {**{p: str(i) for i, p in enumerate(PERSIAN_DIGITS)}, **{a: str(i) for i, a in enumerate(ARABIC_DIGITS)}}
 )
@@ -50,13 +53,24 @@ _ALPHABET = "آاأإءئؤبپتثجچحخدذرزژسشصضطظعغفقکگل�
 _COLLATION = {ch: i for i, ch in enumerate(_ALPHABET)}
 
 
+def _mapper(table: dict[int, str | None]):
+    """A fast ``str.translate`` for tables that touch few characters of a text."""
+    chars = {chr(code): (value or "") for code, value in table.items()}
+    pattern = re.compile("[" + re.escape("".join(chars)) + "]")
+    return lambda text: pattern.sub(lambda m: chars[m[0]], text)
+
+
+_display_fix = _mapper(_DISPLAY_TABLE)
+_ascii_digits = _mapper(_TO_ASCII_DIGITS)
+_persian_digits = _mapper(_TO_PERSIAN_DIGITS)
+
+
 def normalize_text(text: str) -> str:
     """Display-safe normalisation of running text; newlines and indentation are kept."""
-    # The checks are cheap and most text needs nothing: translate() is slow on long text.
+    # The check is cheap and most text needs nothing; NFC rarely changes anything.
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _NEEDS_DISPLAY_FIX.search(text):
-        text = text.translate(_DISPLAY_TABLE)
+    text = _display_fix(text)
     if ZWNJ in text:
         text = _ZWNJ_RUN.sub(ZWNJ, text)
     return text
@@ -69,14 +83,15 @@ def normalize_line(text: str) -> str:
 
 def to_ascii_digits(text: str) -> str:
     """Persian and Arabic-Indic digits → ASCII digits (for parsing and URLs)."""
-    return text.translate(_TO_ASCII_DIGITS)
+    return _ascii_digits(text)
 
 
 def to_persian_digits(value: object) -> str:
     """ASCII and Arabic-Indic digits → Persian digits (for everything a person reads)."""
-    return str(value).translate(_TO_PERSIAN_DIGITS)
+    return _persian_digits(str(value))
 
 
+@lru_cache(maxsize=1 << 16)  # terms repeat across thousands of releases
 def slugify_term(text: str) -> str:
     """A readable, stable URL segment for a Persian term or heading.
 
@@ -108,3 +123,39 @@ def persian_sort_key(text: str) -> tuple:
         -1 if ch in (" ", ZWNJ) else _COLLATION.get(ch, len(_ALPHABET) + ord(ch))
         for ch in normalize_line(text)
     )
+
+
+# Search fold: what readers and staff type differently but mean the same.
+_fold_letters = _mapper({**_TO_ASCII_DIGITS, **str.maketrans(
+    {"أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی", "ة": "ه", "ۀ": "ه", "ك": "ک", "ي": "ی", "ى": "ی"})})
+_WORD = re.compile(r"[^\W_]+")
+_DIACRITICS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+# Pieces a half-space splits off words («کتاب‌ها», «می‌شود»): never topics on their own.
+_AFFIXES = ("ها", "های", "هایی", "ای", "ی", "تر", "ترین", "تری", "می", "نمی", "ام", "ات", "اش", "اند", "ایم",
+            "اید", "یم", "ید", "شان", "مان", "تان")
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: display normalisation, NFKC, no diacritics, one form of
+    alef, waw, yeh and heh with hamza, ASCII digits, lower case."""
+    text = normalize_text(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _fold_letters(_DIACRITICS.sub("", text)).lower()
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Persian stopwords (hazm's list, folded, split at half-spaces) and split-off affixes."""
+    lines = (Path(__file__).parent / "data" / "stopwords-fa.txt").read_text(encoding="utf-8").splitlines()
+    words = {part for line in lines if line and not line.startswith("#") for part in _WORD.findall(fold(line))}
+    return frozenset(words | set(_AFFIXES))
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words of ``text``, folded: no stopwords, no numbers, no single letters.
+
+    Half-spaces split words, so «بسته‌های» and «بسته های» give the same tokens.
+    """
+    stop = stopwords()
+    return [w for w in _WORD.findall(fold(text).replace(ZWNJ, " ")) if len(w) > 1 and not w.isdigit() and w not in stop]

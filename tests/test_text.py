@@ -1,7 +1,8 @@
 from hypothesis import given, strategies as st
 
-from newsroom.text import (ZWNJ, ascii_slugify, is_ascii_slug, normalize_line, normalize_text,
-                           persian_sort_key, slugify_term, to_ascii_digits, to_persian_digits)
+from newsroom.text import (ZWNJ, ascii_slugify, fold, is_ascii_slug, normalize_line, normalize_text,
+                           persian_sort_key, slugify_term, stopwords, to_ascii_digits, to_persian_digits,
+                           tokenize)
 
 persian_text = st.text(alphabet="ابپتکگیيكى ‌‍ـ‎‏۰۱٢3abc-_.،,\n\t\u200b\u202b\u00ad", max_size=40)
 
@@ -59,3 +60,19 @@ def test_slugs_are_idempotent_and_safe_in_paths(text):
     slug = slugify_term(text)
     assert slugify_term(slug) == slug
     assert "/" not in slug and "." not in slug and " " not in slug and ZWNJ not in slug
+
+
+def test_fold_joins_what_people_type_differently():
+    assert fold("مُؤَسَّسه رئيس ۱۲ ٣ أحمد ة") == fold("موسسه رییس 12 3 احمد ه")
+
+
+def test_tokens_skip_stopwords_numbers_and_split_off_affixes():
+    assert tokenize("بسته‌های معیشتی در ۱۴۰۳ میان خانواده‌هاي نیازمند توزیع می شود") == \
+        ["بسته", "معیشتی", "خانواده", "نیازمند", "توزیع"]
+    assert tokenize("بسته های معیشتی") == tokenize("بسته‌های معیشتي")
+    assert "و" in stopwords() and "از" in stopwords() and "گلخانه" not in stopwords()
+
+
+@given(persian_text)
+def test_fold_is_idempotent(text):
+    assert fold(fold(text)) == fold(text)
