@@ -1,4 +1,4 @@
-"""Command line: ``python build.py [build] [options]``."""
+"""Command line: ``python build.py [build] [options]`` and ``python build.py related FILE``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .config import is_base_url, load_config
-from .dates import parse_date
+from .config import SiteConfig, is_base_url, load_config
+from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError
-from .pipeline import build_site
+from .pipeline import RelatedExplanation, build_site, explain_related
+from .related import Score
 from .site import Visibility
 
-COMMANDS = ("build",)
+COMMANDS = ("build", "related")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -25,32 +26,41 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         prog="build.py",
         description="Build the Persian news bulletin: Markdown press releases in content/ "
                     "become a right-to-left static site in output/.",
-        epilog="Without a command, 'build' runs. Exit status: 0 built, 1 content or config "
+        epilog="Without a command, 'build' runs. Exit status: 0 done, 1 content or config "
                "errors (listed on stderr as file:line: message), 2 wrong usage.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--config", metavar="FILE", type=Path, default=Path("config.yaml"),
+                      help="site configuration (default: config.yaml)")
+    site.add_argument("--content", metavar="DIR", type=Path,
+                      help="folder of press releases (overrides content_dir in the config)")
+    site.add_argument("--drafts", action="store_true", help="also publish releases marked draft: true")
+    site.add_argument("--future", action="store_true", help="also publish releases dated in the future")
+    site.add_argument("--expired", action="store_true", help="also publish releases whose expires date has passed")
+    site.add_argument("--now", metavar="DATE",
+                      help="act as if it were DATE (Jalali or ISO, e.g. '1403-02-15 10:00'); default: now")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser(
-        "build", help="build the site (the default)",
+        "build", parents=[site], help="build the site (the default)",
         description="Build the site into the output folder. Nothing is written unless the "
                     "whole build succeeds; the previous site stays as it was otherwise.",
     )
-    build.add_argument("--config", metavar="FILE", type=Path, default=Path("config.yaml"),
-                       help="site configuration (default: config.yaml)")
-    build.add_argument("--content", metavar="DIR", type=Path,
-                       help="folder of press releases (overrides content_dir in the config)")
     build.add_argument("--output", metavar="DIR", type=Path,
                        help="folder to write the site into (overrides output_dir)")
     build.add_argument("--base-url", metavar="URL",
                        help="absolute address of the published site (overrides base_url)")
-    build.add_argument("--drafts", action="store_true", help="also publish releases marked draft: true")
-    build.add_argument("--future", action="store_true", help="also publish releases dated in the future")
-    build.add_argument("--expired", action="store_true", help="also publish releases whose expires date has passed")
-    build.add_argument("--now", metavar="DATE",
-                       help="build as if it were DATE (Jalali or ISO, e.g. '1403-02-15 10:00'); default: now")
     build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
+    related = commands.add_parser(
+        "related", parents=[site], help="explain the related-news list of one release",
+        description="Print the related-news list of FILE as the build chooses it, and the "
+                    "best candidates left out, each with its score by component.",
+    )
+    related.add_argument("file", metavar="FILE", type=Path, help="the release, e.g. content/1403/saffron.md")
+    related.add_argument("--rejected", metavar="N", type=int, default=5,
+                         help="how many of the best candidates left out to show (default 5)")
     return parser, build
 
 
@@ -66,30 +76,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     args = parser.parse_args(argv)
     try:
-        return _build(args, parser)
+        return _build(args, parser) if args.command == "build" else _related(args, parser)
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         errors = sum(1 for p in exc.problems if p.severity == ERROR)
         warnings = len(exc.problems) - errors
-        print(f"ساخت سایت انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
+        what = "ساخت سایت" if args.command == "build" else "بررسی اخبار مرتبط"
+        print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("ساخت سایت متوقف شد", file=sys.stderr)
+        print("متوقف شد", file=sys.stderr)
         return 130
 
 
-def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _site(args: argparse.Namespace, parser: argparse.ArgumentParser, **overrides) -> tuple[SiteConfig, datetime, Visibility]:
+    """The configuration with command-line overrides, the moment to act at, and visibility."""
     config = load_config(args.config)
-    overrides = {}
     if args.content is not None:
         overrides["content_dir"] = args.content
-    if args.output is not None:
-        overrides["output_dir"] = args.output
-    if args.base_url is not None:
-        if not is_base_url(args.base_url):
-            parser.error(f"--base-url: «{args.base_url}» نشانی کامل سایت نیست؛ مثل https://news.example.ir/ بنویسید")
-        overrides["base_url"] = args.base_url.rstrip("/") + "/"
     config = dataclasses.replace(config, **overrides)
     now = datetime.now(config.timezone)
     if args.now:
@@ -97,7 +102,18 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             now = parse_date(args.now, config.timezone)
         except LocatedError as exc:
             parser.error(f"--now: {exc.message}")
-    visibility = Visibility(drafts=args.drafts, future=args.future, expired=args.expired)
+    return config, now, Visibility(drafts=args.drafts, future=args.future, expired=args.expired)
+
+
+def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    overrides = {}
+    if args.output is not None:
+        overrides["output_dir"] = args.output
+    if args.base_url is not None:
+        if not is_base_url(args.base_url):
+            parser.error(f"--base-url: «{args.base_url}» نشانی کامل سایت نیست؛ مثل https://news.example.ir/ بنویسید")
+        overrides["base_url"] = args.base_url.rstrip("/") + "/"
+    config, now, visibility = _site(args, parser, **overrides)
     report = build_site(config, now, visibility, strict=args.strict)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
@@ -109,3 +125,41 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.timings:
         print("  ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in report.timings.items()))
     return EXIT_OK
+
+
+def _related(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    config, now, visibility = _site(args, parser)
+    explanation = explain_related(config, args.file, now, visibility, rejected=max(0, args.rejected))
+    print(format_explanation(explanation, config))
+    return EXIT_OK
+
+
+def format_explanation(explanation: RelatedExplanation, config: SiteConfig) -> str:
+    """The related list and the best left-out candidates, one line each, with scores."""
+    c = config.related
+    article = explanation.article
+    lines = [
+        f"اخبار مرتبط با «{article.title}» ({article.path})",
+        f"امتیاز = (متن×{c.text_weight:g} + برچسب×{c.tag_weight:g} + دسته {c.category_weight:g} + شهرستان {c.county_weight:g})"
+        f" × کاهش زمانی (نیمه‌عمر {c.half_life_days:g} روز)؛ کمینهٔ امتیاز {c.min_score:g}، حداکثر {c.count} مورد",
+        "",
+        "انتخاب‌شده:" if explanation.chosen else "انتخاب‌شده: هیچ",
+    ]
+    pinned = {a.url for a in explanation.pinned}
+    for number, (other, score) in enumerate(explanation.chosen, 1):
+        why = "چسبانده با related:" if other.url in pinned else ""
+        lines.append(_line(number, other, score, why))
+    lines.append("")
+    lines.append("بهترین‌های کنار گذاشته:" if explanation.rejected else "بهترین‌های کنار گذاشته: هیچ")
+    full = len(explanation.chosen) >= c.count
+    for number, (other, score) in enumerate(explanation.rejected, 1):
+        why = "بیش از تعداد" if full and score.total >= c.min_score else "کمتر از کمینهٔ امتیاز"
+        lines.append(_line(number, other, score, why))
+    return "\n".join(lines)
+
+
+def _line(number: int, article, score: Score, why: str) -> str:
+    parts = (f"{number:2d}. {score.total:.3f} = (متن {score.text:.3f} + برچسب {score.tags:.3f} + دسته {score.category:.3f}"
+             f" + شهرستان {score.county:.3f}) × {score.decay:.3f}")
+    note = f" [{why}]" if why else ""
+    return f"{parts}  {article.title} — {format_jalali(article.date, 'medium')} — {article.path}{note}"

@@ -37,12 +37,15 @@ class RelatedConfig:
     """How the related-news list under each release is chosen."""
 
     count: int = 5
-    min_score: float = 0.5
-    tag_weight: float = 1.0
-    category_weight: float = 0.35
-    county_weight: float = 0.45
+    min_score: float = 0.12
+    text_weight: float = 1.0
+    tag_weight: float = 0.4
+    category_weight: float = 0.05
+    county_weight: float = 0.05
     half_life_days: float = 365.0
     include_newer: bool = True
+    title_boost: int = 3
+    summary_boost: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,11 +277,14 @@ def _related(reader: _Reader, raw: dict) -> RelatedConfig:
     return RelatedConfig(
         count=reader.number(section, "related.count", d.count, int, 0),
         min_score=reader.number(section, "related.min_score", d.min_score, float, 0),
+        text_weight=reader.number(section, "related.text_weight", d.text_weight, float, 0),
         tag_weight=reader.number(section, "related.tag_weight", d.tag_weight, float, 0),
         category_weight=reader.number(section, "related.category_weight", d.category_weight, float, 0),
         county_weight=reader.number(section, "related.county_weight", d.county_weight, float, 0),
         half_life_days=reader.number(section, "related.half_life_days", d.half_life_days, float, 1),
         include_newer=reader.boolean(section, "related.include_newer", d.include_newer),
+        title_boost=reader.number(section, "related.title_boost", d.title_boost, int, 1),
+        summary_boost=reader.number(section, "related.summary_boost", d.summary_boost, int, 1),
     )
 
 

@@ -10,6 +10,8 @@ import difflib
 import hashlib
 import os
 import re
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -19,8 +21,8 @@ from urllib.parse import quote
 from .config import SiteConfig, TaxonomyConfig, suggest
 from .dates import jalali_date, parse_date
 from .errors import ERROR, WARNING, LocatedError, Problem, display_path
-from .markup import first_paragraph, render_markdown
-from .text import ascii_slugify, is_ascii_slug, normalize_line, normalize_text, slugify_term
+from .markup import first_paragraph, plain_text, render_markdown
+from .text import ascii_slugify, is_ascii_slug, normalize_line, normalize_text, slugify_term, tokenize
 from .yamldoc import YamlMapping, parse_yaml_mapping
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -41,6 +43,8 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(?=.)")
 _TERM_SPLIT = re.compile(r"[،,؛;]")
 # Longer than this is several terms run together (or a sentence), not a term.
 MAX_TERM_LENGTH = 60
+# Content words kept per release for related news (the scorer keeps fewer still).
+TOKENS_PER_RELEASE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,10 @@ class Article:
     image_source: Path | None  # file to publish at ``image``, when it sits beside the release
     image_alt: str | None
     lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
+    # The release's most frequent content words (folded), title and summary counted
+    # extra, with their weighted counts: what related news compares.
+    tokens: tuple[str, ...]
+    token_counts: tuple[int, ...]
 
     def line(self, key: str) -> int:
         """Line of front-matter ``key`` in the source file (1 when absent)."""
@@ -313,8 +321,19 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         slug=slug, url=url, source=source_line, related=related, draft=draft, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt,
         lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
+        **_token_counts(title, summary, body_html, config),
     )
     return article, fields.problems
+
+
+def _token_counts(title: str, summary: str, body_html: str, config: SiteConfig) -> dict[str, tuple]:
+    counts: Counter[str] = Counter(tokenize(plain_text(body_html)))
+    for token in tokenize(title):
+        counts[token] += config.related.title_boost
+    for token in tokenize(summary):
+        counts[token] += config.related.summary_boost
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOKENS_PER_RELEASE]
+    return {"tokens": tuple(sys.intern(t) for t, _ in top), "token_counts": tuple(c for _, c in top)}
 
 
 def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) -> tuple[str, ...]:

@@ -1,18 +1,22 @@
-"""The build, top to bottom: configure → read → assemble → render → write."""
+"""The build, top to bottom: configure → read → assemble → render → write;
+and the explanation of one release's related list, from the same stages."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from .assets import load_assets
 from .config import SiteConfig
-from .content import load_articles
-from .errors import ERROR, BuildError, Problem
+from .content import Article, load_articles
+from .errors import ERROR, BuildError, Problem, display_path
 from .output import write_outputs
 from .render import create_environment, render_site
-from .site import Visibility, assemble_site
+from .related import RelatedIndex, Score, choose, pinned_articles
+from .site import Visibility, assemble_site, is_visible, site_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +65,40 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings)
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedExplanation:
+    """Why the related list of one release is what it is."""
+
+    article: Article
+    pinned: tuple[Article, ...]
+    chosen: tuple[tuple[Article, Score], ...]
+    rejected: tuple[tuple[Article, Score], ...]
+
+
+def explain_related(config: SiteConfig, source: Path, now: datetime, visibility: Visibility = Visibility(),
+                    rejected: int = 5) -> RelatedExplanation:
+    """Score every candidate for the release in ``source`` as the build would.
+
+    Raises ``BuildError`` when the file is not a release of the content folder or has errors.
+    """
+    articles, problems = load_articles(config)
+    wanted = os.path.abspath(source)
+    target = next((a for a in articles if os.path.abspath(config.content_dir / a.src_path) == wanted), None)
+    if target is None:
+        own = [p for p in problems if p.severity == ERROR and os.path.abspath(p.path) == wanted]
+        raise BuildError(own or [Problem(display_path(source), 0, "این فایل خبری از پوشهٔ خبرها نیست؛ مسیر فایل .md را بدهید")])
+    shown = [a for a in articles if is_visible(a, now, visibility) or a is target]
+    shown = tuple(sorted(shown, key=site_order))
+    ranked = RelatedIndex(shown, config.related).explain(target)
+    pinned = pinned_articles(target, shown)
+    chosen = choose(pinned, ranked, config.related)
+    scores = {a.url: score for a, score in ranked}
+    urls = {a.url for a in chosen}
+    return RelatedExplanation(
+        article=target,
+        pinned=tuple(pinned),
+        chosen=tuple((a, scores[a.url]) for a in chosen),
+        rejected=tuple((a, s) for a, s in ranked if a.url not in urls)[:rejected],
+    )

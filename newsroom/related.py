@@ -1,42 +1,127 @@
 """Related news under each release: pinned items first, then the best-scoring others.
 
-Score of a candidate ``b`` for article ``a``::
+Score of a candidate ``b`` for release ``a``::
 
-    (tag_weight × Σ idf(shared tag) + category_weight × [same category]
-     + county_weight × [same county]) × 0.5 ** (days between a and b / half_life_days)
+    ( text_weight     × cosine of their TF-IDF text vectors
+    + tag_weight      × cosine of their IDF-weighted tag vectors
+    + category_weight × [same category]
+    + county_weight   × [same county] ) × 0.5 ** (days between a and b / half_life_days)
 
-``idf(t) = ln(1 + N / df(t))``: a tag on half the site says little, a rare one a lot.
-Candidates come from an inverted index over tags, category and county, in which each
-term's articles are kept in time order: an article looks only at its nearest
-neighbours in time under each of its terms, so the work grows with the site, not with
-its square (recency would sink the far ones anyway). Candidates under ``min_score`` are dropped: three good items beat
-five with noise. Ties go to the newer article, then to the smaller URL.
+Text vectors are built from folded Persian tokens (no stopwords), title and summary
+counted ``title_boost`` and ``summary_boost`` times, with sublinear term frequency and
+smoothed IDF, cut to each release's most telling terms and normalised. TF-IDF cosine
+rather than BM25: both sides are whole releases, and cosine is symmetric and bounded,
+so it adds up cleanly with the other components; BM25's length saturation matters for
+short queries against long documents, which this is not.
+
+Candidates come from sparse matrix products over those vectors — an inverted index in
+effect — computed in row blocks, never as a dense all-pairs matrix: a release meets only
+the releases sharing a telling term or a tag. Terms carried by a large share of the
+site say little and are left out of the vectors. Candidates under ``min_score`` are
+dropped: three good items beat five with noise. Ties go to the newer release, then to
+the smaller URL, so the lists never depend on file order.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left
 from collections import defaultdict
+from itertools import chain
 from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
 
 from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
 from .text import slugify_term
 
-# How many neighbours in time, on each side, to consider under each shared term.
-_NEIGHBOURS = 24
+# Telling terms kept per release, and how many releases a term (or tag) may carry and
+# still count: one in more says little, and a fixed bound keeps each release's
+# candidates bounded, so the work grows linearly with the site.
+TERMS_PER_RELEASE = 48
+MAX_TERM_RELEASES = 400
+_BLOCK = 512  # rows per sparse product: bounds memory at any site size
 _SECONDS_PER_DAY = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
-class _Indexed:
-    article: Article
-    tags: frozenset[str]
-    category: str | None
-    county: str | None
-    time: float
+class Score:
+    """A candidate's score, by component (each already weighted)."""
+
+    text: float
+    tags: float
+    category: float
+    county: float
+    decay: float
+
+    @property
+    def total(self) -> float:
+        """The score the ranking uses."""
+        return (self.text + self.tags + self.category + self.county) * self.decay
+
+
+class RelatedIndex:
+    """Vectors and facts of every visible release, for scoring pairs."""
+
+    def __init__(self, articles: tuple[Article, ...], config: RelatedConfig):
+        self.articles = articles
+        self.config = config
+        self.position = {a.url: i for i, a in enumerate(articles)}
+        self.text = _text_vectors(articles)
+        self.tags = _tag_vectors(articles)
+        self.text_t, self.tags_t = self.text.T.tocsr(), self.tags.T.tocsr()
+        self.category = _ids([slugify_term(a.category) if a.category else None for a in articles])
+        self.county = _ids([slugify_term(a.county) if a.county else None for a in articles])
+        self.days = np.array([a.date.timestamp() / _SECONDS_PER_DAY for a in articles])
+        # Rank of each URL in sorted order, for the final tie-break.
+        self.url_rank = np.empty(len(articles), dtype=np.int64)
+        self.url_rank[np.argsort(np.array([a.url for a in articles], dtype=object), kind="stable")] = np.arange(len(articles))
+
+    def scores(self, rows: np.ndarray, cols: np.ndarray, text: np.ndarray, tags: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Pairwise scores of releases ``rows[i]`` and ``cols[i]``, given their text and tag
+        cosines: the weighted components, the decay, the total, and whether the pair may
+        be listed at all (never a release itself; newer ones only with include_newer)."""
+        c = self.config
+        same_category = (self.category[cols] == self.category[rows]) & (self.category[rows] >= 0)
+        same_county = (self.county[cols] == self.county[rows]) & (self.county[rows] >= 0)
+        decay = 0.5 ** (np.abs(self.days[cols] - self.days[rows]) / c.half_life_days)
+        parts = (c.text_weight * text, c.tag_weight * tags, c.category_weight * same_category,
+                 c.county_weight * same_county)
+        allowed = cols != rows
+        if not c.include_newer:
+            allowed &= self.days[cols] <= self.days[rows]
+        return (*parts, decay, (parts[0] + parts[1] + parts[2] + parts[3]) * decay, allowed)
+
+    def may_reach(self, rows: np.ndarray, cols: np.ndarray, text: np.ndarray, tags: np.ndarray) -> np.ndarray:
+        """Indices of the pairs that could reach the minimum score even if they shared
+        category and county: a cheap first cut, so the full score is computed for few."""
+        c = self.config
+        decay = 0.5 ** (np.abs(self.days[cols] - self.days[rows]) / c.half_life_days)
+        upper = (c.text_weight * text + c.tag_weight * tags + c.category_weight + c.county_weight) * decay
+        return np.flatnonzero(upper >= c.min_score)
+
+    def order(self, entries: np.ndarray, rows: np.ndarray, cols: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """``entries`` sorted by row, then score, then newer first, then URL."""
+        return entries[np.lexsort((self.url_rank[cols[entries]], -self.days[cols[entries]], -total[entries], rows[entries]))]
+
+    def candidates(self, rows: range) -> sparse.csr_matrix:
+        """Text and tag similarities of ``rows`` with every release (sparse: only overlaps)."""
+        block = slice(rows.start, rows.stop)
+        # Text as the real part, tags as the imaginary: one sparse structure holding
+        # every candidate of either kind, with both values (0 where absent).
+        return (self.text[block] @ self.text_t + 1j * (self.tags[block] @ self.tags_t)).tocsr()
+
+    def explain(self, article: Article) -> list[tuple[Article, Score]]:
+        """Every other release that may be listed, with its score for ``article``, best first."""
+        row = self.position[article.url]
+        cols = np.arange(len(self.articles))
+        rows = np.full(len(cols), row)
+        text = (self.text[row] @ self.text_t).toarray().ravel()
+        tags = (self.tags[row] @ self.tags_t).toarray().ravel()
+        t, g, k, n, decay, total, allowed = self.scores(rows, cols, text, tags)
+        return [(self.articles[i], Score(t[i], g[i], k[i], n[i], decay[i]))
+                for i in self.order(np.flatnonzero(allowed), rows, cols, total)]
 
 
 def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
@@ -45,92 +130,105 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     ``every_slug`` holds the slugs of all releases read, visible or not, so that a pinned
     slug of a draft is skipped quietly while an unknown one is reported.
     """
-    items = [_index(article) for article in articles]
     by_slug: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_slug[article.slug].append(article)
         by_slug[article.url].append(article)
-    timelines = _timelines(items)
-    idf = {tag: math.log(1 + len(items) / len(times)) for (kind, tag), (times, _) in timelines.items() if kind == "tags"}
-
-    related: dict[str, tuple[Article, ...]] = {}
     problems: list[Problem] = []
-    for position, item in enumerate(items):
-        pinned = _pinned(item.article, by_slug, every_slug, problems)
-        chosen = list(pinned)
-        if len(chosen) < config.count:
-            taken = {a.url for a in chosen} | {item.article.url}
-            for score, _, candidate in _ranked(position, items, idf, timelines, config):
-                if len(chosen) >= config.count:
-                    break
-                if candidate.url not in taken:
-                    chosen.append(candidate)
-        related[item.article.url] = tuple(chosen)
+    related: dict[str, tuple[Article, ...]] = {}
+    index = RelatedIndex(articles, config) if articles else None
+    for start in range(0, len(articles), _BLOCK):
+        stop = min(start + _BLOCK, len(articles))
+        both = index.candidates(range(start, stop))
+        rows = np.repeat(np.arange(start, stop), np.diff(both.indptr))
+        cols, text, tags = both.indices, both.data.real, both.data.imag
+        near = index.may_reach(rows, cols, text, tags)
+        rows, cols = rows[near], cols[near]
+        t, g, k, n, decay, total, allowed = index.scores(rows, cols, text[near], tags[near])
+        # Each row's best candidates that reach the minimum score, in ranking order.
+        best = index.order(np.flatnonzero(allowed & (total >= config.min_score)), rows, cols, total)
+        bounds = np.searchsorted(rows[best], np.arange(start, stop + 1))
+        for row in range(start, stop):
+            article = articles[row]
+            entries = best[bounds[row - start]:bounds[row - start + 1]][:config.count]
+            ranked = [(articles[cols[e]], Score(t[e], g[e], k[e], n[e], decay[e])) for e in entries]
+            related[article.url] = choose(_pinned(article, by_slug, every_slug, problems), ranked, config)
     return related, problems
 
 
-def _index(article: Article) -> _Indexed:
-    return _Indexed(
-        article=article,
-        tags=frozenset(slugify_term(t) for t in article.tags),
-        category=slugify_term(article.category) if article.category else None,
-        county=slugify_term(article.county) if article.county else None,
-        time=article.date.timestamp(),
-    )
+def choose(pinned: list[Article], ranked, config: RelatedConfig) -> tuple[Article, ...]:
+    """The list shown: ``pinned`` in order, then ranked candidates above the minimum
+    score, up to ``count`` items in all."""
+    chosen = list(pinned)
+    taken = {a.url for a in chosen}
+    for article, score in ranked:
+        if len(chosen) >= config.count or score.total < config.min_score:
+            break
+        if article.url not in taken:
+            chosen.append(article)
+            taken.add(article.url)
+    return tuple(chosen)
 
 
-def _keys(item: _Indexed) -> list[tuple[str, str]]:
-    keys = [("tags", tag) for tag in sorted(item.tags)]
-    if item.category:
-        keys.append(("category", item.category))
-    if item.county:
-        keys.append(("county", item.county))
-    return keys
+def pinned_articles(article: Article, articles: tuple[Article, ...]) -> list[Article]:
+    """The releases ``article`` pins with ``related:`` that are among ``articles``."""
+    by_slug: dict[str, list[Article]] = defaultdict(list)
+    for other in articles:
+        by_slug[other.slug].append(other)
+        by_slug[other.url].append(other)
+    return _pinned(article, by_slug, frozenset(a.slug for a in articles), [])
 
 
-def _timelines(items: list[_Indexed]) -> dict[tuple[str, str], tuple[list[float], list[int]]]:
-    """The inverted index: for each term, its articles' times (sorted) and positions."""
-    groups: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
-    for position, item in enumerate(items):
-        for key in _keys(item):
-            groups[key].append((item.time, position))
-    return {key: ([t for t, _ in sorted(members)], [p for _, p in sorted(members)]) for key, members in groups.items()}
+def _text_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:
+    """Rows of L2-normalised TF-IDF weights over each release's telling terms."""
+    vocabulary: dict[str, int] = {}
+    n = len(articles)
+    cols = np.array([vocabulary.setdefault(t, len(vocabulary)) for a in articles for t in a.tokens], dtype=np.int64)
+    rows = np.repeat(np.arange(n), [len(a.tokens) for a in articles])
+    counts = np.fromiter(chain.from_iterable(a.token_counts for a in articles), dtype=np.float64, count=len(cols))
+    df = np.bincount(cols, minlength=len(vocabulary))
+    idf = np.log((1 + n) / (1 + df)) + 1
+    weights = (1 + np.log(counts)) * idf[cols]
+    # Too common to tell releases apart, and the cost of the products grows with df².
+    telling = df[cols] <= MAX_TERM_RELEASES
+    rows, cols, weights = rows[telling], cols[telling], weights[telling]
+    # Each release's strongest terms only (ties by term id, i.e. first seen).
+    order = np.lexsort((cols, -weights, rows))
+    rows, cols, weights = rows[order], cols[order], weights[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    keep = (np.arange(len(rows)) - starts) < TERMS_PER_RELEASE
+    matrix = sparse.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, len(vocabulary)))
+    return _normalise(matrix)
 
 
-def _candidates(position: int, items: list[_Indexed], timelines) -> set[int]:
-    item = items[position]
-    found: set[int] = set()
-    for key in _keys(item):
-        times, positions = timelines[key]
-        centre = bisect_left(times, item.time)
-        found.update(positions[max(0, centre - _NEIGHBOURS): centre + _NEIGHBOURS + 1])
-    found.discard(position)
-    return found
+def _tag_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:
+    """Rows of L2-normalised IDF weights of each release's tags."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for row, article in enumerate(articles):
+        for tag in {slugify_term(t) for t in article.tags}:
+            rows.append(row)
+            cols.append(vocabulary.setdefault(tag, len(vocabulary)))
+    n = len(articles)
+    rows_array, cols_array = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+    df = np.bincount(cols_array, minlength=len(vocabulary))
+    weights = np.log(1 + n / df[cols_array]) if cols else np.zeros(0)
+    # A tag on a large share of the site says little (and would make everything a candidate).
+    telling = df[cols_array] <= MAX_TERM_RELEASES
+    matrix = sparse.csr_matrix((weights[telling], (rows_array[telling], cols_array[telling])), shape=(n, len(vocabulary)))
+    return _normalise(matrix)
 
 
-def score(a: _Indexed, b: _Indexed, idf: dict[str, float], config: RelatedConfig) -> float:
-    """Relatedness of ``b`` to ``a`` (see the module docstring)."""
-    structural = config.tag_weight * sum(idf[t] for t in a.tags & b.tags)
-    if a.category and a.category == b.category:
-        structural += config.category_weight
-    if a.county and a.county == b.county:
-        structural += config.county_weight
-    days = abs(a.time - b.time) / _SECONDS_PER_DAY
-    return structural * 0.5 ** (days / config.half_life_days)
+def _normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
 
 
-def _ranked(position, items, idf, timelines, config: RelatedConfig):
-    item = items[position]
-    ranked = []
-    for other in _candidates(position, items, timelines):
-        candidate = items[other]
-        if not config.include_newer and candidate.time > item.time:
-            continue
-        value = score(item, candidate, idf, config)
-        if value >= config.min_score:
-            ranked.append((-value, -candidate.time, candidate.article.url, candidate.article))
-    ranked.sort(key=lambda entry: entry[:3])
-    return [(-value, url, article) for value, _, url, article in ranked]
+def _ids(values: list[str | None]) -> np.ndarray:
+    """Small integer ids for values; -1 for none."""
+    table: dict[str, int] = {}
+    return np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int64)
 
 
 def _pinned(article: Article, by_slug, every_slug: frozenset[str], problems: list[Problem]) -> list[Article]:
@@ -149,4 +247,3 @@ def _pinned(article: Article, by_slug, every_slug: frozenset[str], problems: lis
         elif slug not in every_slug:
             problems.append(Problem(article.path, line, f"related: خبری با نشانی «{slug}» پیدا نشد؛ slug یا نام فایل خبر مرتبط را درست بنویسید"))
     return chosen
-

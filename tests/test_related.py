@@ -1,12 +1,22 @@
-"""Related news, first version: shared rare tags, same category and county, recency."""
+"""Related news that reads the article: text, tags, category, county and recency."""
 
+import subprocess
+import sys
+
+import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from newsroom.config import load_config
+from newsroom.config import RelatedConfig, load_config
 from newsroom.content import load_article
+from newsroom.related import RelatedIndex, Score
 from newsroom.site import assemble_site
 
-from conftest import NOW, read, release, write_site
+from conftest import NOW, NOW_ARG, REPO, read, release, write_site
+
+GREENHOUSE = "گلخانهٔ هیدروپونیک روستای گل‌دشت با کشت خیار برای جوانان تعاونی ساخته می‌شود و برداشت محصول گلخانه آغاز شد."
+SCHOOL = "دبستان سه‌کلاسهٔ روستای کلاته‌سرخ با کمک خیران ساخته شد و دانش‌آموزان روستا در کلاس‌های تازه درس می‌خوانند."
+VACCINE = "تیم‌های سیار واکسیناسیون سرخک و سرخجه در مدارس و عشایر شاهرود هزار دانش‌آموز را واکسن زدند."
+FLOOD = "سیل حبله‌رود خانه‌های روستاییان گرمسار را گرفت و جهادگران لایروبی رودخانه و اسکان سیل‌زدگان را آغاز کردند."
 
 
 def site_of(tmp_path, files, config=""):
@@ -21,68 +31,131 @@ def related_slugs(site, slug):
     return [a.slug for a in site.related[article.url]]
 
 
-def test_rare_shared_tags_beat_common_ones_and_old_releases_fade(tmp_path):
-    files = {
-        "vaccine.md": release("واکسن ۱", "1403-02-01", tags="[واکسیناسیون, سلامت]"),
-        "vaccine-2.md": release("واکسن ۲", "1403-03-01", tags="[واکسیناسیون, سلامت]"),
-        "vaccine-old.md": release("واکسن قدیمی", "1399-03-01", tags="[واکسیناسیون, سلامت]"),
-    }
-    files.update({f"h{i}.md": release(f"سلامت {i}", f"1403-02-0{i + 2}", tags="[سلامت]") for i in range(5)})
-    site = site_of(tmp_path, files)
-    # The four-year-old release shares both tags but has faded below the minimum score;
-    # among equals, the nearer in time comes first.
-    assert related_slugs(site, "vaccine") == ["vaccine-2", "h0", "h1", "h2", "h3"]
-    assert related_slugs(site, "vaccine-old") == []
-
-
-def test_untagged_release_finds_its_county_and_category(tmp_path):
+def test_an_untagged_release_finds_its_story_from_the_text(tmp_path):
     site = site_of(tmp_path, {
-        "a.md": release("الف", "1403-02-01", category="کشاورزی", county="سرخه"),
-        "b.md": release("ب", "1403-02-10", category="کشاورزی", county="سرخه"),
-        "c.md": release("پ", "1403-02-10", category="سلامت", county="دامغان"),
+        "g1.md": release("آغاز ساخت گلخانه در گل‌دشت", "1403-01-10", GREENHOUSE),
+        "g2.md": release("نخستین برداشت خیار گلخانهٔ گل‌دشت", "1403-04-10", GREENHOUSE, tags="[کشاورزی]"),
+        "s1.md": release("افتتاح دبستان کلاته‌سرخ", "1403-02-10", SCHOOL, tags="[کشاورزی]"),
+        "v1.md": release("واکسیناسیون دانش‌آموزان شاهرود", "1403-03-10", VACCINE),
+        "f1.md": release("امدادرسانی به سیل‌زدگان گرمسار", "1403-01-15", FLOOD),
     })
-    assert related_slugs(site, "a") == ["b"]
+    assert related_slugs(site, "g1") == ["g2"]
+    assert related_slugs(site, "f1") == []  # nothing shares its story: nothing is shown
 
 
-def test_nothing_below_the_minimum_score(tmp_path):
+def test_title_words_count_more_than_body_words(tmp_path):
+    body = f"{SCHOOL} {GREENHOUSE}"  # both stories in the body; the title says which one it is
     site = site_of(tmp_path, {
-        "a.md": release("الف", "1403-02-01", category="کشاورزی"),
-        "b.md": release("ب", "1403-02-10", category="کشاورزی"),
+        "a.md": release("برداشت خیار گلخانهٔ هیدروپونیک گل‌دشت", "1403-02-01", body),
+        "b.md": release("گلخانهٔ خیار گل‌دشت", "1403-02-02", GREENHOUSE),
+        "c.md": release("دبستان کلاته‌سرخ", "1403-02-02", SCHOOL),
     })
-    assert related_slugs(site, "a") == []  # one shared category alone is noise
+    assert related_slugs(site, "a") == ["b", "c"]
 
 
-def test_pinned_come_first_in_their_order(tmp_path):
-    files = {
-        "a.md": release("الف", "1403-02-01", tags="[گلخانه]", related="[old, b]"),
-        "b.md": release("ب", "1403-02-02", tags="[زعفران]"),
-        "c.md": release("پ", "1403-02-03", tags="[گلخانه]"),
-        "old.md": release("قدیمی", "1399-02-03"),
-    }
+def test_a_shared_rare_tag_counts_more_than_a_tag_on_half_the_site(tmp_path):
+    files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"متن شمارهٔ {i} دربارهٔ موضوع {i}", tags="[بسیج]")
+             for i in range(6)}
+    files["rare-a.md"] = release("الف", "1403-03-01", "گزارش نخست", tags="[بسیج, پسته‌کاران]")
+    files["rare-b.md"] = release("ب", "1403-03-02", "گزارش دوم", tags="[بسیج, پسته‌کاران]")
     site = site_of(tmp_path, files)
-    assert related_slugs(site, "a") == ["old", "b", "c"]
+    index = RelatedIndex(site.articles, site.config.related)
+    scores = {a.slug: s for a, s in index.explain(next(a for a in site.articles if a.slug == "rare-a"))}
+    assert scores["rare-b"].tags > 2 * scores["n0"].tags > 0
+    assert related_slugs(site, "rare-a")[0] == "rare-b"
+
+
+def test_old_releases_fade_and_ties_go_to_the_newer_then_the_smaller_url(tmp_path):
+    site = site_of(tmp_path, {
+        "now.md": release("گلخانه", "1403-06-01", GREENHOUSE),
+        "b-week.md": release("گلخانه", "1403-05-25", GREENHOUSE),
+        "a-week.md": release("گلخانه", "1403-05-25", GREENHOUSE),
+        "year.md": release("گلخانه", "1402-06-01", GREENHOUSE),
+        "old.md": release("گلخانه", "1396-06-01", GREENHOUSE),
+    })
+    assert related_slugs(site, "now") == ["a-week", "b-week", "year"]  # seven years: under the minimum
+
+
+def test_pinned_come_first_in_their_order_then_the_best(tmp_path):
+    site = site_of(tmp_path, {
+        "a.md": release("گلخانه", "1403-02-01", GREENHOUSE, related="[old, s]"),
+        "b.md": release("گلخانه", "1403-02-02", GREENHOUSE),
+        "s.md": release("مدرسه", "1403-02-03", SCHOOL),
+        "old.md": release("سیل", "1399-02-03", FLOOD),
+    })
+    assert related_slugs(site, "a") == ["old", "s", "b"]
 
 
 def test_count_and_include_newer(tmp_path):
-    files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", tags="[گلخانه]") for i in range(8)}
+    files = {f"n{i}.md": release(f"گلخانه {i}", f"1403-02-1{i}", GREENHOUSE) for i in range(8)}
     site = site_of(tmp_path, files, "related:\n  count: 3\n  include_newer: false\n")
     assert related_slugs(site, "n5") == ["n4", "n3", "n2"]
     assert related_slugs(site, "n0") == []
 
 
-def test_related_list_is_shown_under_the_release(build, tmp_path):
+def test_score_adds_weighted_components_then_decays():
+    score = Score(text=0.5, tags=0.2, category=0.05, county=0.0, decay=0.5)
+    assert score.total == 0.375
+    defaults = RelatedConfig()
+    assert defaults.count == 5 and defaults.include_newer and defaults.min_score > 0
+
+
+def test_text_vectors_are_unit_length_so_the_same_text_scores_one(tmp_path):
+    site = site_of(tmp_path, {"a.md": release("گلخانه", "1403-02-01", GREENHOUSE),
+                              "b.md": release("گلخانه", "1403-02-01", GREENHOUSE)})
+    index = RelatedIndex(site.articles, site.config.related)
+    norms = np.sqrt(np.asarray(index.text.multiply(index.text).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1)
+    [(_, score)] = index.explain(site.articles[0])
+    assert abs(score.text - 1) < 1e-9
+
+
+def test_the_related_list_is_shown_under_the_release(build, tmp_path):
     build({
-        "a.md": release("الف", "1403-02-01", tags="[گلخانه]"),
-        "b.md": release("گلخانهٔ دوم", "1403-02-02", tags="[گلخانه]"),
+        "a.md": release("آغاز ساخت گلخانه", "1403-02-01", GREENHOUSE),
+        "b.md": release("گلخانهٔ دوم", "1403-02-02", GREENHOUSE),
     })
     page = read(tmp_path, "/news/1403/a/")
     assert '<h2 id="related-title">اخبار مرتبط</h2>' in page
     assert '<li><a href="../b/">گلخانهٔ دوم</a> <time datetime="2024-04-21T00:00:00+03:30">۲ اردیبهشت ۱۴۰۳</time></li>' in page
 
 
-TAGS = ["گلخانه", "زعفران", "كمك", "کمک", "واکسن", "مدرسه"]
+def test_related_command_explains_each_item(tmp_path):
+    write_site(tmp_path, {
+        "a.md": release("آغاز ساخت گلخانه", "1403-02-01", GREENHOUSE, related="[s]", county="سرخه"),
+        "b.md": release("گلخانهٔ دوم", "1403-02-02", GREENHOUSE, county="سرخه"),
+        "s.md": release("افتتاح مدرسه", "1403-02-03", SCHOOL),
+        "f.md": release("سیل", "1403-02-03", FLOOD),
+    })
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "related", "content/a.md", "--now", NOW_ARG],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "اخبار مرتبط با «آغاز ساخت گلخانه» (content/a.md)"
+    start = lines.index("انتخاب‌شده:") + 1
+    chosen = lines[start:lines.index("", start)]
+    assert [l.split("  ", 1)[1].split(" — ")[0] for l in chosen[:2]] == ["افتتاح مدرسه", "گلخانهٔ دوم"]
+    assert chosen[0].endswith("[چسبانده با related:]")
+    assert "+ شهرستان 0.050) × " in chosen[1]
+    rejected = lines[lines.index("بهترین‌های کنار گذاشته:") + 1:]
+    assert rejected and rejected[0].endswith("[کمتر از کمینهٔ امتیاز]") and "سیل" in rejected[0]
+
+
+def test_related_command_on_a_broken_or_foreign_file(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف", "1400-12-30")})
+    (tmp_path / "elsewhere.md").write_text(release("ب"), encoding="utf-8")
+    run = lambda path: subprocess.run([sys.executable, str(REPO / "build.py"), "related", path, "--now", NOW_ARG],
+                                      cwd=tmp_path, capture_output=True, text=True)
+    broken = run("content/a.md")
+    assert broken.returncode == 1 and broken.stderr.startswith("content/a.md:3: date: اسفند ۱۴۰۰ فقط ۲۹ روز دارد")
+    foreign = run("elsewhere.md")
+    assert foreign.returncode == 1 and foreign.stderr.startswith("elsewhere.md: این فایل خبری از پوشهٔ خبرها نیست")
+
+
+TOPICS = [GREENHOUSE, SCHOOL, VACCINE, FLOOD]
 release_strategy = st.tuples(
-    st.lists(st.sampled_from(TAGS), max_size=3, unique=True),
+    st.sampled_from(range(len(TOPICS))),
+    st.lists(st.sampled_from(["گلخانه", "زعفران", "كمك", "کمک", "واکسن", "مدرسه"]), max_size=3, unique=True),
     st.sampled_from([None, "سلامت", "کشاورزی"]),
     st.sampled_from([None, "سرخه", "دامغان"]),
     st.integers(1, 12),
@@ -91,19 +164,20 @@ release_strategy = st.tuples(
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(release_strategy, min_size=1, max_size=12), st.randoms())
-def test_related_never_contains_self_is_bounded_and_ignores_file_order(tmp_path_factory, releases, random):
+@given(st.lists(release_strategy, min_size=1, max_size=12), st.lists(st.integers(0, 11), max_size=2), st.randoms())
+def test_lists_never_hold_self_are_bounded_pinned_first_and_ignore_file_order(tmp_path_factory, releases, pins, random):
     files = {}
-    for i, (tags, category, county, month, day) in enumerate(releases):
+    for i, (topic, tags, category, county, month, day) in enumerate(releases):
         fields = {"tags": "[" + ", ".join(tags) + "]"} if tags else {}
         if category:
             fields["category"] = category
         if county:
             fields["county"] = county
-        files[f"r{i}.md"] = release(f"خبر {i}", f"1402-{month:02d}-{day:02d}", **fields)
+        if i == 0 and pins:
+            fields["related"] = "[" + ", ".join(f"r{p}" for p in sorted(set(pins)) if 0 < p < len(releases)) + "]"
+        files[f"r{i}.md"] = release(f"خبر {i}", f"1402-{month:02d}-{day:02d}", TOPICS[topic], **fields)
     tmp_path = tmp_path_factory.mktemp("site")
-    config_path = write_site(tmp_path, files)
-    config = load_config(config_path)
+    config = load_config(write_site(tmp_path, files))
     articles = [load_article(tmp_path / "content" / name, config)[0] for name in files]
     site = assemble_site(articles, config, NOW)
     shuffled = list(articles)
@@ -112,6 +186,8 @@ def test_related_never_contains_self_is_bounded_and_ignores_file_order(tmp_path_
     for article in site.articles:
         chosen = site.related[article.url]
         assert article not in chosen
-        assert len(chosen) <= config.related.count
-        assert len(set(chosen)) == len(chosen)
+        assert len(chosen) == len(set(chosen))
+        pinned = [a.slug for a in chosen[:len(article.related)]]
+        assert pinned == list(article.related)
+        assert len(chosen) <= max(config.related.count, len(article.related))
         assert chosen == again.related[article.url]
