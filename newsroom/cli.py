@@ -50,6 +50,8 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                        help="folder to write the site into (overrides output_dir)")
     build.add_argument("--base-url", metavar="URL",
                        help="absolute address of the published site (overrides base_url)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="read every release afresh, ignoring the cache of earlier builds (cache_dir)")
     build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
@@ -114,14 +116,15 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"--base-url: «{args.base_url}» نشانی کامل سایت نیست؛ مثل https://news.example.ir/ بنویسید")
         overrides["base_url"] = args.base_url.rstrip("/") + "/"
     config, now, visibility = _site(args, parser, **overrides)
-    report = build_site(config, now, visibility, strict=args.strict)
-    for warning in report.warnings:
-        print(warning, file=sys.stderr)
+    report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache)
+    for line in (*report.notices, *map(str, report.warnings)):
+        print(line, file=sys.stderr)
     if not args.quiet:
         seconds = sum(report.timings.values())
         hidden = f" ({report.hidden} خبر منتشرنشده: پیش‌نویس، زمان‌بندی‌شده یا منقضی)" if report.hidden else ""
+        reused = f" ({report.reused} خبر از حافظهٔ میانی)" if report.reused else ""
         print(f"ساخته شد: {report.articles} خبر{hidden}، {report.pages} صفحه، {report.files} فایل در "
-              f"{seconds:.2f} ثانیه → {config.output_dir}")
+              f"{seconds:.2f} ثانیه{reused} → {config.output_dir}")
     if args.timings:
         print("  ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in report.timings.items()))
     return EXIT_OK

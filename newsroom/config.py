@@ -75,6 +75,7 @@ class SiteConfig:
     output_dir: Path
     templates_dir: Path
     static_dir: Path
+    cache_dir: Path
     config_path: Path = field(compare=False)
 
     def taxonomy(self, name: str) -> TaxonomyConfig:
@@ -94,7 +95,7 @@ _DEFAULT_TAXONOMIES = {
 }
 _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
              "permalink", "taxonomies", "related", "menu", "content_dir", "output_dir",
-             "templates_dir", "static_dir")
+             "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
 _MENU_KEYS = ("title", "url")
@@ -222,6 +223,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         output_dir=root / reader.string(raw, "output_dir", "output"),
         templates_dir=root / reader.string(raw, "templates_dir", "templates"),
         static_dir=root / reader.string(raw, "static_dir", "static"),
+        cache_dir=root / reader.string(raw, "cache_dir", ".cache"),
         config_path=path,
     )
     if reader.problems:

@@ -14,10 +14,12 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from .cache import Cache, engine_stamp
 from .config import SiteConfig, TaxonomyConfig, suggest
 from .dates import jalali_date, parse_date
 from .errors import ERROR, WARNING, LocatedError, Problem, display_path
@@ -141,25 +143,47 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
 _OUTSIDE = "این پیوند به بیرون از پوشهٔ خبرها اشاره می‌کند و منتشر نمی‌شود؛ خود فایل‌ها را در پوشهٔ خبرها بگذارید"
 
 
-def load_articles(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
-    """Read every release under the content folder: the valid articles, and all problems."""
+def load_articles(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Article], list[Problem]]:
+    """Read every release under the content folder: the valid articles, and all problems.
+
+    With a ``cache``, a release whose bytes (and path) were read before by the same
+    engine with the same settings is not parsed again.
+    """
     sources, problems = find_sources(config.content_dir)
     articles = []
     for source in sources:
-        article, found = load_article(source, config)
+        article, found = load_article(source, config, cache)
         problems.extend(found)
         if article is not None:
             articles.append(article)
     return articles, problems
 
 
-def load_article(source: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+def reading_stamp(config: SiteConfig) -> str:
+    """What a cached release depends on besides its bytes: the engine and these settings."""
+    return engine_stamp(*(version(name) for name in ("markdown", "jdatetime", "pyyaml")), repr((
+        config.timezone.key, config.permalink, config.taxonomies, config.content_dir.resolve(),
+        config.static_dir.resolve(), config.related.title_boost, config.related.summary_boost)))
+
+
+def load_article(source: Path, config: SiteConfig, cache: Cache | None = None) -> tuple[Article | None, list[Problem]]:
     """Read one release; ``None`` with its problems when it cannot be published."""
     shown = display_path(source)
     try:
         raw = source.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 0, f"فایل خوانده نشد: {exc.strerror}")]
+    key = hashlib.sha256(shown.encode() + b"\0" + raw).hexdigest()
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    result = _parse_bytes(raw, source, shown, config)
+    # A release with a photo is read anew: the photo may come, go or change meanwhile.
+    if cache is not None and result[0] is not None and result[0].image is None:
+        cache.put(key, result)
+    return result
+
+
+def _parse_bytes(raw: bytes, source: Path, shown: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

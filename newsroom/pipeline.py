@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .assets import load_assets
 from .config import SiteConfig
-from .content import Article, load_articles
+from .cache import Cache
+from .content import Article, load_articles, reading_stamp
 from .errors import ERROR, BuildError, Problem, display_path
 from .output import write_outputs
 from .render import create_environment, render_site
@@ -29,13 +30,22 @@ class BuildReport:
     files: int
     warnings: tuple[Problem, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    reused: int = 0  # releases taken from the cache instead of parsed
+    notices: tuple[str, ...] = ()  # one-line remarks, e.g. a cache that could not be read
 
 
-def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False) -> BuildReport:
+def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
+    """The cache of read releases in ``config.cache_dir`` (a no-op one when disabled)."""
+    return Cache(config.cache_dir / "releases.pickle" if enabled else None, reading_stamp(config))
+
+
+def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
+               use_cache: bool = True) -> BuildReport:
     """Build the whole site into ``config.output_dir``.
 
     Raises ``BuildError`` with every problem found, before anything is written; with
-    ``strict``, warnings fail the build too.
+    ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
+    earlier builds (``config.cache_dir``).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -45,7 +55,9 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         timings[phase] = time.perf_counter() - clock
         clock = time.perf_counter()
 
-    articles, problems = load_articles(config)
+    cache = open_cache(config, use_cache)
+    articles, problems = load_articles(config, cache)
+    cache.save()
     assets = load_assets(config.static_dir)
     lap("read")
     if any(p.severity == ERROR for p in problems) or (strict and problems):
@@ -64,7 +76,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
                   project=config.config_path.parent)
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
-    return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings)
+    return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
+                       reused=cache.hits, notices=(cache.notice,) if cache.notice else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +96,9 @@ def explain_related(config: SiteConfig, source: Path, now: datetime, visibility:
 
     Raises ``BuildError`` when the file is not a release of the content folder or has errors.
     """
-    articles, problems = load_articles(config)
+    cache = open_cache(config)
+    articles, problems = load_articles(config, cache)
+    cache.save()
     wanted = os.path.abspath(source)
     target = next((a for a in articles if os.path.abspath(config.content_dir / a.src_path) == wanted), None)
     if target is None:

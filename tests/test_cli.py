@@ -62,7 +62,7 @@ def test_a_failed_build_leaves_the_previous_site_as_it_was(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.endswith("ساخت سایت انجام نشد: 1 خطا، 0 هشدار\n")
     assert tree(tmp_path / "output") == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output")] == []
 
 
 def test_a_rebuild_replaces_the_site_and_drops_removed_pages(tmp_path):

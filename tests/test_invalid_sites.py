@@ -32,4 +32,4 @@ def test_broken_site_reports_every_problem_and_writes_nothing(case, tmp_path, mo
     captured = capsys.readouterr()
     assert (code, captured.err, captured.out) == (1, expected, "")
     assert tree(previous) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".output")) == []

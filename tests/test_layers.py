@@ -7,7 +7,7 @@ from conftest import REPO
 
 # Each module may import only modules of a lower layer (or of none).
 LAYERS = [
-    {"errors"},
+    {"errors", "cache"},
     {"text", "yamldoc"},
     {"dates"},
     {"config"},

@@ -1,0 +1,84 @@
+"""A persistent cache of work that depends only on a file's bytes and the engine.
+
+One file holds every entry; it is used only when its stamp (engine code, library
+versions and the settings that shape the cached work) matches, and a corrupt,
+truncated or foreign file is ignored with a one-line notice — never wrong output.
+Each build keeps only the entries it used, so the file does not grow without end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+_FORMAT = b"newsroom-cache-1\n"
+
+
+def engine_stamp(*parts: str) -> str:
+    """A fingerprint of the engine's own code and data, plus ``parts`` (settings, versions)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".txt"):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for part in parts:
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+class Cache:
+    """Entries by key, loaded from and saved to one file (or nowhere, when disabled)."""
+
+    def __init__(self, path: Path | None, stamp: str):
+        self.path = path
+        self.stamp = stamp
+        self.notice: str | None = None
+        self._old: dict[str, Any] = {}
+        self._new: dict[str, Any] = {}
+        if path is not None and path.exists():
+            self._old = self._load(path)
+
+    def _load(self, path: Path) -> dict[str, Any]:
+        try:
+            with path.open("rb") as file:
+                if file.read(len(_FORMAT)) != _FORMAT:
+                    raise ValueError("not a cache file of this program")
+                stamp, entries = pickle.load(file)
+        except Exception as exc:  # any damage at all means: start afresh
+            self.notice = f"حافظهٔ میانی {path} خوانده نشد ({type(exc).__name__})؛ از نو ساخته می‌شود"
+            return {}
+        return entries if stamp == self.stamp else {}
+
+    def get(self, key: str) -> Any:
+        """The entry for ``key``, or None; a hit is kept for the next build."""
+        if key in self._old:
+            self._new[key] = self._old[key]
+        return self._new.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        """Remember ``value`` under ``key``."""
+        self._new[key] = value
+
+    @property
+    def hits(self) -> int:
+        """How many entries of the previous build were reused so far."""
+        return sum(1 for key in self._new if key in self._old)
+
+    def save(self) -> None:
+        """Write the entries used in this build, atomically; a failure only costs speed."""
+        if self.path is None:
+            return
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as file:
+                file.write(_FORMAT)
+                pickle.dump((self.stamp, self._new), file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            self.notice = f"حافظهٔ میانی {self.path} نوشته نشد ({exc.strerror})؛ ساخت بعدی کندتر است"
+            temporary.unlink(missing_ok=True)

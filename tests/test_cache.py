@@ -1,0 +1,54 @@
+"""The cache of read releases: reused when nothing changed, never the cause of wrong output."""
+
+import subprocess
+import sys
+
+from conftest import NOW_ARG, REPO, release, tree, write_site
+
+
+def build(tmp_path, *args):
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, *args],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+def test_a_rebuild_reuses_releases_and_builds_the_same_site(tmp_path):
+    write_site(tmp_path, {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", tags="[یک]") for i in range(6)})
+    first = build(tmp_path)
+    assert first.returncode == 0 and "از حافظهٔ میانی" not in first.stdout
+    second = build(tmp_path, "--output", "again")
+    assert "(6 خبر از حافظهٔ میانی)" in second.stdout
+    clean = build(tmp_path, "--no-cache", "--output", "clean")
+    assert "از حافظهٔ میانی" not in clean.stdout
+    assert tree(tmp_path / "again") == tree(tmp_path / "output") == tree(tmp_path / "clean")
+
+
+def test_an_edited_release_is_read_again(tmp_path):
+    write_site(tmp_path, {"a.md": release("عنوان نخست"), "b.md": release("ب")})
+    build(tmp_path)
+    (tmp_path / "content/a.md").write_text(release("عنوان ویرایش‌شده"), encoding="utf-8")
+    result = build(tmp_path)
+    assert "(1 خبر از حافظهٔ میانی)" in result.stdout
+    assert "<h1>عنوان ویرایش‌شده</h1>" in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
+
+
+def test_a_setting_that_shapes_releases_invalidates_the_cache(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف")})
+    build(tmp_path)
+    write_site(tmp_path, {}, config="permalink: /khabar/{slug}/\n")
+    result = build(tmp_path)
+    assert result.returncode == 0 and "از حافظهٔ میانی" not in result.stdout
+    assert (tmp_path / "output/khabar/a/index.html").exists()
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_with_a_notice(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف")})
+    build(tmp_path)
+    expected = tree(tmp_path / "output")
+    cache = tmp_path / ".cache/releases.pickle"
+    for damage in (cache.read_bytes()[:100], b"\x00" * 50, b"newsroom-cache-1\nnot a pickle"):
+        cache.write_bytes(damage)
+        result = build(tmp_path)
+        assert result.returncode == 0
+        assert result.stderr.startswith("حافظهٔ میانی .cache/releases.pickle خوانده نشد")
+        assert len(result.stderr.splitlines()) == 1
+        assert tree(tmp_path / "output") == expected
