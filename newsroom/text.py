@@ -67,9 +67,7 @@ _persian_digits = _mapper(_TO_PERSIAN_DIGITS)
 
 def normalize_text(text: str) -> str:
     """Display-safe normalisation of running text; newlines and indentation are kept."""
-    # The check is cheap and most text needs nothing; NFC rarely changes anything.
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text)
     text = _display_fix(text)
     if ZWNJ in text:
         text = _ZWNJ_RUN.sub(ZWNJ, text)
@@ -127,19 +125,22 @@ def persian_sort_key(text: str) -> tuple:
 
 # Search fold: what readers and staff type differently but mean the same.
 _fold_letters = _mapper({**_TO_ASCII_DIGITS, **str.maketrans(
-    {"أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی", "ة": "ه", "ۀ": "ه", "ك": "ک", "ي": "ی", "ى": "ی"})})
+    {"أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا", "ؤ": "و", "ئ": "ی", "ة": "ه", "ۀ": "ه", "ك": "ک", "ي": "ی", "ى": "ی"})})
 _WORD = re.compile(r"[^\W_]+")
 _DIACRITICS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_COMPATIBILITY = re.compile("[\ufb50-\ufdff\ufe70-\ufeff\uff00-\uffef]")
 # Pieces a half-space splits off words («کتاب‌ها», «می‌شود»): never topics on their own.
 _AFFIXES = ("ها", "های", "هایی", "ای", "ی", "تر", "ترین", "تری", "می", "نمی", "ام", "ات", "اش", "اند", "ایم",
             "اید", "یم", "ید", "شان", "مان", "تان")
 
 
 def fold(text: str) -> str:
-    """Fold text for matching: display normalisation, NFKC, no diacritics, one form of
-    alef, waw, yeh and heh with hamza, ASCII digits, lower case."""
-    text = normalize_text(text)
-    if not unicodedata.is_normalized("NFKC", text):
+    """Fold text for matching: display fixes, compatibility forms (NFKC), no diacritics,
+    one form of alef, waw, yeh and heh, ASCII digits, lower case."""
+    text = _display_fix(text)
+    # NFKC is slow on Persian text and changes only presentation forms (from PDFs) and
+    # full-width characters; diacritics and madda are dropped below in any case.
+    if _COMPATIBILITY.search(text):
         text = unicodedata.normalize("NFKC", text)
     return _fold_letters(_DIACRITICS.sub("", text)).lower()
 
