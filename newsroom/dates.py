@@ -7,13 +7,14 @@ formatting for a reader. This is the only module that uses jdatetime.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 import jdatetime
 
 from .errors import LocatedError
-from .text import to_ascii_digits, to_persian_digits
+from .text import ZWNJ, normalize_line, to_ascii_digits, to_persian_digits
 
 MONTH_NAMES = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
                "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
@@ -27,17 +28,25 @@ _DATE = re.compile(
     r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
-EXAMPLES = "1403-02-15 یا ۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30"
+EXAMPLES = "1403-02-15 یا ۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30 یا ۱۵ اردیبهشت ۱۴۰۳"
+# «چهارشنبه ۲۵ فروردین ۱۴۰۰، ساعت ۱۰:۳۰», as a date is written in the text of a release.
+_WRITTEN = re.compile(
+    r"^(?:[^\d\s]+\s+){0,2}(?P<d>\d{1,2})\s+(?P<month>[^\d\s]+)\s+(?P<y>\d{4})"
+    r"(?:\s*[،,]?\s*(?:ساعت\s*)?(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?$"
+)
+_MONTH_NUMBERS = {name.replace(ZWNJ, ""): number for number, name in enumerate(MONTH_NAMES, 1)}
+_MONTH_NUMBERS.update({"اردیبهشت": 2, "امرداد": 5})
 
 
 def parse_date(value: str, tz: tzinfo) -> datetime:
     """Parse a Jalali or Gregorian date as typed by staff into an aware datetime in ``tz``.
 
     Accepts ``1400-01-25``, ``1400/1/25``, ``۱۴۰۰/۰۱/۲۵``, an optional `` 10:30`` or
-    ``T10:30:00``, an optional ``+04:30``/``Z`` offset, and Gregorian ISO dates (years
-    from 1700). Raises ``LocatedError`` with a Persian message saying what is wrong.
+    ``T10:30:00``, an optional ``+04:30``/``Z`` offset, Gregorian ISO dates (years from
+    1700), and dates written out: «چهارشنبه ۲۵ فروردین ۱۴۰۰، ساعت ۱۰:۳۰». Raises
+    ``LocatedError`` with a Persian message saying what is wrong.
     """
-    text = to_ascii_digits(value.strip())
+    text = _numeric(to_ascii_digits(normalize_line(value)))
     match = _DATE.match(text)
     if not match:
         raise LocatedError(f"تاریخ «{value}» خوانده نشد؛ نمونه‌های درست: {EXAMPLES}")
@@ -63,6 +72,19 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
         return naive.replace(tzinfo=_fixed_offset(match["tz"], value)).astimezone(tz)
     # Round-trip through UTC so a wall time skipped by a DST change gets one canonical offset.
     return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
+
+
+def _numeric(text: str) -> str:
+    """«۲۵ فروردین ۱۴۰۰ ساعت ۱۰:۳۰» → «1400-1-25 10:30»; other text unchanged."""
+    match = _WRITTEN.match(text)
+    if not match:
+        return text
+    if match["month"].replace(ZWNJ, "") not in _MONTH_NUMBERS:
+        close = difflib.get_close_matches(match["month"], MONTH_NAMES, n=1, cutoff=0.6)
+        hint = f"؛ منظورتان «{close[0]}» بود؟" if close else "؛ نام ماه‌ها: " + "، ".join(MONTH_NAMES)
+        raise LocatedError(f"ماه «{match['month']}» در تاریخ «{text}» شناخته نشد{hint}")
+    numeric = f"{match['y']}-{_MONTH_NUMBERS[match['month'].replace(ZWNJ, '')]}-{match['d']}"
+    return f"{numeric} {match['time']}" if match["time"] else numeric
 
 
 def _jalali_to_gregorian(year: int, month: int, day: int, value: str) -> date:
