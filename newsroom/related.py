@@ -113,15 +113,17 @@ class RelatedIndex:
         return (self.text[block] @ self.text_t + 1j * (self.tags[block] @ self.tags_t)).tocsr()
 
     def explain(self, article: Article) -> list[tuple[Article, Score]]:
-        """Every other release that may be listed, with its score for ``article``, best first."""
+        """Every release that may be listed for ``article`` (one sharing a telling term or
+        a tag, as in the build), with its score, best first."""
         row = self.position[article.url]
         cols = np.arange(len(self.articles))
         rows = np.full(len(cols), row)
         text = (self.text[row] @ self.text_t).toarray().ravel()
         tags = (self.tags[row] @ self.tags_t).toarray().ravel()
         t, g, k, n, decay, total, allowed = self.scores(rows, cols, text, tags)
+        candidate = allowed & ((text != 0) | (tags != 0))
         return [(self.articles[i], Score(t[i], g[i], k[i], n[i], decay[i]))
-                for i in self.order(np.flatnonzero(allowed), rows, cols, total)]
+                for i in self.order(np.flatnonzero(candidate), rows, cols, total)]
 
 
 def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
