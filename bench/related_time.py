@@ -54,10 +54,10 @@ def make_articles(n: int, seed: int = 1403):
         chosen_tags = tuple(sorted(set(rng.choice(tags, size=int(rng.integers(0, 5)), p=tag_p))))
         date = start + timedelta(days=float(thread * 3650 * 8 / n + rng.uniform(0, 60)))
         articles.append(Article(
-            src_path=f"n{i}.md", path=f"content/n{i}.md", title=f"خبر {i}", date=date, jalali=(1400, 1, 1),
+            src_path=f"n{i}.md", path=f"content/n{i}.md", title=f"خبر {i}", date=date, updated=date, jalali=(1400, 1, 1),
             summary="", body_html="", tags=chosen_tags, category=f"c{int(rng.integers(6))}",
             county=f"k{int(rng.integers(8))}", slug=f"n{i}", url=f"/news/n{i}/", source=None, related=(),
-            draft=False, expires=None, aliases=(), image=None, image_source=None, image_alt=None, lines=(),
+            draft=False, expires=None, aliases=(), image=None, image_source=None, image_alt=None, image_size=None, lines=(),
             tokens=tuple(t for t, _ in top), token_counts=tuple(c for _, c in top)))
     return articles
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import Image
 
 from .errors import BuildError, Problem, display_path
 
@@ -15,6 +18,15 @@ class Asset:
 
     path: str
     data: bytes
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """Width and height in pixels, for raster images; None otherwise."""
+        try:
+            with Image.open(io.BytesIO(self.data)) as picture:
+                return picture.size
+        except (OSError, ValueError):
+            return None
 
     @property
     def url(self) -> str:

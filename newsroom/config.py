@@ -49,6 +49,16 @@ class RelatedConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """Feeds (RSS, Atom, JSON Feed) and the news sitemap."""
+
+    items: int = 20
+    full_content: bool = False
+    taxonomies: tuple[str, ...] = ("category", "county")
+    news_days: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class MenuItem:
     """A link in the site's main navigation."""
 
@@ -70,7 +80,9 @@ class SiteConfig:
     permalink: str
     taxonomies: tuple[TaxonomyConfig, ...]
     related: RelatedConfig
+    feeds: FeedConfig
     menu: tuple[MenuItem, ...]
+    logo: str | None
     content_dir: Path
     output_dir: Path
     templates_dir: Path
@@ -94,10 +106,11 @@ _DEFAULT_TAXONOMIES = {
     "county": ("شهرستان‌ها", "شهرستان", "county"),
 }
 _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
-             "permalink", "taxonomies", "related", "menu", "content_dir", "output_dir",
+             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "content_dir", "output_dir",
              "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
+_FEED_KEYS = tuple(FeedConfig.__dataclass_fields__)
 _MENU_KEYS = ("title", "url")
 
 
@@ -218,7 +231,9 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         permalink=permalink,
         taxonomies=_taxonomies(reader, raw),
         related=_related(reader, raw),
+        feeds=_feeds(reader, raw),
         menu=_menu(reader, raw),
+        logo=_logo(reader, raw, root),
         content_dir=root / reader.string(raw, "content_dir", "content"),
         output_dir=root / reader.string(raw, "output_dir", "output"),
         templates_dir=root / reader.string(raw, "templates_dir", "templates"),
@@ -288,6 +303,33 @@ def _related(reader: _Reader, raw: dict) -> RelatedConfig:
         title_boost=reader.number(section, "related.title_boost", d.title_boost, int, 1),
         summary_boost=reader.number(section, "related.summary_boost", d.summary_boost, int, 1),
     )
+
+
+def _feeds(reader: _Reader, raw: dict) -> FeedConfig:
+    section = reader.section(raw, "feeds")
+    reader.check_keys(section, "feeds.", _FEED_KEYS)
+    d = FeedConfig()
+    taxonomies = section.get("taxonomies", list(d.taxonomies))
+    if not isinstance(taxonomies, list) or any(t not in TAXONOMY_FIELDS for t in taxonomies):
+        reader.error("feeds.taxonomies", f"«feeds.taxonomies» باید فهرستی از {'، '.join(TAXONOMY_FIELDS)} باشد")
+        taxonomies = list(d.taxonomies)
+    return FeedConfig(
+        items=reader.number(section, "feeds.items", d.items, int, 1),
+        full_content=reader.boolean(section, "feeds.full_content", d.full_content),
+        taxonomies=tuple(taxonomies),
+        news_days=reader.number(section, "feeds.news_days", d.news_days, int, 1),
+    )
+
+
+def _logo(reader: _Reader, raw: dict, root: Path) -> str | None:
+    """Path under static/ of the organisation's logo (for search engines' news data)."""
+    logo = reader.string(raw, "logo", "")
+    if not logo:
+        return None
+    static = root / reader.string(raw, "static_dir", "static")
+    if not (static / logo.lstrip("/")).is_file():
+        reader.error("logo", f"فایل «{logo}» در پوشهٔ static پیدا نشد")
+    return logo.lstrip("/")
 
 
 def _menu(reader: _Reader, raw: dict) -> tuple[MenuItem, ...]:

@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from PIL import Image
+
 from .cache import Cache, engine_stamp
 from .config import SiteConfig, TaxonomyConfig, suggest
 from .dates import jalali_date, parse_date
@@ -29,7 +31,7 @@ from .yamldoc import YamlMapping, parse_yaml_mapping
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
-FIELDS = ("title", "date", "summary", "tags", "category", "county", "slug", "image", "image_alt",
+FIELDS = ("title", "date", "updated", "summary", "tags", "category", "county", "slug", "image", "image_alt",
           "source", "related", "draft", "expires", "aliases")
 # Keys staff type in Persian, or as other generators spell them.
 _KEY_HINTS = {
@@ -57,6 +59,7 @@ class Article:
     path: str  # as shown in messages, e.g. content/1403/saffron.md
     title: str
     date: datetime  # aware, in the site's time zone
+    updated: datetime  # last change worth telling readers about; the date when not given
     jalali: tuple[int, int, int]
     summary: str
     body_html: str
@@ -73,6 +76,7 @@ class Article:
     image: str | None  # site-relative URL of the photo
     image_source: Path | None  # file to publish at ``image``, when it sits beside the release
     image_alt: str | None
+    image_size: tuple[int, int] | None  # width, height in pixels (None for SVG)
     lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
     # The release's most frequent content words (folded), title and summary counted
     # extra, with their weighted counts: what related news compares.
@@ -311,6 +315,9 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
 
     title = fields.text("title", required=True, example="عنوان خبر")
     date = fields.date("date", config, required=True)
+    updated = fields.date("updated", config, required=False)
+    if date is not None and updated is not None and updated < date:
+        fields.problem("updated", "تاریخ به‌روزرسانی پیش از تاریخ خبر است؛ تاریخ را درست کنید")
     expires = fields.date("expires", config, required=False)
     if date is not None and expires is not None and expires <= date:
         fields.problem("expires", "تاریخ انقضا پیش از تاریخ خبر است، پس خبر هرگز دیده نمی‌شد؛ تاریخ را درست کنید")
@@ -320,7 +327,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     relative = source.relative_to(config.content_dir)
     slug = _slug(fields, relative)
     aliases = _aliases(fields)
-    image, image_source, image_alt = _image(fields, source, config)
+    image, image_source, image_alt, image_size = _image(fields, source, config)
     related = fields.text_list("related", split=False)
     draft = fields.flag("draft")
     summary = fields.text("summary")
@@ -340,10 +347,10 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     if image is not None and image_source is not None:
         image = url + image
     article = Article(
-        src_path=relative.as_posix(), path=shown, title=title, date=date, jalali=jalali,
+        src_path=relative.as_posix(), path=shown, title=title, date=date, updated=updated or date, jalali=jalali,
         summary=summary, body_html=body_html, tags=tags, category=category, county=county,
         slug=slug, url=url, source=source_line, related=related, draft=draft, expires=expires,
-        aliases=aliases, image=image, image_source=image_source, image_alt=image_alt,
+        aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
         lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
         **_token_counts(title, summary, body_html, config),
     )
@@ -423,17 +430,17 @@ def _aliases(fields: _Fields) -> tuple[str, ...]:
     return tuple(aliases)
 
 
-def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | None, Path | None, str | None]:
-    """(URL or file name, file beside the release to publish, alt text)."""
-    image = fields.text("image")
-    alt = fields.text("image_alt")
+def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | None, Path | None, str | None, tuple[int, int] | None]:
+    """(URL or file name, file beside the release to publish, alt text, pixel size)."""
+    none = (None, None, fields.text("image_alt"), None)
+    image, alt = fields.text("image"), none[2]
     if image is None:
-        return None, None, alt
+        return none
     if alt is None:
         fields.problem("image", "عکس توضیح ندارد؛ «image_alt: ...» را بنویسید تا نابینایان هم بدانند در عکس چه دیده می‌شود")
     if image.startswith(("http://", "https://")):
         fields.problem("image", "عکس باید در خود سایت باشد، نه نشانی اینترنتی؛ فایل را کنار خبر بگذارید")
-        return None, None, alt
+        return none
     if image.startswith("/"):  # a file under static/, published at /static/…
         target = config.static_dir / image.lstrip("/")
         url, local = "/static/" + quote(image.lstrip("/")), None
@@ -442,11 +449,19 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
         url, local = quote(target.name), target
     if ".." in PurePosixPath(image).parts or not target.is_file():
         fields.problem("image", f"فایل عکس «{image}» پیدا نشد؛ آن را کنار فایل خبر بگذارید (یا زیر پوشهٔ static و با / شروع کنید)")
-        return None, None, alt
+        return none
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         fields.problem("image", f"«{image}» عکس نیست؛ پسوندهای مجاز: {' '.join(IMAGE_SUFFIXES)}")
-        return None, None, alt
-    return url, local, alt
+        return none
+    size = None
+    if target.suffix.lower() != ".svg":
+        try:
+            with Image.open(target) as picture:
+                size = picture.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            fields.problem("image", f"فایل «{image}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید")
+            return none
+    return url, local, alt, size
 
 
 def _permalink(pattern: str, slug: str, date: datetime, jalali: tuple[int, int, int]) -> str:

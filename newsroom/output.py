@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +32,12 @@ class OutputFile:
     dest_path: str
     data: bytes = b""
     source: Path | None = None
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    """An XML document, indented, with its declaration, as the bytes of an output file."""
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
 def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path, ...] = (),

@@ -15,7 +15,9 @@ from .cache import Cache
 from .content import Article, load_articles, reading_stamp
 from .errors import ERROR, BuildError, Problem, display_path
 from .output import write_outputs
+from .feeds import render_feeds
 from .render import create_environment, render_site
+from .sitemaps import render_sitemaps
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .site import Visibility, assemble_site, is_visible, site_order
 
@@ -68,7 +70,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         problems += site.warnings
         if strict and problems:
             raise BuildError(problems)
-        files = render_site(site, create_environment(config.templates_dir), assets)
+        files = render_site(site, create_environment(config.templates_dir), assets) + render_feeds(site) + render_sitemaps(site)
         lap("render")
     except BuildError as exc:  # report the warnings found so far too
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None

@@ -7,16 +7,18 @@ Templates run with autoescape and StrictUndefined; a template mistake is reporte
 from __future__ import annotations
 
 import traceback
-from urllib.parse import unquote
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 
 from .assets import Asset
 from .config import SiteConfig
+from .content import Article
 from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
+from .feeds import FEEDS, MEDIA_TYPES
 from .output import OutputFile
 from .site import Site, dest_path
 from .text import to_persian_digits
@@ -32,6 +34,8 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # JSON-LD: keys in a stable order, Persian as it is (tojson still escapes <, > and &).
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters.update(
         jdate=format_jalali,
         fa=to_persian_digits,
@@ -77,7 +81,10 @@ class _Renderer:
         self.site = site
         self.env = env
         self.config: SiteConfig = site.config
+        self.assets = {asset.path: asset for asset in assets}
         self.asset_urls = {asset.path: asset.url for asset in assets}
+        self.term_feeds = {term.url: term.name for taxonomy in site.taxonomies
+                           if taxonomy.config.name in site.config.feeds.taxonomies for term in taxonomy.terms}
         self.taxonomies = {taxonomy.config.name: taxonomy for taxonomy in site.taxonomies}
         self.problems: dict[tuple[str, int, str], Problem] = {}
         self.files: list[OutputFile] = []
@@ -86,8 +93,58 @@ class _Renderer:
             config=self.config,
             asset=self.asset,
             term=lambda taxonomy, name: self.taxonomies[taxonomy].find(name),
-            permalink=lambda url: self.config.base_url + url.lstrip("/"),
+            permalink=self.permalink,
+            feeds=self.feeds,
+            logo=self.logo(),
+            news_article=self.news_article,
+            breadcrumbs=self.breadcrumbs,
         )
+
+    def permalink(self, url: str) -> str:
+        return self.config.base_url + url.lstrip("/")
+
+    def feeds(self, page_url: str) -> list[dict[str, str]]:
+        """Feed links for the page at ``page_url``: the site's, and its term's if it has feeds."""
+        found = [(self.config.title, "/")]
+        found += [(f"{title} — {self.config.title}", url) for url, title in self.term_feeds.items() if url == page_url]
+        return [{"title": title, "type": MEDIA_TYPES[kind], "href": url + name}
+                for title, url in found for kind, name in FEEDS.items()]
+
+    def logo(self) -> dict[str, Any] | None:
+        """The organisation's logo as schema.org wants it, when one is configured."""
+        if not self.config.logo or self.config.logo not in self.assets:
+            return None
+        asset = self.assets[self.config.logo]
+        width, height = asset.size or (None, None)
+        return {"@type": "ImageObject", "url": self.permalink(f"/static/{asset.path}"), "width": width, "height": height}
+
+    def news_article(self, article: Article) -> dict[str, Any]:
+        """schema.org NewsArticle data for ``article``."""
+        publisher = {"@type": "Organization", "name": self.config.organization or self.config.title,
+                     "url": self.config.base_url}
+        logo = self.logo()
+        if logo:
+            publisher["logo"] = logo
+        data = {
+            "@context": "https://schema.org", "@type": "NewsArticle",
+            "headline": article.title, "description": article.summary,
+            "datePublished": article.date.isoformat(), "dateModified": article.updated.isoformat(),
+            "inLanguage": self.config.language, "url": self.permalink(article.url),
+            "mainEntityOfPage": self.permalink(article.url), "author": publisher, "publisher": publisher,
+        }
+        if article.image:
+            data["image"] = [self.permalink(article.image)]
+        if article.category:
+            data["articleSection"] = article.category
+        if article.tags:
+            data["keywords"] = list(article.tags)
+        return data
+
+    def breadcrumbs(self, *trail: tuple[str, str]) -> dict[str, Any]:
+        """schema.org BreadcrumbList for a trail of (name, site-relative URL)."""
+        return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": number, "name": name, "item": self.permalink(url)}
+            for number, (name, url) in enumerate(trail, 1)]}
 
     def asset(self, path: str) -> str:
         if path not in self.asset_urls:

@@ -96,6 +96,7 @@ class Site:
     listings: tuple[Listing, ...]
     redirects: tuple[tuple[str, Article], ...]  # (old URL, article it moved to)
     hidden: int  # releases read but not published (draft, scheduled, expired)
+    news: tuple[Article, ...]  # published within feeds.news_days before now, for the news sitemap
     warnings: tuple[Problem, ...]  # things worth a look that do not stop the build
 
 
@@ -130,8 +131,10 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
         a.url: Neighbours(shown[i - 1] if i > 0 else None, shown[i + 1] if i + 1 < len(shown) else None)
         for i, a in enumerate(shown)
     }
+    news_since = now - timedelta(days=config.feeds.news_days)
     return Site(config, shown, related, neighbours, taxonomies, archive, listings, redirects,
-                hidden=len(articles) - len(shown), warnings=_far_future(articles, now))
+                hidden=len(articles) - len(shown), news=tuple(a for a in shown if news_since <= a.date <= now),
+                warnings=_far_future(articles, now))
 
 
 def _far_future(articles: list[Article], now: datetime) -> tuple[Problem, ...]:

@@ -67,6 +67,15 @@ def build(tmp_path, capsys, monkeypatch):
     return run
 
 
+def photo(path: Path, size: tuple[int, int] = (64, 48)) -> bytes:
+    """Write a small real JPEG at ``path``; returns its bytes."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (11, 94, 74)).save(path, "JPEG")
+    return path.read_bytes()
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -3,7 +3,7 @@
 import re
 import shutil
 
-from conftest import REPO, read, release
+from conftest import REPO, photo, read, release
 
 
 def test_release_page_shows_the_jalali_date_and_links(build, tmp_path):
@@ -139,11 +139,10 @@ taxonomies:
 
 
 def test_image_beside_the_release_is_published(build, tmp_path):
-    (tmp_path / "content/1403").mkdir(parents=True)
-    (tmp_path / "content/1403/photo.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    data = photo(tmp_path / "content/1403/photo.jpg")
     build({"1403/a.md": release("الف", image="photo.jpg", image_alt="جلسهٔ شورا")})
-    assert '<img src="photo.jpg" alt="جلسهٔ شورا">' in read(tmp_path, "/news/1403/a/")
-    assert (tmp_path / "output/news/1403/a/photo.jpg").read_bytes() == b"\xff\xd8\xff fake jpeg"
+    assert '<img src="photo.jpg" alt="جلسهٔ شورا" width="64" height="48">' in read(tmp_path, "/news/1403/a/")
+    assert (tmp_path / "output/news/1403/a/photo.jpg").read_bytes() == data
 
 
 def test_aliases_redirect_to_the_release(build, tmp_path):
@@ -164,12 +163,11 @@ def test_blank_lines_before_the_front_matter_and_capitalised_keys(build, tmp_pat
 def test_image_under_static_is_linked_where_it_is_published(build, tmp_path):
     static = tmp_path / "static"
     shutil.copytree(REPO / "static", static)
-    (static / "images").mkdir()
-    (static / "images" / "meeting.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    photo(static / "images" / "meeting.jpg")
     result = build({"a.md": release("الف", image="/images/meeting.jpg", image_alt="جلسه")},
                    static=static)
     assert (result.code, result.err) == (0, "")
-    assert '<img src="../../../static/images/meeting.jpg" alt="جلسه">' in read(tmp_path, "/news/1403/a/")
+    assert '<img src="../../../static/images/meeting.jpg" alt="جلسه" width="64" height="48">' in read(tmp_path, "/news/1403/a/")
     assert (tmp_path / "output/static/images/meeting.jpg").exists()
 
 
@@ -205,11 +203,10 @@ def test_known_terms_match_whatever_the_half_space(build, tmp_path):
 
 
 def test_photo_file_names_are_escaped_in_links(build, tmp_path):
-    (tmp_path / "content").mkdir()
-    (tmp_path / "content/عکس خبر #1.jpg").write_bytes(b"\xff\xd8\xff")
+    data = photo(tmp_path / "content/عکس خبر #1.jpg")
     build({"a.md": release("الف", image='"عکس خبر #1.jpg"', image_alt="جلسه")})
-    assert '<img src="%D8%B9%DA%A9%D8%B3%20%D8%AE%D8%A8%D8%B1%20%231.jpg" alt="جلسه">' in read(tmp_path, "/news/1403/a/")
-    assert (tmp_path / "output/news/1403/a/عکس خبر #1.jpg").read_bytes() == b"\xff\xd8\xff"
+    assert '<img src="%D8%B9%DA%A9%D8%B3%20%D8%AE%D8%A8%D8%B1%20%231.jpg" alt="جلسه" width="64" height="48">' in read(tmp_path, "/news/1403/a/")
+    assert (tmp_path / "output/news/1403/a/عکس خبر #1.jpg").read_bytes() == data
 
 
 def test_persian_file_names_with_a_date_prefix_get_distinct_addresses(build, tmp_path):

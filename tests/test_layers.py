@@ -16,6 +16,8 @@ LAYERS = [
     {"taxonomy", "related"},
     {"site"},
     {"output"},
+    {"feeds"},
+    {"sitemaps"},
     {"render"},
     {"pipeline"},
     {"cli"},

@@ -1,0 +1,92 @@
+"""Sitemaps, the Google News sitemap, robots.txt and a _redirects file.
+
+``sitemap.xml`` lists every page with its ``lastmod``; past 50,000 addresses it becomes
+a sitemap index over ``sitemap-1.xml``, ``sitemap-2.xml``…. ``news-sitemap.xml`` lists
+the releases of the last ``feeds.news_days`` days (Google News reads only those); it is
+left out while there are none, since an empty sitemap is not valid.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from .feeds import address
+from .output import OutputFile, xml_bytes
+from .site import Site
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
+URLS_PER_SITEMAP = 50_000
+
+ET.register_namespace("", SITEMAP)
+ET.register_namespace("news", NEWS)
+
+
+def page_dates(site: Site) -> list[tuple[str, datetime | None]]:
+    """Every HTML page of the site (site-relative URL) with the last change it shows."""
+    newest = max((a.updated for a in site.articles), default=None)
+    pages = [(a.url, a.updated) for a in site.articles]
+    pages += [(l.url, max((a.updated for a in l.articles), default=newest)) for l in site.listings]
+    pages += [(t.url, max((a.updated for term in t.terms for a in term.articles), default=newest)) for t in site.taxonomies]
+    pages += [("/archive/", newest)]
+    pages += [(y.url, max(a.updated for m in y.months for a in m.articles)) for y in site.archive]
+    return sorted(pages)
+
+
+def render_sitemaps(site: Site) -> list[OutputFile]:
+    """sitemap.xml (or an index and its parts), news-sitemap.xml, robots.txt, _redirects."""
+    base = site.config.base_url
+    pages = page_dates(site)
+    parts = [pages[i:i + URLS_PER_SITEMAP] for i in range(0, len(pages), URLS_PER_SITEMAP)] or [[]]
+    files = []
+    if len(parts) == 1:
+        files.append(OutputFile("sitemap.xml", _urlset(base, parts[0])))
+    else:
+        index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+        for number, part in enumerate(parts, 1):
+            name = f"sitemap-{number}.xml"
+            files.append(OutputFile(name, _urlset(base, part)))
+            entry = ET.SubElement(index, f"{{{SITEMAP}}}sitemap")
+            _text(entry, f"{{{SITEMAP}}}loc", base + name)
+            lastmod = max((d for _, d in part if d), default=None)
+            if lastmod:
+                _text(entry, f"{{{SITEMAP}}}lastmod", lastmod.isoformat())
+        files.append(OutputFile("sitemap.xml", xml_bytes(index)))
+    robots = ["User-agent: *", "Allow: /", f"Sitemap: {base}sitemap.xml"]
+    if site.news:
+        files.append(OutputFile("news-sitemap.xml", _news(site)))
+        robots.append(f"Sitemap: {base}news-sitemap.xml")
+    files.append(OutputFile("robots.txt", ("\n".join(robots) + "\n").encode()))
+    redirects = "".join(f"{site.config.base_path}{alias.lstrip('/')} {site.config.base_path}{a.url.lstrip('/')} 301\n"
+                        for alias, a in site.redirects)
+    files.append(OutputFile("_redirects", redirects.encode("utf-8")))
+    return files
+
+
+def _urlset(base: str, pages: list[tuple[str, datetime | None]]) -> bytes:
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for url, lastmod in pages:
+        entry = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        _text(entry, f"{{{SITEMAP}}}loc", address(base, url))
+        if lastmod:
+            _text(entry, f"{{{SITEMAP}}}lastmod", lastmod.isoformat())
+    return xml_bytes(urlset)
+
+
+def _news(site: Site) -> bytes:
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for article in site.news:
+        entry = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        _text(entry, f"{{{SITEMAP}}}loc", address(site.config.base_url, article.url))
+        news = ET.SubElement(entry, f"{{{NEWS}}}news")
+        publication = ET.SubElement(news, f"{{{NEWS}}}publication")
+        _text(publication, f"{{{NEWS}}}name", site.config.organization or site.config.title)
+        _text(publication, f"{{{NEWS}}}language", site.config.language)
+        _text(news, f"{{{NEWS}}}publication_date", article.date.isoformat())
+        _text(news, f"{{{NEWS}}}title", article.title)
+    return xml_bytes(urlset)
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, tag).text = text
