@@ -60,6 +60,8 @@ def test_json_feed_follows_version_1_1(site):
         assert item["id"] and item["url"].startswith("https://") and ("content_html" in item or "content_text" in item)
         datetime.fromisoformat(item["date_published"])
     assert feed["items"][2]["date_published"] == "2022-08-01T09:30:00+04:30"
+    assert feed["items"][0]["title"] == "اطلاعیهٔ امروز دربارهٔ «ثبت‌نام» & مهلت"
+    assert feed["items"][1]["date_modified"] == "2024-11-10T16:45:00+03:30"
 
 
 def test_term_feeds_and_discovery_links(site):
