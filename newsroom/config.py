@@ -83,6 +83,7 @@ class SiteConfig:
     feeds: FeedConfig
     menu: tuple[MenuItem, ...]
     logo: str | None
+    iframe_hosts: tuple[str, ...]
     content_dir: Path
     output_dir: Path
     templates_dir: Path
@@ -106,7 +107,7 @@ _DEFAULT_TAXONOMIES = {
     "county": ("شهرستان‌ها", "شهرستان", "county"),
 }
 _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
-             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "content_dir", "output_dir",
+             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "content_dir", "output_dir",
              "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
@@ -234,6 +235,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         feeds=_feeds(reader, raw),
         menu=_menu(reader, raw),
         logo=_logo(reader, raw, root),
+        iframe_hosts=_hosts(reader, raw),
         content_dir=root / reader.string(raw, "content_dir", "content"),
         output_dir=root / reader.string(raw, "output_dir", "output"),
         templates_dir=root / reader.string(raw, "templates_dir", "templates"),
@@ -319,6 +321,15 @@ def _feeds(reader: _Reader, raw: dict) -> FeedConfig:
         taxonomies=tuple(taxonomies),
         news_days=reader.number(section, "feeds.news_days", d.news_days, int, 1),
     )
+
+
+def _hosts(reader: _Reader, raw: dict) -> tuple[str, ...]:
+    """Hosts whose iframes (e.g. a video player) may appear in releases."""
+    hosts = raw.get("iframe_hosts") or []
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and re.match(r"^[a-z0-9.-]+$", h.lower()) for h in hosts):
+        reader.error("iframe_hosts", "«iframe_hosts» باید فهرستی از نام میزبان‌ها باشد، مثل [www.aparat.com]")
+        return ()
+    return tuple(h.lower() for h in hosts)
 
 
 def _logo(reader: _Reader, raw: dict, root: Path) -> str | None:

@@ -167,7 +167,7 @@ def reading_stamp(config: SiteConfig) -> str:
     """What a cached release depends on besides its bytes: the engine and these settings."""
     return engine_stamp(*(version(name) for name in ("markdown", "jdatetime", "pyyaml")), repr((
         config.timezone.key, config.permalink, config.taxonomies, config.content_dir.resolve(),
-        config.static_dir.resolve(), config.related.title_boost, config.related.summary_boost)))
+        config.static_dir.resolve(), config.related.title_boost, config.related.summary_boost, config.iframe_hosts)))
 
 
 def load_article(source: Path, config: SiteConfig, cache: Cache | None = None) -> tuple[Article | None, list[Problem]]:
@@ -339,7 +339,8 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     if any(p.severity == ERROR for p in fields.problems):
         return None, fields.problems
     assert title is not None and date is not None and slug is not None
-    body_html = render_markdown(body_text)
+    body_html, removed = render_markdown(body_text, config.iframe_hosts)
+    fields.problems.extend(Problem(shown, body_line + line - 1, f"html: {message}", WARNING) for line, message in removed)
     if summary is None:
         summary = first_paragraph(body_html) or title
     jalali = jalali_date(date)

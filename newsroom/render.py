@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import jinja2
+from markupsafe import Markup
 
 from .assets import Asset
 from .config import SiteConfig
@@ -63,6 +64,14 @@ def relative_url(context: jinja2.runtime.Context, url: str) -> str:
     return relative_path(path, page_url) + question + query + hash_mark + fragment
 
 
+def content_security_policy(config: SiteConfig) -> str:
+    """The pages' policy: everything from the site itself, no inline script or style,
+    frames only from the configured hosts."""
+    frames = " ".join(f"https://{host}" for host in config.iframe_hosts) or "'none'"
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'")
+
+
 def relative_path(target: str, page_url: str) -> str:
     """Path from the folder of ``page_url`` to ``target``, both site-relative."""
     here = page_url[1:page_url.rfind("/")].split("/") if page_url.count("/") > 1 else []
@@ -98,6 +107,7 @@ class _Renderer:
             logo=self.logo(),
             news_article=self.news_article,
             breadcrumbs=self.breadcrumbs,
+            content_security_policy=Markup(content_security_policy(self.config)),  # our own constant text
         )
 
     def permalink(self, url: str) -> str:
