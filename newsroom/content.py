@@ -47,6 +47,9 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(?=.)")
 _TERM_SPLIT = re.compile(r"[،,؛;]")
 # Longer than this is several terms run together (or a sentence), not a term.
 MAX_TERM_LENGTH = 60
+# A press release is a few kilobytes; a file this large is a mistake (a pasted image, a
+# whole document), and reading it would slow every build.
+MAX_RELEASE_BYTES = 1024 * 1024
 # Content words kept per release for related news (the scorer keeps fewer still).
 TOKENS_PER_RELEASE = 64
 
@@ -177,6 +180,15 @@ def load_article(source: Path, config: SiteConfig, cache: Cache | None = None) -
         raw = source.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 0, f"فایل خوانده نشد: {exc.strerror}")]
+    if not raw.strip():
+        return None, [Problem(shown, 1, "فایل خالی است؛ سرآیند (title و date) و متن خبر را در آن بنویسید یا فایل را پاک کنید")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(shown, 0, "فایل با کدگذاری UTF-16 (Unicode در Notepad) ذخیره شده است؛ آن را با کدگذاری UTF-8 دوباره ذخیره کنید")]
+    if b"\0" in raw:
+        return None, [Problem(shown, 0, "این فایل متن نیست (شاید عکس یا سند Word با پسوند ‎.md‎)؛ متن خبر را در یک فایل متنی ‎.md‎ بنویسید")]
+    if len(raw) > MAX_RELEASE_BYTES:
+        return None, [Problem(shown, 0, f"فایل {len(raw) // 1024} کیلوبایت است و برای یک خبر بیش از اندازه بزرگ است "
+                                        f"(بیشینه {MAX_RELEASE_BYTES // 1024} کیلوبایت)؛ عکس‌ها را جدا کنار فایل بگذارید")]
     key = hashlib.sha256(shown.encode() + b"\0" + raw).hexdigest()
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit
@@ -281,7 +293,7 @@ class _Fields:
                 self.problems.append(Problem(self.path, 1, f"{key}: تاریخ خبر نوشته نشده؛ خطی مثل «{key}: 1403-02-15» یا «{key}: 1403-02-15 10:30» اضافه کنید"))
             return None
         if not isinstance(value, str):
-            self.problem(key, f"«{value}» تاریخ نیست؛ تاریخ را مثل 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ بنویسید")
+            self.problem(key, f"باید یک تاریخ باشد، نه {_kind(value)}؛ تاریخ را مثل 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ بنویسید")
             return None
         try:
             return parse_date(value, config.timezone)
@@ -401,7 +413,10 @@ def _slug(fields: _Fields, relative: PurePosixPath | Path) -> str | None:
     if given is not None:
         if isinstance(given, str) and is_ascii_slug(given):
             return given
-        proposal = ascii_slugify(str(given))
+        if not isinstance(given, str):
+            fields.problem("slug", f"باید یک متن باشد، نه {_kind(given)}؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید")
+            return None
+        proposal = ascii_slugify(given)
         hint = f"، مثلاً «{proposal}»" if proposal else ""
         fields.problem("slug", f"«{given}» نشانی مجاز نیست؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید{hint}")
         return None
@@ -419,7 +434,7 @@ def _aliases(fields: _Fields) -> tuple[str, ...]:
     aliases = []
     for alias in fields.text_list("aliases", split=False):
         path = PurePosixPath(alias)
-        if not alias.startswith("/") or ".." in path.parts or any(c in alias for c in "?#\\ "):
+        if not alias.startswith("/") or ".." in path.parts or not all(c.isalnum() or c in "-_.~/%\u200c" for c in alias):
             fields.problem("aliases", f"«{alias}» نشانی قدیمی درستی نیست؛ مسیری مثل /news/old-name/ بنویسید")
             continue
         if path.parts[1:2] == ("static",):
