@@ -1,0 +1,46 @@
+"""A build killed at any moment (kill -9) leaves the previous site complete and unchanged,
+or the new one complete: never a mixture, never a half-written folder."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import NOW_ARG, REPO, release, tree, write_site
+
+BUILD = [sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, "--quiet", "--no-cache"]
+
+
+def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
+    files = {f"1403/n{i:03d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{1 + i % 8}-1{i % 9}", "متن خبر. " * 80,
+                                           tags=f"[برچسب {i % 7}]", county="سمنان") for i in range(300)}
+    write_site(tmp_path, files)
+    subprocess.run(BUILD, cwd=tmp_path, check=True)
+    old = tree(tmp_path / "output")
+    (tmp_path / "content/1403/new.md").write_text(release("خبر تازه", "1403-08-01"), encoding="utf-8")
+    clock = time.perf_counter()
+    subprocess.run(BUILD + ["--output", "expected-new"], cwd=tmp_path, check=True)
+    duration = time.perf_counter() - clock
+    new = tree(tmp_path / "expected-new")
+    assert new != old
+
+    outcomes = set()
+    for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.9, 0.95, 1.0, 1.1):
+        process = subprocess.Popen(BUILD, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        now = tree(tmp_path / "output")
+        assert now in (old, new), f"a mixture after a kill at {fraction:.0%} of a build"
+        outcomes.add("old" if now == old else "new")
+        if now == new:  # put the old site back for the next round
+            (tmp_path / "content/1403/new.md").rename(tmp_path / "new.md.away")
+            subprocess.run(BUILD, cwd=tmp_path, check=True)
+            (tmp_path / "new.md.away").rename(tmp_path / "content/1403/new.md")
+            assert tree(tmp_path / "output") == old
+    # The next build cleans up what the killed ones left and succeeds.
+    subprocess.run(BUILD, cwd=tmp_path, check=True)
+    assert tree(tmp_path / "output") == new
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output.")] == []
+    assert "old" in outcomes
