@@ -12,11 +12,11 @@ from . import __version__
 from .config import SiteConfig, is_base_url, load_config
 from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError
-from .pipeline import RelatedExplanation, build_site, explain_related
+from .pipeline import RelatedExplanation, build_site, check_site, explain_related
 from .related import Score
 from .site import Visibility
 
-COMMANDS = ("build", "related")
+COMMANDS = ("build", "check", "related")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -55,6 +55,17 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
+    check = commands.add_parser(
+        "check", parents=[site], help="check releases without building: errors, Persian typography, links",
+        description="Report everything a build would, plus warnings: Persian typography (Arabic ي/ك and "
+                    "digits, «می شود», «کتاب ها», Latin punctuation, double spaces, invisible characters), "
+                    "images without descriptions, links to missing files, duplicate titles, future dates "
+                    "not marked scheduled, over-long titles and summaries. One line per finding: "
+                    "path:line:column: rule-id: message. Silence a rule with lint_ignore in front matter "
+                    "or config.yaml.",
+    )
+    check.add_argument("paths", metavar="PATH", type=Path, nargs="*", help="only these files or folders")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too (for CI)")
     related = commands.add_parser(
         "related", parents=[site], help="explain the related-news list of one release",
         description="Print the related-news list of FILE as the build chooses it, and the "
@@ -78,13 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     args = parser.parse_args(argv)
     try:
-        return _build(args, parser) if args.command == "build" else _related(args, parser)
+        return {"build": _build, "check": _check, "related": _related}[args.command](args, parser)
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         errors = sum(1 for p in exc.problems if p.severity == ERROR)
         warnings = len(exc.problems) - errors
-        what = "ساخت سایت" if args.command == "build" else "بررسی اخبار مرتبط"
+        what = {"build": "ساخت سایت", "check": "بررسی", "related": "بررسی اخبار مرتبط"}[args.command]
         print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
@@ -128,6 +139,17 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.timings:
         print("  ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in report.timings.items()))
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    config, now, visibility = _site(args, parser)
+    problems = check_site(config, now, visibility, tuple(args.paths))
+    for problem in problems:
+        print(problem)
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    warnings = len(problems) - errors
+    print(f"بررسی: {errors} خطا، {warnings} هشدار")
+    return EXIT_PROBLEMS if errors or (args.strict and warnings) else EXIT_OK
 
 
 def _related(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -84,6 +84,7 @@ class SiteConfig:
     menu: tuple[MenuItem, ...]
     logo: str | None
     iframe_hosts: tuple[str, ...]
+    lint_ignore: tuple[str, ...]
     content_dir: Path
     output_dir: Path
     templates_dir: Path
@@ -107,7 +108,7 @@ _DEFAULT_TAXONOMIES = {
     "county": ("شهرستان‌ها", "شهرستان", "county"),
 }
 _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
-             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "content_dir", "output_dir",
+             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "content_dir", "output_dir",
              "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
@@ -236,6 +237,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         menu=_menu(reader, raw),
         logo=_logo(reader, raw, root),
         iframe_hosts=_hosts(reader, raw),
+        lint_ignore=_lint_ignore(reader, raw),
         content_dir=root / reader.string(raw, "content_dir", "content"),
         output_dir=root / reader.string(raw, "output_dir", "output"),
         templates_dir=root / reader.string(raw, "templates_dir", "templates"),
@@ -330,6 +332,15 @@ def _hosts(reader: _Reader, raw: dict) -> tuple[str, ...]:
         reader.error("iframe_hosts", "«iframe_hosts» باید فهرستی از نام میزبان‌ها باشد، مثل [www.aparat.com]")
         return ()
     return tuple(h.lower() for h in hosts)
+
+
+def _lint_ignore(reader: _Reader, raw: dict) -> tuple[str, ...]:
+    """Check rules silenced for the whole site."""
+    rules = raw.get("lint_ignore") or []
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        reader.error("lint_ignore", "«lint_ignore» باید فهرستی از شناسهٔ قاعده‌ها باشد، مثل [double-space]")
+        return ()
+    return tuple(rules)
 
 
 def _logo(reader: _Reader, raw: dict, root: Path) -> str | None:

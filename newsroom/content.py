@@ -32,7 +32,7 @@ from .yamldoc import YamlMapping, parse_yaml_mapping
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
 FIELDS = ("title", "date", "updated", "summary", "tags", "category", "county", "slug", "image", "image_alt",
-          "source", "related", "draft", "expires", "aliases")
+          "source", "related", "draft", "scheduled", "expires", "aliases", "lint_ignore")
 # Keys staff type in Persian, or as other generators spell them.
 _KEY_HINTS = {
     "عنوان": "title", "تیتر": "title", "تاریخ": "date", "خلاصه": "summary", "لید": "summary",
@@ -74,6 +74,8 @@ class Article:
     source: str | None
     related: tuple[str, ...]
     draft: bool
+    scheduled: bool  # dated in the future on purpose
+    lint_ignore: tuple[str, ...]  # check rules silenced for this release
     expires: datetime | None
     aliases: tuple[str, ...]
     image: str | None  # site-relative URL of the photo
@@ -342,6 +344,8 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     image, image_source, image_alt, image_size = _image(fields, source, config)
     related = fields.text_list("related", split=False)
     draft = fields.flag("draft")
+    scheduled = fields.flag("scheduled")
+    lint_ignore = fields.text_list("lint_ignore", split=True)
     summary = fields.text("summary")
     source_line = fields.text("source")
 
@@ -362,7 +366,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     article = Article(
         src_path=relative.as_posix(), path=shown, title=title, date=date, updated=updated or date, jalali=jalali,
         summary=summary, body_html=body_html, tags=tags, category=category, county=county,
-        slug=slug, url=url, source=source_line, related=related, draft=draft, expires=expires,
+        slug=slug, url=url, source=source_line, related=related, draft=draft, scheduled=scheduled, lint_ignore=lint_ignore, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
         lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
         **_token_counts(title, summary, body_html, config),

@@ -10,17 +10,22 @@ ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
-    """One finding about one place in one file, printed as ``path:line: message``."""
+    """One finding about one place in one file, printed as ``path:line: message``
+    (``path:line:column: message`` when the column is known)."""
 
     path: str
     line: int
     message: str
     severity: str = ERROR
+    column: int = 0
+
+    def __lt__(self, other: Problem) -> bool:
+        return (self.path, self.line, self.column, self.message) < (other.path, other.line, other.column, other.message)
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = self.path + (f":{self.line}" if self.line else "") + (f":{self.column}" if self.column else "")
         prefix = "هشدار: " if self.severity == WARNING else ""
         return f"{where}: {prefix}{self.message}"
 

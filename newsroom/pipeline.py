@@ -12,7 +12,8 @@ from pathlib import Path
 from .assets import load_assets
 from .config import SiteConfig
 from .cache import Cache
-from .content import Article, load_articles, reading_stamp
+from .content import Article, find_sources, load_articles, reading_stamp
+from .lint import lint_release, lint_site
 from .errors import ERROR, BuildError, Problem, display_path
 from .output import write_outputs
 from .feeds import render_feeds
@@ -119,3 +120,30 @@ def explain_related(config: SiteConfig, source: Path, now: datetime, visibility:
         chosen=tuple((a, scores[a.url]) for a in chosen),
         rejected=tuple((a, s) for a, s in ranked if a.url not in urls)[:rejected],
     )
+
+
+def check_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(),
+               paths: tuple[Path, ...] = ()) -> list[Problem]:
+    """Everything a build would report, plus typography and hygiene warnings (lint),
+    for the releases under ``paths`` (all when empty). Writes nothing but the cache."""
+    cache = open_cache(config)
+    articles, problems = load_articles(config, cache)
+    cache.save()
+    try:
+        problems += assemble_site(articles, config, now, visibility).warnings
+    except BuildError as exc:
+        problems += exc.problems
+    ignore = frozenset(config.lint_ignore)
+    silenced = {os.path.abspath(config.content_dir / a.src_path): frozenset(a.lint_ignore) for a in articles}
+    for source in find_sources(config.content_dir)[0]:
+        try:
+            text = source.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # load_articles has reported it
+        problems += lint_release(text, display_path(source), source, config.content_dir, config.static_dir,
+                                 ignore | silenced.get(os.path.abspath(source), frozenset()))
+    problems += lint_site(articles, now, ignore)
+    if paths:
+        wanted = [os.path.abspath(p) for p in paths]
+        problems = [p for p in problems if any(os.path.abspath(p.path).startswith(w) for w in wanted)]
+    return sorted(set(problems))

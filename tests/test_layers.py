@@ -13,7 +13,7 @@ LAYERS = [
     {"config"},
     {"markup"},
     {"content", "assets"},
-    {"taxonomy", "related"},
+    {"taxonomy", "related", "lint"},
     {"site"},
     {"output"},
     {"feeds"},
