@@ -14,10 +14,10 @@ from .config import SiteConfig
 from .cache import Cache
 from .content import Article, find_sources, load_articles, reading_stamp
 from .lint import lint_release, lint_site
-from .errors import ERROR, BuildError, Problem, display_path
+from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .output import write_outputs
 from .feeds import render_feeds
-from .render import create_environment, render_site
+from .render import check_links, create_environment, render_site
 from .sitemaps import render_sitemaps
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .site import Visibility, assemble_site, is_visible, site_order
@@ -73,6 +73,11 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             raise BuildError(problems)
         files = render_site(site, create_environment(config.templates_dir), assets) + render_feeds(site) + render_sitemaps(site)
         lap("render")
+        # A link to nowhere fails a strict build, and is worth a warning in any other.
+        broken = check_links(files, site, ERROR if strict else WARNING)
+        problems += broken
+        if strict and broken:
+            raise BuildError(problems)
     except BuildError as exc:  # report the warnings found so far too
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
     write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),

@@ -6,6 +6,8 @@ Templates run with autoescape and StrictUndefined; a template mistake is reporte
 
 from __future__ import annotations
 
+import posixpath
+import re
 import traceback
 from pathlib import Path
 from typing import Any
@@ -184,12 +186,60 @@ class _Renderer:
         return Problem(display_path(Path(path)), line, f"خطای قالب هنگام ساختن {about}: {message}")
 
 
+_MD_LINK = re.compile(r'(\shref=")([^":#?]+\.(?:md|markdown))((?:#[^"]*)?")')
+_PAGE_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+_ROOT_LINK = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"#?]*)([^"]*")')
+
+
+def link_releases(article: Article, by_source: dict[str, Article]) -> str:
+    """The body of ``article`` with links to other releases' files (``../1402/x.md``)
+    pointing at their pages, as a writer linking file to file means them, and with
+    site-root links (``/archive/``) made relative, so they hold under a sub-path too."""
+    def page(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
+        other = by_source.get(target)
+        return match[1] + relative_path(other.url, article.url) + match[3] if other else match[0]
+    body = _MD_LINK.sub(page, article.body_html)
+    return _ROOT_LINK.sub(lambda m: m[1] + relative_path(m[2], article.url) + m[3], body)
+
+
+def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Problem]:
+    """Internal links and images in the built pages that point at no file of the site."""
+    present = {file.dest_path for file in files}
+    owners = {dest_path(a.url): a for a in site.articles}
+    problems = set()
+    for file in files:
+        if file.source is not None or not file.dest_path.endswith(".html"):
+            continue
+        page_dir = posixpath.dirname("/" + file.dest_path)
+        for target in set(_PAGE_LINK.findall(file.data.decode("utf-8"))):
+            path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path) or path.startswith("//"):
+                continue
+            if path.startswith("/"):  # root-relative, as on the 404 page: under the base path
+                path = "/" + path.removeprefix(site.config.base_path).lstrip("/")
+            resolved = posixpath.normpath(posixpath.join(page_dir, path))
+            if path.endswith("/") or resolved == "/":
+                resolved = posixpath.join(resolved, "index.html")
+            if resolved.lstrip("/") in present:
+                continue
+            owner = owners.get(file.dest_path)
+            where = (owner.path, 0) if owner else (file.dest_path, 0)
+            problems.add(Problem(*where, f"link: «{target}» به صفحه یا فایلی اشاره می‌کند که در سایت نیست؛ نشانی را درست کنید",
+                                 severity))
+    return sorted(problems)
+
+
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]) -> list[OutputFile]:
     """Every file of the site: pages, redirects, photos and static assets."""
     r = _Renderer(site, env, assets)
+    by_source = {a.src_path: a for a in site.articles}
     for article in site.articles:
         r.page("article.html", article.url, dest_path(article.url), article.path,
-               article=article, related=site.related[article.url], neighbours=site.neighbours[article.url])
+               article=article, body=Markup(link_releases(article, by_source)),
+               related=site.related[article.url], neighbours=site.neighbours[article.url])
         if article.image_source is not None and article.image is not None:
             r.files.append(OutputFile(dest_path(unquote(article.image)), source=article.image_source))
     for listing in site.listings:

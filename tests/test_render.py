@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from newsroom.render import relative_path
 
-from conftest import REPO, release
+from conftest import REPO, read, release
 
 
 def broken_templates(tmp_path, name, old, new):
@@ -47,3 +47,26 @@ def test_relative_links_resolve_to_their_target(target, page):
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), link))
     assert resolved == posixpath.normpath(target)
     assert link.endswith("/") == target.endswith("/")
+
+
+def test_links_to_release_files_point_at_their_pages(build, tmp_path):
+    result = build({
+        "1403/a.md": release("الف", body="[خبر قبلی](../1402/b.md#بند) و [همین پوشه](c.md)"),
+        "1402/b.md": release("ب", "1402-02-15"),
+        "1403/c.md": release("پ"),
+    })
+    assert (result.code, result.err) == (0, "")
+    page = read(tmp_path, "/news/1403/a/")
+    assert '<a href="../../1402/b/#بند">خبر قبلی</a>' in page and '<a href="../c/">همین پوشه</a>' in page
+
+
+def test_a_link_to_nowhere_warns_and_fails_a_strict_build(build, tmp_path):
+    files = {"a.md": release("الف", body="[گمشده](/news/1399/gone/) و [فایل](../nowhere.md) و [درست](/archive/)")}
+    result = build(files)
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "content/a.md: هشدار: link: «../../1399/gone/» به صفحه یا فایلی اشاره می‌کند که در سایت نیست؛ نشانی را درست کنید",
+        "content/a.md: هشدار: link: «../nowhere.md» به صفحه یا فایلی اشاره می‌کند که در سایت نیست؛ نشانی را درست کنید",
+    ]
+    strict = build(files, "--strict")
+    assert strict.code == 1 and strict.err.splitlines()[-1] == "ساخت سایت انجام نشد: 2 خطا، 0 هشدار"
