@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ from urllib.parse import quote, urljoin
 
 from .content import Article
 from .output import OutputFile, xml_bytes
-from .site import Site, dest_path
+from .site import Site, dest_path, link_releases
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEEDS = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
@@ -77,10 +78,16 @@ def address(base_url: str, url: str) -> str:
     return quote(base_url + url.lstrip("/"), safe=":/?#[]@!$&'()*+,;=%")
 
 
+@lru_cache(maxsize=1)
+def _sources(site: Site) -> dict[str, Article]:
+    return {a.src_path: a for a in site.articles}
+
+
 def _content(site: Site, article: Article) -> tuple[str, bool]:
     """(text, is_html) of an item: the whole release or its summary, as configured."""
     if site.config.feeds.full_content:
-        return absolute_links(article.body_html, article.url, site.config.base_url), True
+        body = link_releases(article, _sources(site))
+        return absolute_links(body, article.url, site.config.base_url), True
     return article.summary, False
 
 

@@ -23,7 +23,7 @@ from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
 from .feeds import FEEDS, MEDIA_TYPES
 from .output import OutputFile
-from .site import Site, dest_path
+from .site import Site, dest_path, link_releases, relative_path
 from .text import to_persian_digits
 
 
@@ -72,19 +72,6 @@ def content_security_policy(config: SiteConfig) -> str:
     frames = " ".join(f"https://{host}" for host in config.iframe_hosts) or "'none'"
     return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
             f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'")
-
-
-def relative_path(target: str, page_url: str) -> str:
-    """Path from the folder of ``page_url`` to ``target``, both site-relative."""
-    here = page_url[1:page_url.rfind("/")].split("/") if page_url.count("/") > 1 else []
-    there = target[1:].split("/")  # a trailing "" keeps a folder's closing slash
-    common = 0
-    for a, b in zip(here, there[:-1]):
-        if a != b:
-            break
-        common += 1
-    relative = "../" * (len(here) - common) + "/".join(there[common:])
-    return relative or "./"
 
 
 class _Renderer:
@@ -186,23 +173,7 @@ class _Renderer:
         return Problem(display_path(Path(path)), line, f"خطای قالب هنگام ساختن {about}: {message}")
 
 
-_MD_LINK = re.compile(r'(\shref=")([^":#?]+\.(?:md|markdown))((?:#[^"]*)?")')
 _PAGE_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
-
-
-_ROOT_LINK = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"#?]*)([^"]*")')
-
-
-def link_releases(article: Article, by_source: dict[str, Article]) -> str:
-    """The body of ``article`` with links to other releases' files (``../1402/x.md``)
-    pointing at their pages, as a writer linking file to file means them, and with
-    site-root links (``/archive/``) made relative, so they hold under a sub-path too."""
-    def page(match: re.Match) -> str:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
-        other = by_source.get(target)
-        return match[1] + relative_path(other.url, article.url) + match[3] if other else match[0]
-    body = _MD_LINK.sub(page, article.body_html)
-    return _ROOT_LINK.sub(lambda m: m[1] + relative_path(m[2], article.url) + m[3], body)
 
 
 def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Problem]:

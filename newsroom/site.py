@@ -8,9 +8,12 @@ claiming one URL.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 from .config import SiteConfig
 from .content import Article
@@ -83,7 +86,7 @@ class Neighbours:
     older: Article | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per build
 class Site:
     """Everything the render stage turns into pages."""
 
@@ -208,3 +211,32 @@ def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Prob
             advice = "نشانی قدیمی را از aliases بردارید" if key == "aliases" else "برای یکی از آن‌ها slug دیگری بنویسید"
             problems.append(Problem(path, line, f"{key}: نشانی «/{dest.removesuffix('index.html')}» با {others} یکی است؛ {advice}"))
     return problems
+
+
+_MD_LINK = re.compile(r'(\shref=")([^":#?]+\.(?:md|markdown))((?:#[^"]*)?")')
+_ROOT_LINK = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"#?]*)([^"]*")')
+
+
+def relative_path(target: str, page_url: str) -> str:
+    """Path from the folder of ``page_url`` to ``target``, both site-relative."""
+    here = page_url[1:page_url.rfind("/")].split("/") if page_url.count("/") > 1 else []
+    there = target[1:].split("/")  # a trailing "" keeps a folder's closing slash
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    relative = "../" * (len(here) - common) + "/".join(there[common:])
+    return relative or "./"
+
+
+def link_releases(article: Article, by_source: dict[str, Article]) -> str:
+    """The body of ``article`` with links to other releases' files (``../1402/x.md``)
+    pointing at their pages, as a writer linking file to file means them, and with
+    site-root links (``/archive/``) made relative, so they hold under a sub-path too."""
+    def page(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
+        other = by_source.get(target)
+        return match[1] + relative_path(other.url, article.url) + match[3] if other else match[0]
+    body = _MD_LINK.sub(page, article.body_html)
+    return _ROOT_LINK.sub(lambda m: m[1] + relative_path(m[2], article.url) + m[3], body)

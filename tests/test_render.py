@@ -5,7 +5,7 @@ import shutil
 
 from hypothesis import given, strategies as st
 
-from newsroom.render import relative_path
+from newsroom.site import relative_path
 
 from conftest import REPO, read, release
 
