@@ -1,7 +1,6 @@
 """Imports only go downward through the pipeline's layers."""
 
 import ast
-from pathlib import Path
 
 from conftest import REPO
 

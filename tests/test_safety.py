@@ -3,7 +3,6 @@ arbitrary input never breaks the build or smuggles a script into a page."""
 
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
