@@ -14,9 +14,10 @@ from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError
 from .pipeline import RelatedExplanation, build_site, check_site, explain_related
 from .related import Score
+from .scaffold import new_release
 from .site import Visibility
 
-COMMANDS = ("build", "check", "related")
+COMMANDS = ("build", "check", "new", "related")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -30,16 +31,17 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                "errors (listed on stderr as file:line: message), 2 wrong usage.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    site = argparse.ArgumentParser(add_help=False)
-    site.add_argument("--config", metavar="FILE", type=Path, default=Path("config.yaml"),
-                      help="site configuration (default: config.yaml)")
-    site.add_argument("--content", metavar="DIR", type=Path,
-                      help="folder of press releases (overrides content_dir in the config)")
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--config", metavar="FILE", type=Path, default=Path("config.yaml"),
+                       help="site configuration (default: config.yaml)")
+    where.add_argument("--content", metavar="DIR", type=Path,
+                       help="folder of press releases (overrides content_dir in the config)")
+    where.add_argument("--now", metavar="DATE",
+                       help="act as if it were DATE (Jalali or ISO, e.g. '1403-02-15 10:00'); default: now")
+    site = argparse.ArgumentParser(add_help=False, parents=[where])
     site.add_argument("--drafts", action="store_true", help="also publish releases marked draft: true")
     site.add_argument("--future", action="store_true", help="also publish releases dated in the future")
     site.add_argument("--expired", action="store_true", help="also publish releases whose expires date has passed")
-    site.add_argument("--now", metavar="DATE",
-                      help="act as if it were DATE (Jalali or ISO, e.g. '1403-02-15 10:00'); default: now")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser(
         "build", parents=[site], help="build the site (the default)",
@@ -66,6 +68,14 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     )
     check.add_argument("paths", metavar="PATH", type=Path, nargs="*", help="only these files or folders")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too (for CI)")
+    new = commands.add_parser(
+        "new", parents=[where], help="start a new press release",
+        description="Write content/<Jalali year>/<date>-<slug>.md with today's Jalali date and time "
+                    "(Tehran) and a front-matter skeleton with short hints, as a draft. Never overwrites.",
+    )
+    new.add_argument("title", metavar="TITLE", help="the headline, e.g. \"توزیع بسته‌های معیشتی در شاهرود\"")
+    new.add_argument("--slug", metavar="SLUG",
+                     help="ASCII address of the release (default: derived from the title)")
     related = commands.add_parser(
         "related", parents=[site], help="explain the related-news list of one release",
         description="Print the related-news list of FILE as the build chooses it, and the "
@@ -89,13 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "check": _check, "related": _related}[args.command](args, parser)
+        return {"build": _build, "check": _check, "new": _new, "related": _related}[args.command](args, parser)
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         errors = sum(1 for p in exc.problems if p.severity == ERROR)
         warnings = len(exc.problems) - errors
-        what = {"build": "ساخت سایت", "check": "بررسی", "related": "بررسی اخبار مرتبط"}[args.command]
+        what = {"build": "ساخت سایت", "check": "بررسی", "new": "ساختن خبر تازه", "related": "بررسی اخبار مرتبط"}[args.command]
         print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
@@ -115,7 +125,9 @@ def _site(args: argparse.Namespace, parser: argparse.ArgumentParser, **overrides
             now = parse_date(args.now, config.timezone)
         except LocatedError as exc:
             parser.error(f"--now: {exc.message}")
-    return config, now, Visibility(drafts=args.drafts, future=args.future, expired=args.expired)
+    visibility = Visibility(drafts=getattr(args, "drafts", False), future=getattr(args, "future", False),
+                            expired=getattr(args, "expired", False))
+    return config, now, visibility
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -150,6 +162,14 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     warnings = len(problems) - errors
     print(f"بررسی: {errors} خطا، {warnings} هشدار")
     return EXIT_PROBLEMS if errors or (args.strict and warnings) else EXIT_OK
+
+
+def _new(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    config, now, _ = _site(args, parser)
+    path = new_release(config, args.title, now, args.slug)
+    print(path)
+    print("پیش‌نویس ساخته شد؛ متن را بنویسید و برای انتشار خط «draft: true» را پاک کنید.", file=sys.stderr)
+    return EXIT_OK
 
 
 def _related(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -160,3 +160,35 @@ def tokenize(text: str) -> list[str]:
     """
     stop = stopwords()
     return [w for w in _WORD.findall(fold(text).replace(ZWNJ, " ")) if len(w) > 1 and not w.isdigit() and w not in stop]
+
+
+_LATIN = {
+    "ا": "a", "آ": "a", "أ": "a", "إ": "e", "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "ch",
+    "ح": "h", "خ": "kh", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s",
+    "ض": "z", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "gh", "ک": "k", "گ": "g", "ل": "l",
+    "م": "m", "ن": "n", "ء": "", "ئ": "y", "ؤ": "o", "ة": "e",
+}
+
+
+def transliterate(text: str) -> str:
+    """A readable ASCII slug for Persian text: «توزیع بسته معیشتی» → «tozi-baste-maishati».
+
+    Short vowels are not written in Persian, so this is a guide, not a pronunciation:
+    و and ی between letters read as o and i, ه at a word's end as e.
+    """
+    words = []
+    for word in re.findall(r"[^\W_]+", to_ascii_digits(normalize_line(text)).replace(ZWNJ, " ")):
+        letters = []
+        for index, ch in enumerate(word):
+            first, last = index == 0, index == len(word) - 1
+            if ch == "و":
+                letters.append("v" if first else "o")
+            elif ch == "ی":
+                letters.append("y" if first else "i")
+            elif ch == "ه":
+                letters.append("e" if last and not first else "h")
+            else:
+                letters.append(_LATIN.get(ch, ch))
+        words.append("".join(letters))
+    slug = ascii_slugify(" ".join(words))
+    return slug[:60].rsplit("-", 1)[0] if len(slug) > 60 else slug

@@ -11,7 +11,7 @@ LAYERS = [
     {"dates"},
     {"config"},
     {"markup"},
-    {"content", "assets"},
+    {"content", "assets", "scaffold"},
     {"taxonomy", "related", "lint"},
     {"site"},
     {"output"},
