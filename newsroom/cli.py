@@ -15,9 +15,10 @@ from .errors import ERROR, BuildError, LocatedError
 from .pipeline import RelatedExplanation, build_site, check_site, explain_related
 from .related import Score
 from .scaffold import new_release
+from .serve import serve
 from .site import Visibility
 
-COMMANDS = ("build", "check", "new", "related")
+COMMANDS = ("build", "check", "new", "related", "serve")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -68,6 +69,15 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     )
     check.add_argument("paths", metavar="PATH", type=Path, nargs="*", help="only these files or folders")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too (for CI)")
+    serve = commands.add_parser(
+        "serve", parents=[site], help="preview: build, serve locally, rebuild and reload on every change",
+        description="Build the site, serve it on HOST:PORT, and rebuild whenever a release, template, "
+                    "static file or the configuration changes; open tabs reload by themselves. A failed "
+                    "rebuild keeps the last good site and shows the problems on every page.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--output", metavar="DIR", type=Path, help="folder to build into (overrides output_dir)")
     new = commands.add_parser(
         "new", parents=[where], help="start a new press release",
         description="Write content/<Jalali year>/<date>-<slug>.md with today's Jalali date and time "
@@ -99,13 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "check": _check, "new": _new, "related": _related}[args.command](args, parser)
+        return {"build": _build, "check": _check, "new": _new, "related": _related, "serve": _serve}[args.command](args, parser)
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         errors = sum(1 for p in exc.problems if p.severity == ERROR)
         warnings = len(exc.problems) - errors
-        what = {"build": "ساخت سایت", "check": "بررسی", "new": "ساختن خبر تازه", "related": "بررسی اخبار مرتبط"}[args.command]
+        what = {"build": "ساخت سایت", "check": "بررسی", "new": "ساختن خبر تازه", "related": "بررسی اخبار مرتبط",
+                "serve": "پیش‌نمایش"}[args.command]
         print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
@@ -119,15 +130,22 @@ def _site(args: argparse.Namespace, parser: argparse.ArgumentParser, **overrides
     if args.content is not None:
         overrides["content_dir"] = args.content
     config = dataclasses.replace(config, **overrides)
-    now = datetime.now(config.timezone)
-    if args.now:
-        try:
-            now = parse_date(args.now, config.timezone)
-        except LocatedError as exc:
-            parser.error(f"--now: {exc.message}")
-    visibility = Visibility(drafts=getattr(args, "drafts", False), future=getattr(args, "future", False),
-                            expired=getattr(args, "expired", False))
-    return config, now, visibility
+    return config, _moment(args, parser, config), _visibility(args)
+
+
+def _moment(args: argparse.Namespace, parser: argparse.ArgumentParser, config: SiteConfig) -> datetime:
+    """The moment to act at: --now, or now in the site's time zone."""
+    if not args.now:
+        return datetime.now(config.timezone)
+    try:
+        return parse_date(args.now, config.timezone)
+    except LocatedError as exc:
+        parser.error(f"--now: {exc.message}")
+
+
+def _visibility(args: argparse.Namespace) -> Visibility:
+    return Visibility(drafts=getattr(args, "drafts", False), future=getattr(args, "future", False),
+                      expired=getattr(args, "expired", False))
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -162,6 +180,23 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     warnings = len(problems) - errors
     print(f"بررسی: {errors} خطا، {warnings} هشدار")
     return EXIT_PROBLEMS if errors or (args.strict and warnings) else EXIT_OK
+
+
+def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    overrides = {"base_url": f"http://{args.host}:{args.port}/"}
+    if args.output is not None:
+        overrides["output_dir"] = args.output
+
+    def load() -> SiteConfig:
+        return _site(args, parser, **overrides)[0]
+
+    def build(config: SiteConfig) -> None:
+        report = build_site(config, _moment(args, parser, config), _visibility(args))
+        for line in (*report.notices, *map(str, report.warnings)):
+            print(line, file=sys.stderr)
+
+    serve(load, build, args.host, args.port)
+    return EXIT_OK
 
 
 def _new(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -19,6 +19,7 @@ LAYERS = [
     {"sitemaps"},
     {"render"},
     {"pipeline"},
+    {"serve"},
     {"cli"},
 ]
 
