@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,8 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                        help="folder to write the site into (overrides output_dir)")
     build.add_argument("--base-url", metavar="URL",
                        help="absolute address of the published site (overrides base_url)")
+    build.add_argument("--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
+                       help="processes that render Markdown when there is enough to render (default: all cores)")
     build.add_argument("--no-cache", action="store_true",
                        help="read every release afresh, ignoring the cache of earlier builds (cache_dir)")
     build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
@@ -157,7 +160,9 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"--base-url: «{args.base_url}» نشانی کامل سایت نیست؛ مثل https://news.example.ir/ بنویسید")
         overrides["base_url"] = args.base_url.rstrip("/") + "/"
     config, now, visibility = _site(args, parser, **overrides)
-    report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache)
+    if args.jobs < 1:
+        parser.error("--jobs: دست‌کم ۱")
+    report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache, jobs=args.jobs)
     for line in (*report.notices, *map(str, report.warnings)):
         print(line, file=sys.stderr)
     if not args.quiet:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import multiprocessing
 import os
 import re
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -152,20 +154,60 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
 _OUTSIDE = "این پیوند به بیرون از پوشهٔ خبرها اشاره می‌کند و منتشر نمی‌شود؛ خود فایل‌ها را در پوشهٔ خبرها بگذارید"
 
 
-def load_articles(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Article], list[Problem]]:
+def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1) -> tuple[list[Article], list[Problem]]:
     """Read every release under the content folder: the valid articles, and all problems.
 
     With a ``cache``, a release whose bytes (and path) were read before by the same
-    engine with the same settings is not parsed again.
+    engine with the same settings is not parsed again. With ``jobs`` above 1 and enough
+    releases to parse, Markdown is rendered in that many processes.
     """
     sources, problems = find_sources(config.content_dir)
-    articles = []
+    results: list[tuple[Article | None, list[Problem]]] = []
+    fresh: list[tuple[int, str, bytes, Path, str]] = []  # (position, key, raw, source, shown)
     for source in sources:
-        article, found = load_article(source, config, cache)
+        shown, raw, unreadable = _read(source)
+        if raw is None:
+            results.append((None, unreadable))
+            continue
+        key = hashlib.sha256(shown.encode() + b"\0" + raw).hexdigest()
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            fresh.append((len(results), key, raw, source, shown))
+        results.append(hit)
+    for (position, key, *_), result in zip(fresh, _parse_all([f[2:] for f in fresh], config, jobs)):
+        results[position] = result
+        # A release with a photo is read anew: the photo may come, go or change meanwhile.
+        if cache is not None and result[0] is not None and result[0].image is None:
+            cache.put(key, result)
+    articles = []
+    for article, found in results:
         problems.extend(found)
         if article is not None:
             articles.append(article)
     return articles, problems
+
+
+# Below this many releases to parse, starting processes costs more than it saves.
+PARALLEL_MINIMUM = 200
+_worker_config: SiteConfig | None = None
+
+
+def _parse_all(work: list[tuple[bytes, Path, str]], config: SiteConfig, jobs: int) -> list:
+    if jobs <= 1 or len(work) < PARALLEL_MINIMUM:
+        return [_parse_bytes(raw, source, shown, config) for raw, source, shown in work]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(config,)) as pool:
+        return list(pool.map(_parse_in_worker, work, chunksize=max(1, len(work) // (jobs * 8))))
+
+
+def _start_worker(config: SiteConfig) -> None:
+    global _worker_config
+    _worker_config = config
+
+
+def _parse_in_worker(item: tuple[bytes, Path, str]) -> tuple[Article | None, list[Problem]]:
+    raw, source, shown = item
+    return _parse_bytes(raw, source, shown, _worker_config)
 
 
 def reading_stamp(config: SiteConfig) -> str:
@@ -175,30 +217,29 @@ def reading_stamp(config: SiteConfig) -> str:
         config.static_dir.resolve(), config.related.title_boost, config.related.summary_boost, config.iframe_hosts)))
 
 
-def load_article(source: Path, config: SiteConfig, cache: Cache | None = None) -> tuple[Article | None, list[Problem]]:
+def load_article(source: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     """Read one release; ``None`` with its problems when it cannot be published."""
+    shown, raw, unreadable = _read(source)
+    return (None, unreadable) if raw is None else _parse_bytes(raw, source, shown, config)
+
+
+def _read(source: Path) -> tuple[str, bytes | None, list[Problem]]:
+    """(path as shown, bytes, problems): the bytes are None when the file cannot be a release."""
     shown = display_path(source)
     try:
         raw = source.read_bytes()
     except OSError as exc:
-        return None, [Problem(shown, 0, f"فایل خوانده نشد: {exc.strerror}")]
+        return shown, None, [Problem(shown, 0, f"فایل خوانده نشد: {exc.strerror}")]
     if not raw.strip():
-        return None, [Problem(shown, 1, "فایل خالی است؛ سرآیند (title و date) و متن خبر را در آن بنویسید یا فایل را پاک کنید")]
+        return shown, None, [Problem(shown, 1, "فایل خالی است؛ سرآیند (title و date) و متن خبر را در آن بنویسید یا فایل را پاک کنید")]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(shown, 0, "فایل با کدگذاری UTF-16 (Unicode در Notepad) ذخیره شده است؛ آن را با کدگذاری UTF-8 دوباره ذخیره کنید")]
+        return shown, None, [Problem(shown, 0, "فایل با کدگذاری UTF-16 (Unicode در Notepad) ذخیره شده است؛ آن را با کدگذاری UTF-8 دوباره ذخیره کنید")]
     if b"\0" in raw:
-        return None, [Problem(shown, 0, "این فایل متن نیست (شاید عکس یا سند Word با پسوند ‎.md‎)؛ متن خبر را در یک فایل متنی ‎.md‎ بنویسید")]
+        return shown, None, [Problem(shown, 0, "این فایل متن نیست (شاید عکس یا سند Word با پسوند ‎.md‎)؛ متن خبر را در یک فایل متنی ‎.md‎ بنویسید")]
     if len(raw) > MAX_RELEASE_BYTES:
-        return None, [Problem(shown, 0, f"فایل {len(raw) // 1024} کیلوبایت است و برای یک خبر بیش از اندازه بزرگ است "
-                                        f"(بیشینه {MAX_RELEASE_BYTES // 1024} کیلوبایت)؛ عکس‌ها را جدا کنار فایل بگذارید")]
-    key = hashlib.sha256(shown.encode() + b"\0" + raw).hexdigest()
-    if cache is not None and (hit := cache.get(key)) is not None:
-        return hit
-    result = _parse_bytes(raw, source, shown, config)
-    # A release with a photo is read anew: the photo may come, go or change meanwhile.
-    if cache is not None and result[0] is not None and result[0].image is None:
-        cache.put(key, result)
-    return result
+        return shown, None, [Problem(shown, 0, f"فایل {len(raw) // 1024} کیلوبایت است و برای یک خبر بیش از اندازه بزرگ است "
+                                               f"(بیشینه {MAX_RELEASE_BYTES // 1024} کیلوبایت)؛ عکس‌ها را جدا کنار فایل بگذارید")]
+    return shown, raw, []
 
 
 def _parse_bytes(raw: bytes, source: Path, shown: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:

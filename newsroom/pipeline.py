@@ -43,12 +43,12 @@ def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
 
 
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
-               use_cache: bool = True) -> BuildReport:
+               use_cache: bool = True, jobs: int = os.cpu_count() or 1) -> BuildReport:
     """Build the whole site into ``config.output_dir``.
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
-    earlier builds (``config.cache_dir``).
+    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -59,7 +59,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         clock = time.perf_counter()
 
     cache = open_cache(config, use_cache)
-    articles, problems = load_articles(config, cache)
+    articles, problems = load_articles(config, cache, jobs)
     cache.save()
     assets = load_assets(config.static_dir)
     lap("read")

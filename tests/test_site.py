@@ -9,7 +9,7 @@ from newsroom.content import load_article
 from newsroom.errors import BuildError
 from newsroom.site import Visibility, assemble_site
 
-from conftest import NOW, read, release, write_site
+from conftest import NOW, read, release, tree, write_site
 
 
 def articles_of(tmp_path, files: dict[str, str], config: str = ""):
@@ -108,3 +108,14 @@ def test_a_release_dated_years_ahead_gets_a_warning(build, tmp_path):
     assert result.err == ("content/typo.md:3: هشدار: date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ "
                           "اگر اشتباه تایپی است درستش کنید\n")
     assert build({"typo.md": release("اشتباه", "1430-02-15")}, "--strict").code == 1
+
+
+def test_markdown_in_two_processes_builds_the_same_site(build, tmp_path, monkeypatch):
+    from newsroom import content
+
+    monkeypatch.setattr(content, "PARALLEL_MINIMUM", 2)
+    files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"## بخش {i}\n\nمتن [^1]\n\n[^1]: پانویس", tags="[یک]")
+             for i in range(8)}
+    assert build(files, "--jobs", "1", "--no-cache", "--output", "serial").code == 0
+    assert build(files, "--jobs", "2", "--no-cache", "--output", "parallel").code == 0
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
