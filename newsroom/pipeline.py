@@ -75,6 +75,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         lap("render")
         # A link to nowhere fails a strict build, and is worth a warning in any other.
         broken = check_links(files, site, ERROR if strict else WARNING)
+        lap("links")
         problems += broken
         if strict and broken:
             raise BuildError(problems)
