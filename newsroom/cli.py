@@ -18,6 +18,7 @@ from .related import Score
 from .scaffold import new_release
 from .serve import serve
 from .site import Visibility
+from .text import to_persian_digits
 
 COMMANDS = ("build", "check", "new", "related", "serve")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -162,7 +163,9 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     config, now, visibility = _site(args, parser, **overrides)
     if args.jobs < 1:
         parser.error("--jobs: دست‌کم ۱")
-    report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache, jobs=args.jobs)
+    show_progress = sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
+    report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache, jobs=args.jobs,
+                        progress=_progress_bar() if show_progress else None)
     for line in (*report.notices, *map(str, report.warnings)):
         print(line, file=sys.stderr)
     if not args.quiet:
@@ -174,6 +177,24 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.timings:
         print("  ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in report.timings.items()))
     return EXIT_OK
+
+
+def _progress_bar():
+    """A one-line bar on the terminal while releases are parsed (long builds only)."""
+    state = {"shown": -1}
+
+    def show(done: int, total: int) -> None:
+        if total < 100:
+            return
+        percent = done * 100 // total
+        if percent == state["shown"]:
+            return
+        state["shown"] = percent
+        bar = "█" * (percent // 5) + "·" * (20 - percent // 5)
+        end = "\n" if done == total else ""
+        print(f"\r{bar} {to_persian_digits(done)}/{to_persian_digits(total)} خبر", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

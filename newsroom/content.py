@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 from PIL import Image
@@ -154,12 +154,14 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
 _OUTSIDE = "این پیوند به بیرون از پوشهٔ خبرها اشاره می‌کند و منتشر نمی‌شود؛ خود فایل‌ها را در پوشهٔ خبرها بگذارید"
 
 
-def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1) -> tuple[list[Article], list[Problem]]:
+def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[list[Article], list[Problem]]:
     """Read every release under the content folder: the valid articles, and all problems.
 
     With a ``cache``, a release whose bytes (and path) were read before by the same
     engine with the same settings is not parsed again. With ``jobs`` above 1 and enough
-    releases to parse, Markdown is rendered in that many processes.
+    releases to parse, Markdown is rendered in that many processes. ``progress(done,
+    total)`` hears of each release parsed.
     """
     sources, problems = find_sources(config.content_dir)
     results: list[tuple[Article | None, list[Problem]]] = []
@@ -174,7 +176,9 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1)
         if hit is None:
             fresh.append((len(results), key, raw, source, shown))
         results.append(hit)
-    for (position, key, *_), result in zip(fresh, _parse_all([f[2:] for f in fresh], config, jobs)):
+    for done, ((position, key, *_), result) in enumerate(zip(fresh, _parse_all([f[2:] for f in fresh], config, jobs)), 1):
+        if progress is not None:
+            progress(done, len(fresh))
         results[position] = result
         # A release with a photo is read anew: the photo may come, go or change meanwhile.
         if cache is not None and result[0] is not None and result[0].image is None:
@@ -192,12 +196,14 @@ PARALLEL_MINIMUM = 200
 _worker_config: SiteConfig | None = None
 
 
-def _parse_all(work: list[tuple[bytes, Path, str]], config: SiteConfig, jobs: int) -> list:
+def _parse_all(work: list[tuple[bytes, Path, str]], config: SiteConfig, jobs: int) -> Iterator:
+    """Parse results in the order of ``work``, as they become ready."""
     if jobs <= 1 or len(work) < PARALLEL_MINIMUM:
-        return [_parse_bytes(raw, source, shown, config) for raw, source, shown in work]
+        yield from (_parse_bytes(raw, source, shown, config) for raw, source, shown in work)
+        return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(config,)) as pool:
-        return list(pool.map(_parse_in_worker, work, chunksize=max(1, len(work) // (jobs * 8))))
+        yield from pool.map(_parse_in_worker, work, chunksize=max(1, min(64, len(work) // (jobs * 8))))
 
 
 def _start_worker(config: SiteConfig) -> None:

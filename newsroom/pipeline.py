@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from .assets import load_assets
 from .config import SiteConfig
@@ -43,12 +44,14 @@ def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
 
 
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
-               use_cache: bool = True, jobs: int = os.cpu_count() or 1) -> BuildReport:
+               use_cache: bool = True, jobs: int = os.cpu_count() or 1,
+               progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Build the whole site into ``config.output_dir``.
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
-    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown.
+    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown;
+    ``progress(done, total)`` hears of each release parsed.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -59,7 +62,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         clock = time.perf_counter()
 
     cache = open_cache(config, use_cache)
-    articles, problems = load_articles(config, cache, jobs)
+    articles, problems = load_articles(config, cache, jobs, progress)
     cache.save()
     assets = load_assets(config.static_dir)
     lap("read")

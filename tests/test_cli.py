@@ -117,3 +117,30 @@ def test_warnings_are_reported_with_the_errors_that_stop_the_build(tmp_path):
     result = run("--now", NOW_ARG, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "ساخت سایت انجام نشد: 2 خطا، 1 هشدار"
+
+
+def test_a_long_build_shows_progress_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+
+    write_site(tmp_path, {f"n{i:03d}.md": release(f"خبر {i}") for i in range(120)})
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a build on a terminal, as staff run it
+        os.chdir(tmp_path)
+        os.environ.pop("CI", None)
+        os.execv(sys.executable, [sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, "--no-cache"])
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.waitpid(pid, 0)
+    text = output.decode("utf-8")
+    assert "████████████████████ ۱۲۰/۱۲۰ خبر" in text
+    assert "ساخته شد: 120 خبر" in text
+    piped = run("--now", NOW_ARG, "--no-cache", cwd=tmp_path)
+    assert "█" not in piped.stderr + piped.stdout
