@@ -2,7 +2,8 @@
 
 The site is written into a staging folder beside the output folder and swapped in
 only when every file is written, so a failed or interrupted build leaves the
-previous site exactly as it was.
+previous site exactly as it was. Files whose bytes did not change are hard-linked
+from the current site rather than written again, keeping their modification times.
 """
 
 from __future__ import annotations
@@ -58,18 +59,40 @@ def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path,
     try:
         staging.mkdir()
         (staging / MARKER).write_bytes(b"")
+        made: set[Path] = set()
         for file in files:
             target = staging / file.dest_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if file.source is not None:
-                shutil.copyfile(file.source, target)
-            else:
-                target.write_bytes(file.data)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if not _keep_unchanged(output_dir / file.dest_path, target, file):
+                if file.source is not None:
+                    shutil.copyfile(file.source, target)
+                else:
+                    target.write_bytes(file.data)
         _swap_in(staging, output_dir)
     except OSError as exc:
         raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _keep_unchanged(current: Path, target: Path, file: OutputFile) -> bool:
+    """Link the file of the current site into the new one when its bytes are the same.
+
+    Unchanged files keep their modification time, so deploying with rsync sends only
+    what changed; the current site itself is never touched.
+    """
+    try:
+        if file.source is not None:
+            same = current.stat().st_size == file.source.stat().st_size and current.read_bytes() == file.source.read_bytes()
+        else:
+            same = current.stat().st_size == len(file.data) and current.read_bytes() == file.data
+        if same:
+            os.link(current, target)
+        return same
+    except OSError:
+        return False  # no current file, or links not possible here: write it
 
 
 def _remove_abandoned_staging(output_dir: Path) -> None:

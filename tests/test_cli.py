@@ -144,3 +144,15 @@ def test_a_long_build_shows_progress_on_a_terminal_only(tmp_path):
     assert "ساخته شد: 120 خبر" in text
     piped = run("--now", NOW_ARG, "--no-cache", cwd=tmp_path)
     assert "█" not in piped.stderr + piped.stdout
+
+
+def test_a_rebuild_leaves_unchanged_files_untouched(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف"), "b.md": release("ب", "1402-02-15")})
+    assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
+    untouched = tmp_path / "output/news/1402/b/index.html"
+    before = untouched.stat()
+    (tmp_path / "content/a.md").write_text(release("الف ویرایش‌شده"), encoding="utf-8")
+    assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
+    after = untouched.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # rsync sends nothing for it
+    assert "<h1>الف ویرایش‌شده</h1>" in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
