@@ -147,12 +147,13 @@ def test_a_long_build_shows_progress_on_a_terminal_only(tmp_path):
 
 
 def test_a_rebuild_leaves_unchanged_files_untouched(tmp_path):
-    write_site(tmp_path, {"a.md": release("الف"), "b.md": release("ب", "1402-02-15")})
+    write_site(tmp_path, {"a.md": release("الف", body="گلخانه"), "b.md": release("ب", "1402-02-15", body="مدرسه"),
+                          "c.md": release("پ", "1401-02-15", body="سیل")})
     assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
-    untouched = tmp_path / "output/news/1402/b/index.html"
-    before = untouched.stat()
-    (tmp_path / "content/a.md").write_text(release("الف ویرایش‌شده"), encoding="utf-8")
+    # c's page shows neither a nor anything that changes with it (b is its only neighbour).
+    untouched = [tmp_path / "output/news/1401/c/index.html", tmp_path / "output/static/css/site.css"]
+    before = [(p.stat().st_ino, p.stat().st_mtime_ns) for p in untouched]
+    (tmp_path / "content/a.md").write_text(release("الف ویرایش‌شده", body="گلخانه"), encoding="utf-8")
     assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
-    after = untouched.stat()
-    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # rsync sends nothing for it
+    assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in untouched] == before  # rsync sends nothing for them
     assert "<h1>الف ویرایش‌شده</h1>" in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
