@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Callable
 
 from .assets import load_assets
-from .config import SiteConfig
 from .cache import Cache
+from .config import SiteConfig
 from .content import Article, find_sources, load_articles, reading_stamp
-from .lint import lint_release, lint_site
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
-from .output import write_outputs
 from .feeds import render_feeds
-from .render import check_links, create_environment, render_site
-from .sitemaps import render_sitemaps
+from .lint import lint_release, lint_site
+from .output import write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
+from .render import check_links, create_environment, render_site
 from .site import Visibility, assemble_site, is_visible, site_order
+from .sitemaps import render_sitemaps
 
 
 @dataclass(frozen=True, slots=True)
