@@ -16,6 +16,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
@@ -28,7 +29,14 @@ from .config import SiteConfig, TaxonomyConfig, suggest
 from .dates import jalali_date, parse_date
 from .errors import ERROR, WARNING, LocatedError, Problem, display_path
 from .markup import first_paragraph, plain_text, render_markdown
-from .text import ascii_slugify, is_ascii_slug, normalize_line, normalize_text, slugify_term, tokenize
+from .text import (
+    ascii_slugify,
+    is_ascii_slug,
+    normalize_line,
+    normalize_text,
+    slugify_term,
+    tokenize,
+)
 from .yamldoc import YamlMapping, parse_yaml_mapping
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -444,11 +452,16 @@ def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) 
             fields.problem(key, f"«{term[:40]}…» برای یک {taxonomy.singular} بیش از اندازه بلند است؛ {advice}")
             continue
         terms.setdefault(slug, term)
-        if taxonomy.known_terms and slug not in {slugify_term(t) for t in taxonomy.known_terms}:
+        if taxonomy.known_terms and slug not in _slugs(taxonomy.known_terms):
             close = difflib.get_close_matches(term, taxonomy.known_terms, n=1, cutoff=0.6)
             hint = f"؛ منظورتان «{close[0]}» بود؟" if close else ""
             fields.problem(key, f"«{term}» در فهرست {taxonomy.label} پیکربندی نیست{hint}", WARNING)
     return tuple(terms.values())
+
+
+@lru_cache(maxsize=16)
+def _slugs(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(slugify_term(t) for t in terms)
 
 
 def _single_term(fields: _Fields, key: str, taxonomy: TaxonomyConfig) -> str | None:

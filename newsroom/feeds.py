@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -78,15 +77,10 @@ def address(base_url: str, url: str) -> str:
     return quote(base_url + url.lstrip("/"), safe=":/?#[]@!$&'()*+,;=%")
 
 
-@lru_cache(maxsize=1)
-def _sources(site: Site) -> dict[str, Article]:
-    return {a.src_path: a for a in site.articles}
-
-
 def _content(site: Site, article: Article) -> tuple[str, bool]:
     """(text, is_html) of an item: the whole release or its summary, as configured."""
     if site.config.feeds.full_content:
-        body = link_releases(article, _sources(site))
+        body = link_releases(article, site)
         return absolute_links(body, article.url, site.config.base_url), True
     return article.summary, False
 

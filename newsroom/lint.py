@@ -87,7 +87,8 @@ def _images_and_links(line: str, number: int, source: Path, content_dir: Path, s
         if not target or re.match(r"^[a-z]+:", target) or target.startswith("//"):
             continue
         if target.startswith("/"):
-            exists = (static_dir / target.removeprefix("/static/").lstrip("/")).exists() or not target.startswith("/static/")
+            # Site pages are checked after the build; files under /static/ can be checked now.
+            exists = not target.startswith("/static/") or (static_dir / target.removeprefix("/static/")).exists()
         else:
             resolved = (source.parent / target).resolve()
             exists = resolved.exists() and content_dir.resolve() in resolved.parents

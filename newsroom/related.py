@@ -25,8 +25,8 @@ the smaller URL, so the lists never depend on file order.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -132,10 +132,7 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     ``every_slug`` holds the slugs of all releases read, visible or not, so that a pinned
     slug of a draft is skipped quietly while an unknown one is reported.
     """
-    by_slug: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        by_slug[article.slug].append(article)
-        by_slug[article.url].append(article)
+    by_slug = _slug_index(articles)
     problems: list[Problem] = []
     related: dict[str, tuple[Article, ...]] = {}
     index = RelatedIndex(articles, config) if articles else None
@@ -174,11 +171,16 @@ def choose(pinned: list[Article], ranked, config: RelatedConfig) -> tuple[Articl
 
 def pinned_articles(article: Article, articles: tuple[Article, ...]) -> list[Article]:
     """The releases ``article`` pins with ``related:`` that are among ``articles``."""
-    by_slug: dict[str, list[Article]] = defaultdict(list)
-    for other in articles:
-        by_slug[other.slug].append(other)
-        by_slug[other.url].append(other)
-    return _pinned(article, by_slug, frozenset(a.slug for a in articles), [])
+    return _pinned(article, _slug_index(articles), frozenset(a.slug for a in articles), [])
+
+
+def _slug_index(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
+    """Releases by slug and by URL: the two ways ``related:`` may name one."""
+    index: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        index[article.slug].append(article)
+        index[article.url].append(article)
+    return index
 
 
 def _text_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:

@@ -81,6 +81,7 @@ class _Renderer:
         self.config: SiteConfig = site.config
         self.assets = {asset.path: asset for asset in assets}
         self.asset_urls = {asset.path: asset.url for asset in assets}
+        self.logo = self._logo()  # read once: its size comes from the image itself
         self.term_feeds = {term.url: term.name for taxonomy in site.taxonomies
                            if taxonomy.config.name in site.config.feeds.taxonomies for term in taxonomy.terms}
         self.taxonomies = {taxonomy.config.name: taxonomy for taxonomy in site.taxonomies}
@@ -93,7 +94,7 @@ class _Renderer:
             term=lambda taxonomy, name: self.taxonomies[taxonomy].find(name),
             permalink=self.permalink,
             feeds=self.feeds,
-            logo=self.logo(),
+            logo=self.logo,
             news_article=self.news_article,
             breadcrumbs=self.breadcrumbs,
             content_security_policy=Markup(content_security_policy(self.config)),  # our own constant text
@@ -109,7 +110,7 @@ class _Renderer:
         return [{"title": title, "type": MEDIA_TYPES[kind], "href": url + name}
                 for title, url in found for kind, name in FEEDS.items()]
 
-    def logo(self) -> dict[str, Any] | None:
+    def _logo(self) -> dict[str, Any] | None:
         """The organisation's logo as schema.org wants it, when one is configured."""
         if not self.config.logo or self.config.logo not in self.assets:
             return None
@@ -121,9 +122,8 @@ class _Renderer:
         """schema.org NewsArticle data for ``article``."""
         publisher = {"@type": "Organization", "name": self.config.organization or self.config.title,
                      "url": self.config.base_url}
-        logo = self.logo()
-        if logo:
-            publisher["logo"] = logo
+        if self.logo:
+            publisher["logo"] = self.logo
         data = {
             "@context": "https://schema.org", "@type": "NewsArticle",
             "headline": article.title, "description": article.summary,
@@ -206,10 +206,9 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]) -> list[OutputFile]:
     """Every file of the site: pages, redirects, photos and static assets."""
     r = _Renderer(site, env, assets)
-    by_source = {a.src_path: a for a in site.articles}
     for article in site.articles:
         r.page("article.html", article.url, dest_path(article.url), article.path,
-               article=article, body=Markup(link_releases(article, by_source)),
+               article=article, body=Markup(link_releases(article, site)),
                related=site.related[article.url], neighbours=site.neighbours[article.url])
         if article.image_source is not None and article.image is not None:
             r.files.append(OutputFile(dest_path(unquote(article.image)), source=article.image_source))

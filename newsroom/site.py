@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from urllib.parse import unquote
 
 from .config import SiteConfig
@@ -22,7 +23,6 @@ from .errors import WARNING, BuildError, Problem
 from .related import build_related
 from .taxonomy import Taxonomy, Term, build_taxonomies
 from .text import to_persian_digits
-
 
 FAR_FUTURE_DAYS = 365
 
@@ -101,6 +101,11 @@ class Site:
     hidden: int  # releases read but not published (draft, scheduled, expired)
     news: tuple[Article, ...]  # published within feeds.news_days before now, for the news sitemap
     warnings: tuple[Problem, ...]  # things worth a look that do not stop the build
+
+    @cached_property
+    def by_source(self) -> dict[str, Article]:
+        """Published releases by their path under content/, for links between release files."""
+        return {article.src_path: article for article in self.articles}
 
 
 def is_visible(article: Article, now: datetime, visibility: Visibility) -> bool:
@@ -230,13 +235,13 @@ def relative_path(target: str, page_url: str) -> str:
     return relative or "./"
 
 
-def link_releases(article: Article, by_source: dict[str, Article]) -> str:
+def link_releases(article: Article, site: Site) -> str:
     """The body of ``article`` with links to other releases' files (``../1402/x.md``)
     pointing at their pages, as a writer linking file to file means them, and with
     site-root links (``/archive/``) made relative, so they hold under a sub-path too."""
     def page(match: re.Match) -> str:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
-        other = by_source.get(target)
+        other = site.by_source.get(target)
         return match[1] + relative_path(other.url, article.url) + match[3] if other else match[0]
     body = _MD_LINK.sub(page, article.body_html)
     return _ROOT_LINK.sub(lambda m: m[1] + relative_path(m[2], article.url) + m[3], body)
