@@ -21,7 +21,7 @@ from .site import Visibility
 from .text import to_persian_digits
 
 COMMANDS = ("build", "check", "new", "related", "serve")
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS = 0, 1  # usage mistakes exit 2, from argparse
 
 
 def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
