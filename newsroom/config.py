@@ -31,6 +31,11 @@ class TaxonomyConfig:
     path: str
     known_terms: tuple[str, ...] = ()
 
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the taxonomy's index page."""
+        return f"/{self.path}/"
+
 
 @dataclass(frozen=True, slots=True)
 class RelatedConfig:

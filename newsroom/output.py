@@ -1,16 +1,27 @@
 """The only writer: put a finished site in place in one step, or not at all.
 
-The site is written into a staging folder beside the output folder and swapped in
-only when every file is written, so a failed or interrupted build leaves the
-previous site exactly as it was. Files whose bytes did not change are hard-linked
-from the current site rather than written again, keeping their modification times.
+A site that changed a lot is written into a staging folder beside the output folder
+and swapped in only when every file is written, so a failed or interrupted build
+leaves the previous site exactly as it was; files whose bytes did not change are
+hard-linked from the current site, keeping their modification times.
+
+A site that changed a little is patched: the new files are written beside the output
+folder with a journal of what goes where, then moved in and stale files removed. A
+build killed while moving is completed from the journal by the next one
+(``recover_output``), so no mixture of two sites survives.
+
+The writer remembers what it wrote (``Record``: the fingerprint of each file's inputs,
+what its template looked up, its links, its size and time) in a manifest, which the
+next build uses to skip pages whose inputs did not change.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
 import os
+import pickle
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -21,18 +32,39 @@ from .errors import BuildError, Problem, display_path
 # Written into every output folder we make; a folder without it is not ours to replace.
 MARKER = ".newsroom-output"
 _RENAME_EXCHANGE = 2
+_MANIFEST_FORMAT = "newsroom-outputs-1"
+JOURNAL = "journal.json"
 
 
 @dataclass(frozen=True, slots=True)
 class OutputFile:
     """One file of the built site: its path under the output folder and its content.
 
-    ``source`` names a file to copy (a photo) instead of ``data``.
+    ``source`` names a file to copy (a photo) instead of ``data``. ``fingerprint``
+    digests everything the file was made from; ``reads`` are the site-wide lookups its
+    template made (what, with which arguments, and the digest of the answer); ``links``
+    are the (link, file it points at) pairs of a page. A ``kept`` file was not rendered:
+    the current file of the output folder is still right.
     """
 
     dest_path: str
     data: bytes = b""
     source: Path | None = None
+    fingerprint: str = ""
+    reads: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    kept: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the writer remembers of a file it put in the output folder."""
+
+    fingerprint: str
+    reads: tuple[tuple[str, tuple[str, ...], str], ...]
+    links: tuple[tuple[str, str], ...]
+    size: int
+    mtime_ns: int
 
 
 def xml_bytes(root: ET.Element) -> bytes:
@@ -41,21 +73,83 @@ def xml_bytes(root: ET.Element) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """The manifest of the current output folder: records of files still as written,
+    and every path the previous build wrote (whether or not still as written)."""
+
+    records: dict[str, Record]
+    written: frozenset[str]
+
+
+def load_previous(output_dir: Path, manifest: Path) -> Previous | None:
+    """The manifest ``manifest`` of ``output_dir``, when it describes that very folder.
+
+    A file changed by hand since (another size or time) loses its record, so it is made
+    again; any damage to the manifest only means a full build.
+    """
+    try:
+        with manifest.open("rb") as file:
+            saved = pickle.load(file)
+        if saved["format"] != _MANIFEST_FORMAT or saved["output"] != str(output_dir.absolute()) \
+                or _identity(output_dir / MARKER) != saved["identity"]:
+            return None
+        records: dict[str, Record] = saved["records"]
+    except Exception:  # noqa: BLE001 - missing, damaged or foreign: build everything
+        return None
+    valid = {}
+    for dest, record in records.items():
+        try:
+            stat = os.stat(output_dir / dest)
+        except OSError:
+            continue
+        if stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns:
+            valid[dest] = record
+    return Previous(valid, frozenset(records))
+
+
 def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path, ...] = (),
-                  project: Path | None = None) -> None:
-    """Write ``files`` as the complete new content of ``output_dir``.
+                  project: Path | None = None, previous: Previous | None = None,
+                  manifest: Path | None = None) -> str:
+    """Write ``files`` as the complete new content of ``output_dir``; says how:
+    "unchanged", "patched" or "replaced".
 
     ``inputs`` are the folders the build reads (content, templates, static): the output
     may not be one, sit inside one or contain one. ``project`` (the configuration's
-    folder) may hold the output but not be it. Raises ``BuildError`` for a duplicate
-    destination or an unsafe folder.
+    folder) may hold the output but not be it. ``previous`` is the manifest of the
+    current output (``load_previous``); ``kept`` files need it. ``manifest`` is where
+    to save the new one. Raises ``BuildError`` for a duplicate destination or an unsafe
+    folder.
     """
     output_dir = output_dir.absolute()
     _check_destinations(files)
     _check_output_dir(output_dir, inputs, project)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(output_dir)
+    recover_output(output_dir)
+    try:
+        if previous is None:
+            how, stats = "replaced", _replace(files, output_dir, {})
+        else:
+            changed = [f for f in files if not f.kept and not _same_as_current(output_dir / f.dest_path, f)]
+            wanted = {f.dest_path for f in files}
+            removed = sorted(previous.written - wanted)
+            if not changed and not removed:
+                how, stats = "unchanged", {}
+            elif (len(changed) + len(removed)) * 4 <= len(files):
+                how, stats = "patched", _patch(changed, removed, output_dir)
+            else:
+                how, stats = "replaced", _replace(files, output_dir, previous.records)
+    except OSError as exc:
+        raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
+    if manifest is not None:
+        _save_manifest(files, output_dir, manifest, stats, previous.records if previous else {})
+    return how
+
+
+def _replace(files: list[OutputFile], output_dir: Path, records: dict[str, Record]) -> dict[str, os.stat_result]:
+    """Write the whole site into a staging folder and swap it in; the new files' stats."""
     staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
+    stats = {}
     try:
         staging.mkdir()
         (staging / MARKER).write_bytes(b"")
@@ -65,16 +159,73 @@ def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path,
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if not _keep_unchanged(output_dir / file.dest_path, target, file):
+            if file.kept:
+                _link_or_copy(output_dir / file.dest_path, target)
+            elif not _keep_unchanged(output_dir / file.dest_path, target, file):
                 if file.source is not None:
                     shutil.copyfile(file.source, target)
                 else:
                     target.write_bytes(file.data)
+            stats[file.dest_path] = os.stat(target)
         _swap_in(staging, output_dir)
-    except OSError as exc:
-        raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return stats
+
+
+def _patch(changed: list[OutputFile], removed: list[str], output_dir: Path) -> dict[str, os.stat_result]:
+    """Write the changed files beside the output folder, then move them in by the journal."""
+    patch = output_dir.with_name(f".{output_dir.name}.patch-{os.getpid()}")
+    shutil.rmtree(patch, ignore_errors=True)
+    patch.mkdir()
+    moves = []
+    stats = {}
+    for number, file in enumerate(changed):
+        staged = patch / str(number)
+        if file.source is not None:
+            shutil.copyfile(file.source, staged)
+        else:
+            staged.write_bytes(file.data)
+        stats[file.dest_path] = os.stat(staged)
+        moves.append((str(number), file.dest_path))
+    journal = patch / f".{JOURNAL}"
+    journal.write_text(json.dumps({"moves": moves, "removals": removed}), encoding="utf-8")
+    journal.rename(patch / JOURNAL)  # from here on the patch is applied, now or by the next build
+    _apply_patch(patch, output_dir)
+    return stats
+
+
+def _apply_patch(patch: Path, output_dir: Path) -> None:
+    """Move a journalled patch's files into place and remove its stale ones; idempotent."""
+    journal = json.loads((patch / JOURNAL).read_text(encoding="utf-8"))
+    for staged, dest in journal["moves"]:
+        if (patch / staged).exists():
+            (output_dir / dest).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(patch / staged, output_dir / dest)
+    for dest in journal["removals"]:
+        (output_dir / dest).unlink(missing_ok=True)
+        _prune_empty(output_dir / dest, output_dir)
+    shutil.rmtree(patch)
+
+
+def _prune_empty(removed: Path, output_dir: Path) -> None:
+    """Remove the folders a removed file leaves empty, up to the output folder."""
+    for folder in removed.parents:
+        if folder == output_dir or output_dir not in folder.parents:
+            return
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty
+
+
+def _same_as_current(current: Path, file: OutputFile) -> bool:
+    try:
+        if file.source is not None:
+            return current.stat().st_size == file.source.stat().st_size and current.read_bytes() == file.source.read_bytes()
+        return current.stat().st_size == len(file.data) and current.read_bytes() == file.data
+    except OSError:
+        return False
 
 
 def _keep_unchanged(current: Path, target: Path, file: OutputFile) -> bool:
@@ -83,23 +234,67 @@ def _keep_unchanged(current: Path, target: Path, file: OutputFile) -> bool:
     Unchanged files keep their modification time, so deploying with rsync sends only
     what changed; the current site itself is never touched.
     """
+    if not _same_as_current(current, file):
+        return False
     try:
-        if file.source is not None:
-            same = current.stat().st_size == file.source.stat().st_size and current.read_bytes() == file.source.read_bytes()
-        else:
-            same = current.stat().st_size == len(file.data) and current.read_bytes() == file.data
-        if same:
-            os.link(current, target)
-        return same
+        os.link(current, target)
     except OSError:
-        return False  # no current file, or links not possible here: write it
+        return False  # links not possible here: write it
+    return True
 
 
-def _remove_abandoned_staging(output_dir: Path) -> None:
-    """Remove staging folders left by builds that were killed (their process is gone)."""
-    for folder in output_dir.parent.glob(f".{output_dir.name}.staging-*"):
-        pid = folder.name.rpartition("-")[2]
-        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+def _link_or_copy(current: Path, target: Path) -> None:
+    try:
+        os.link(current, target)
+    except OSError:
+        shutil.copy2(current, target)
+
+
+def _save_manifest(files: list[OutputFile], output_dir: Path, manifest: Path, stats: dict[str, os.stat_result],
+                   records: dict[str, Record]) -> None:
+    """Remember what each file was made from; a failure only costs the next build time."""
+    try:
+        new = {}
+        for file in files:
+            stat = stats.get(file.dest_path)
+            if stat is None and file.dest_path in records:
+                stat = records[file.dest_path]
+                size, mtime_ns = stat.size, stat.mtime_ns
+            else:
+                stat = stat or os.stat(output_dir / file.dest_path)
+                size, mtime_ns = stat.st_size, stat.st_mtime_ns
+            new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, size, mtime_ns)
+        saved = {"format": _MANIFEST_FORMAT, "output": str(output_dir), "records": new,
+                 "identity": _identity(output_dir / MARKER)}
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        temporary = manifest.with_name(f".{manifest.name}.{os.getpid()}")
+        with temporary.open("wb") as file:
+            pickle.dump(saved, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, manifest)
+    except OSError:
+        manifest.unlink(missing_ok=True)  # an outdated manifest must not be trusted
+
+
+def _identity(marker: Path) -> tuple[int, int, int]:
+    """Tells one output folder from another at the same place: each has its own marker file."""
+    stat = marker.stat()
+    return stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def recover_output(output_dir: Path) -> None:
+    """Finish or drop what builds that were killed left beside ``output_dir``.
+
+    A staging folder is dropped (the previous site is intact); a patch whose journal was
+    written is applied (the site was being patched); one without a journal is dropped.
+    """
+    output_dir = output_dir.absolute()
+    for folder in sorted(output_dir.parent.glob(f".{output_dir.name}.*-*")):
+        kind, _, pid = folder.name.rpartition("-")
+        if not pid.isdigit() or (int(pid) != os.getpid() and _alive(int(pid))):
+            continue
+        if kind.endswith(".patch") and (folder / JOURNAL).exists() and output_dir.is_dir():
+            _apply_patch(folder, output_dir)
+        elif kind.endswith((".patch", ".staging", ".old")):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -17,7 +17,7 @@ from .content import Article, find_sources, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
-from .output import write_outputs
+from .output import load_previous, recover_output, write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_site
 from .site import Visibility, assemble_site, is_visible, site_order
@@ -35,12 +35,19 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     timings: dict[str, float] = field(default_factory=dict)
     reused: int = 0  # releases taken from the cache instead of parsed
+    rendered: int = 0  # files rendered; the others were kept from the previous build
+    written: str = "replaced"  # how the output folder changed: "unchanged", "patched" or "replaced"
     notices: tuple[str, ...] = ()  # one-line remarks, e.g. a cache that could not be read
 
 
 def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
     """The cache of read releases in ``config.cache_dir`` (a no-op one when disabled)."""
     return Cache(config.cache_dir / "releases.pickle" if enabled else None, reading_stamp(config))
+
+
+def manifest_path(config: SiteConfig) -> Path:
+    """Where the record of the output folder's files is kept, beside the cache of releases."""
+    return config.cache_dir / "outputs.pickle"
 
 
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
@@ -74,7 +81,10 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         problems += site.warnings
         if strict and problems:
             raise BuildError(problems)
-        files = render_site(site, create_environment(config.templates_dir), assets) + render_feeds(site) + render_sitemaps(site)
+        recover_output(config.output_dir)  # a patch a killed build left half applied
+        previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
+        files = render_site(site, create_environment(config.templates_dir), assets, previous.records if previous else None)
+        files += render_feeds(site) + render_sitemaps(site)
         lap("render")
         # A link to nowhere fails a strict build, and is worth a warning in any other.
         broken = check_links(files, site, ERROR if strict else WARNING)
@@ -84,12 +94,14 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             raise BuildError(problems)
     except BuildError as exc:  # report the warnings found so far too
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-    write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
-                  project=config.config_path.parent)
+    written = write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
+                            project=config.config_path.parent, previous=previous,
+                            manifest=manifest_path(config) if use_cache else None)
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=cache.hits, notices=(cache.notice,) if cache.notice else ())
+                       reused=cache.hits, notices=(cache.notice,) if cache.notice else (),
+                       rendered=sum(1 for f in files if not f.kept), written=written)
 
 
 @dataclass(frozen=True, slots=True)

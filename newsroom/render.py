@@ -2,6 +2,11 @@
 
 Templates run with autoescape and StrictUndefined; a template mistake is reported as
 ``templates/name.html:LINE`` together with the page being rendered.
+
+Each page is fingerprinted before it is rendered: the engine, every template, the
+configuration, the static files, the page's own data, and the answers to the site-wide
+lookups its template made last time (``site.*``, ``term()``, ``feeds()``). A page whose
+fingerprint and lookups match the previous build's is kept as it is, unrendered.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ import jinja2
 from markupsafe import Markup
 
 from .assets import Asset
+from .cache import engine_stamp
 from .config import SiteConfig
 from .content import Article
 from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
 from .feeds import FEEDS, MEDIA_TYPES
-from .output import OutputFile
+from .fingerprint import Fingerprints
+from .output import OutputFile, Record
 from .site import Site, dest_path, link_releases, relative_path
 from .text import to_persian_digits
 
@@ -74,8 +81,24 @@ def content_security_policy(config: SiteConfig) -> str:
             f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'")
 
 
+class _SiteLookups:
+    """The site as templates see it: each attribute read is recorded for the page."""
+
+    __slots__ = ("_site", "_record")
+
+    def __init__(self, site: Site, record):
+        self._site = site
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._site, name)
+        self._record("site", (name,), value)
+        return value
+
+
 class _Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]):
+    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
+                 previous: dict[str, Record]):
         self.site = site
         self.env = env
         self.config: SiteConfig = site.config
@@ -87,18 +110,46 @@ class _Renderer:
         self.taxonomies = {taxonomy.config.name: taxonomy for taxonomy in site.taxonomies}
         self.problems: dict[tuple[str, int, str], Problem] = {}
         self.files: list[OutputFile] = []
+        self.previous = previous
+        self.prints = Fingerprints()
+        self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
+        self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds}
+        self.stamp = self.prints.of(
+            engine_stamp(jinja2.__version__), [(name, env.loader.get_source(env, name)[0]) for name in env.list_templates()],
+            self.config, [(asset.path, asset.data) for asset in assets])
         self.shared = dict(
-            site=site,
+            site=_SiteLookups(site, self.record),
             config=self.config,
             asset=self.asset,
-            term=lambda taxonomy, name: self.taxonomies[taxonomy].find(name),
+            term=self.recorded("term"),
             permalink=self.permalink,
-            feeds=self.feeds,
+            feeds=self.recorded("feeds"),
             logo=self.logo,
             news_article=self.news_article,
             breadcrumbs=self.breadcrumbs,
             content_security_policy=Markup(content_security_policy(self.config)),  # our own constant text
         )
+
+    def record(self, kind: str, arguments: tuple[str, ...], answer: Any) -> None:
+        self.reads[(kind, arguments)] = self.prints.of(answer)
+
+    def recorded(self, kind: str):
+        """The lookup ``kind`` for templates: its answers are recorded for the page."""
+        def lookup(*arguments: str) -> Any:
+            answer = self.lookups[kind](*arguments)
+            self.record(kind, arguments, answer)
+            return answer
+        return lookup
+
+    def unchanged(self, reads: tuple[tuple[str, tuple[str, ...], str], ...]) -> bool:
+        """Whether every lookup recorded for a page still has the same answer."""
+        try:
+            return all(self.prints.of(self.lookups[kind](*arguments)) == answer for kind, arguments, answer in reads)
+        except (KeyError, AttributeError, TypeError):
+            return False  # a term or attribute that is gone
+
+    def term(self, taxonomy: str, name: str) -> Any:
+        return self.taxonomies[taxonomy].find(name).link
 
     def permalink(self, url: str) -> str:
         return self.config.base_url + url.lstrip("/")
@@ -151,13 +202,32 @@ class _Renderer:
         return self.asset_urls[path]
 
     def page(self, template: str, url: str | None, dest: str, about: str, **context: Any) -> None:
+        fingerprint = self.prints.of(self.stamp, template, url, dest, sorted(context.items()))
+        before = self.previous.get(dest)
+        if before is not None and before.fingerprint == fingerprint and self.unchanged(before.reads):
+            self.files.append(OutputFile(dest, fingerprint=fingerprint, reads=before.reads, links=before.links, kept=True))
+            return
+        self.reads = {}
         try:
             html = self.env.get_template(template).render(page_url=url, **self.shared, **context)
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
             problem = self._locate(exc, template, about)
             self.problems.setdefault((problem.path, problem.line, str(exc)), problem)
             return
-        self.files.append(OutputFile(dest, html.encode("utf-8")))
+        reads = tuple((kind, arguments, answer) for (kind, arguments), answer in self.reads.items())
+        self.files.append(OutputFile(dest, html.encode("utf-8"), fingerprint=fingerprint, reads=reads,
+                                     links=page_links(html, dest, self.config.base_path)))
+
+    def copy(self, dest: str, data: bytes = b"", source: Path | None = None) -> None:
+        """A file published as it is: kept when its bytes (or the source's size and time) are."""
+        if source is not None:
+            stat = source.stat()
+            fingerprint = self.prints.of(str(source), stat.st_size, stat.st_mtime_ns)
+        else:
+            fingerprint = self.prints.of(data)
+        before = self.previous.get(dest)
+        kept = before is not None and before.fingerprint == fingerprint
+        self.files.append(OutputFile(dest, b"" if kept else data, None if kept else source, fingerprint, kept=kept))
 
     def _locate(self, exc: Exception, template: str, about: str) -> Problem:
         path, line = template, 0
@@ -176,25 +246,31 @@ class _Renderer:
 _PAGE_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
+def page_links(html: str, dest: str, base_path: str) -> tuple[tuple[str, str], ...]:
+    """The internal links and images of a page: (as written, the output file it points at)."""
+    page_dir = posixpath.dirname("/" + dest)
+    links = []
+    for target in sorted(set(_PAGE_LINK.findall(html))):
+        path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path) or path.startswith("//"):
+            continue
+        if path.startswith("/"):  # root-relative, as on the 404 page: under the base path
+            path = "/" + path.removeprefix(base_path).lstrip("/")
+        resolved = posixpath.normpath(posixpath.join(page_dir, path))
+        if path.endswith("/") or resolved == "/":
+            resolved = posixpath.join(resolved, "index.html")
+        links.append((target, resolved.lstrip("/")))
+    return tuple(links)
+
+
 def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Problem]:
     """Internal links and images in the built pages that point at no file of the site."""
     present = {file.dest_path for file in files}
     owners = {dest_path(a.url): a for a in site.articles}
     problems = set()
     for file in files:
-        if file.source is not None or not file.dest_path.endswith(".html"):
-            continue
-        page_dir = posixpath.dirname("/" + file.dest_path)
-        for target in set(_PAGE_LINK.findall(file.data.decode("utf-8"))):
-            path = unquote(target.split("#", 1)[0].split("?", 1)[0])
-            if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path) or path.startswith("//"):
-                continue
-            if path.startswith("/"):  # root-relative, as on the 404 page: under the base path
-                path = "/" + path.removeprefix(site.config.base_path).lstrip("/")
-            resolved = posixpath.normpath(posixpath.join(page_dir, path))
-            if path.endswith("/") or resolved == "/":
-                resolved = posixpath.join(resolved, "index.html")
-            if resolved.lstrip("/") in present:
+        for target, resolved in file.links:
+            if resolved in present:
                 continue
             owner = owners.get(file.dest_path)
             where = (owner.path, 0) if owner else (file.dest_path, 0)
@@ -203,15 +279,20 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
     return sorted(problems)
 
 
-def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]) -> list[OutputFile]:
-    """Every file of the site: pages, redirects, photos and static assets."""
-    r = _Renderer(site, env, assets)
+def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
+                previous: dict[str, Record] | None = None) -> list[OutputFile]:
+    """Every file of the site: pages, redirects, photos and static assets.
+
+    Files whose fingerprint matches their record in ``previous`` (the manifest of the
+    current output folder) come back ``kept``, without being rendered.
+    """
+    r = _Renderer(site, env, assets, previous or {})
     for article in site.articles:
         r.page("article.html", article.url, dest_path(article.url), article.path,
                article=article, body=Markup(link_releases(article, site)),
                related=site.related[article.url], neighbours=site.neighbours[article.url])
         if article.image_source is not None and article.image is not None:
-            r.files.append(OutputFile(dest_path(unquote(article.image)), source=article.image_source))
+            r.copy(dest_path(unquote(article.image)), source=article.image_source)
     for listing in site.listings:
         r.page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", listing=listing)
     for taxonomy in site.taxonomies:
@@ -224,5 +305,6 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]) 
         r.page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", article=article)
     if r.problems:
         raise BuildError(list(r.problems.values()))
-    r.files.extend(OutputFile(f"static/{asset.path}", asset.data) for asset in assets)
+    for asset in assets:
+        r.copy(f"static/{asset.path}", asset.data)
     return r.files

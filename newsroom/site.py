@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import unquote
 
-from .config import SiteConfig
+from .config import SiteConfig, TaxonomyConfig
 from .content import Article
 from .dates import month_name
 from .errors import WARNING, BuildError, Problem
@@ -49,7 +49,7 @@ class Listing:
     previous_url: str | None
     next_url: str | None
     term: Term | None = None
-    taxonomy: Taxonomy | None = None
+    taxonomy: TaxonomyConfig | None = None
     month: ArchiveMonth | None = None
 
 
@@ -180,7 +180,7 @@ def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listin
     for taxonomy in taxonomies:
         for term in taxonomy.terms:
             listings += _paginate("term", term.name, term.url, term.articles, config.page_size,
-                                  term=term, taxonomy=taxonomy)
+                                  term=term, taxonomy=taxonomy.config)
     for year in archive:
         for month in year.months:
             listings += _paginate("month", f"{month.name} {to_persian_digits(year.year)}", month.url, month.articles,

@@ -24,6 +24,22 @@ class Term:
     url: str
     articles: tuple[Article, ...]
 
+    @property
+    def link(self) -> TermLink:
+        """What a page mentioning the term shows of it."""
+        return TermLink(self.taxonomy, self.slug, self.name, self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """A term as a page that mentions it shows it: its name and address, not its articles,
+    so that such a page does not change whenever another release joins the term."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    url: str
+
 
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
@@ -60,4 +76,4 @@ def _build_taxonomy(articles: tuple[Article, ...], taxonomy: TaxonomyConfig) -> 
                    key=lambda item: (-item[1], -item[0].count(ZWNJ), persian_sort_key(item[0]), item[0]))[0]
         terms.append(Term(taxonomy.name, slug, name, f"/{taxonomy.path}/{slug}/", tuple(term_articles)))
     terms.sort(key=lambda term: (persian_sort_key(term.name), term.slug))
-    return Taxonomy(taxonomy, f"/{taxonomy.path}/", tuple(terms), {term.slug: term for term in terms})
+    return Taxonomy(taxonomy, taxonomy.url, tuple(terms), {term.slug: term for term in terms})

@@ -1,0 +1,63 @@
+"""Fingerprints: a short digest of everything a file of the site is made from.
+
+A page whose fingerprint matches the one recorded when the current file was written
+comes out the same, so it is neither rendered nor written again. Values are digested by
+their content, recursively: text, numbers, dates, paths, sequences, mappings and the
+model's frozen dataclasses (fields marked ``compare=False`` are derived and skipped).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import PurePath
+from typing import Any
+
+
+class Fingerprints:
+    """Digests values, remembering the digest of each container it has seen.
+
+    One instance serves one build: the model is immutable while it is rendered, so a
+    tuple of 10,000 releases is digested once however many pages show it.
+    """
+
+    def __init__(self):
+        self._seen: dict[int, tuple[Any, bytes]] = {}  # id → (the value, kept alive; its digest)
+
+    def of(self, *values: Any) -> str:
+        """The fingerprint of ``values``, as hexadecimal text."""
+        return self._digest(values).hex()
+
+    def _digest(self, value: Any) -> bytes:
+        if value is None or isinstance(value, (bool, int, float, str, bytes)):
+            return hashlib.blake2b(f"{type(value).__name__}:".encode() + _bytes(value), digest_size=16).digest()
+        seen = self._seen.get(id(value))
+        if seen is not None:
+            return seen[1]
+        digest = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                digest.update(self._digest(item))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                digest.update(self._digest(key) + self._digest(item))
+        elif isinstance(value, (set, frozenset)):
+            for item in sorted(self._digest(item) for item in value):
+                digest.update(item)
+        elif isinstance(value, (datetime, date, timedelta, tzinfo, PurePath)):
+            digest.update(str(value).encode())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for field in dataclasses.fields(value):
+                if field.compare:
+                    digest.update(self._digest(getattr(value, field.name)))
+        else:
+            raise TypeError(f"no fingerprint for {type(value).__qualname__}")
+        self._seen[id(value)] = (value, digest.digest())
+        return self._seen[id(value)][1]
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return (value if isinstance(value, str) else repr(value)).encode("utf-8", "surrogatepass")
