@@ -58,7 +58,7 @@ def make_articles(n: int, seed: int = 1403):
             summary="", body_html="", tags=chosen_tags, category=f"c{int(rng.integers(6))}",
             county=f"k{int(rng.integers(8))}", slug=f"n{i}", url=f"/news/n{i}/", source=None, related=(),
             draft=False, scheduled=False, lint_ignore=(), expires=None, aliases=(), image=None, image_source=None, image_alt=None, image_size=None, lines=(),
-            tokens=tuple(t for t, _ in top), token_counts=tuple(c for _, c in top)))
+            tokens=tuple(t for t, _ in top), token_counts=tuple(c for _, c in top), digest=f"n{i}"))
     return articles
 
 

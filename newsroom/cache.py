@@ -39,6 +39,7 @@ class Cache:
         self.notice: str | None = None
         self._old: dict[str, Any] = {}
         self._new: dict[str, Any] = {}
+        self._put = False
         if path is not None and path.exists():
             self._old = self._load(path)
 
@@ -62,6 +63,7 @@ class Cache:
     def put(self, key: str, value: Any) -> None:
         """Remember ``value`` under ``key``."""
         self._new[key] = value
+        self._put = True
 
     @property
     def hits(self) -> int:
@@ -70,8 +72,8 @@ class Cache:
 
     def save(self) -> None:
         """Write the entries used in this build, atomically; a failure only costs speed."""
-        if self.path is None:
-            return
+        if self.path is None or (self._new.keys() == self._old.keys() and not self._put):
+            return  # the file on disk holds just these entries
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -172,7 +172,8 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         seconds = sum(report.timings.values())
         hidden = f" ({report.hidden} خبر منتشرنشده: پیش‌نویس، زمان‌بندی‌شده یا منقضی)" if report.hidden else ""
         reused = f" ({report.reused} خبر از حافظهٔ میانی)" if report.reused else ""
-        print(f"ساخته شد: {report.articles} خبر{hidden}، {report.pages} صفحه، {report.files} فایل در "
+        kept = f"، {report.files - report.rendered} فایل بی‌تغییر و ساخته‌نشده" if report.rendered < report.files else ""
+        print(f"ساخته شد: {report.articles} خبر{hidden}، {report.pages} صفحه، {report.files} فایل{kept} در "
               f"{seconds:.2f} ثانیه{reused} → {config.output_dir}")
     if args.timings:
         print("  ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in report.timings.items()))

@@ -97,6 +97,9 @@ class Article:
     # extra, with their weighted counts: what related news compares.
     tokens: tuple[str, ...]
     token_counts: tuple[int, ...]
+    # Hash of the file's path and text and of the photo's size: everything above is made
+    # from these (and the settings), so pages showing the release are fingerprinted by it.
+    digest: str
 
     def line(self, key: str) -> int:
         """Line of front-matter ``key`` in the source file (1 when absent)."""
@@ -425,6 +428,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
         lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
         **_token_counts(title, summary, body_html, config),
+        digest=hashlib.sha256(f"{relative.as_posix()}\0{text}\0{image_source}\0{image_size}".encode()).hexdigest(),
     )
     return article, fields.problems
 

@@ -53,8 +53,10 @@ class BuildError(Exception):
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
     # Not resolve(): a file reached through a link is shown by the name the user sees.
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(os.path.abspath(Path.cwd())).as_posix()
-    except ValueError:
-        return str(path)
+    cwd = os.getcwd()  # once: this runs for every release of every build
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    if absolute == cwd:
+        return "."
+    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return Path(absolute[len(cwd.rstrip(os.sep)) + 1:]).as_posix()
+    return str(path)

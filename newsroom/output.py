@@ -43,7 +43,7 @@ class OutputFile:
     ``source`` names a file to copy (a photo) instead of ``data``. ``fingerprint``
     digests everything the file was made from; ``reads`` are the site-wide lookups its
     template made (what, with which arguments, and the digest of the answer); ``links``
-    are the (link, file it points at) pairs of a page. A ``kept`` file was not rendered:
+    are a page's links with the files they point at (``render.page_links``). A ``kept`` file was not rendered:
     the current file of the output folder is still right.
     """
 
@@ -52,7 +52,7 @@ class OutputFile:
     source: Path | None = None
     fingerprint: str = ""
     reads: tuple[tuple[str, tuple[str, ...], str], ...] = ()
-    links: tuple[tuple[str, str], ...] = ()
+    links: str = ""
     kept: bool = False
 
 
@@ -62,7 +62,7 @@ class Record:
 
     fingerprint: str
     reads: tuple[tuple[str, tuple[str, ...], str], ...]
-    links: tuple[tuple[str, str], ...]
+    links: str
     size: int
     mtime_ns: int
 
@@ -98,9 +98,10 @@ def load_previous(output_dir: Path, manifest: Path) -> Previous | None:
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: build everything
         return None
     valid = {}
+    folder = str(output_dir)
     for dest, record in records.items():
         try:
-            stat = os.stat(output_dir / dest)
+            stat = os.stat(os.path.join(folder, dest))
         except OSError:
             continue
         if stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns:
@@ -264,6 +265,8 @@ def _save_manifest(files: list[OutputFile], output_dir: Path, manifest: Path, st
                 stat = stat or os.stat(output_dir / file.dest_path)
                 size, mtime_ns = stat.st_size, stat.st_mtime_ns
             new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, size, mtime_ns)
+        if new == records and len(records) == len(files):
+            return  # the manifest on disk says just this
         saved = {"format": _MANIFEST_FORMAT, "output": str(output_dir), "records": new,
                  "identity": _identity(output_dir / MARKER)}
         manifest.parent.mkdir(parents=True, exist_ok=True)

@@ -108,11 +108,13 @@ class _Renderer:
         self.term_feeds = {term.url: term.name for taxonomy in site.taxonomies
                            if taxonomy.config.name in site.config.feeds.taxonomies for term in taxonomy.terms}
         self.taxonomies = {taxonomy.config.name: taxonomy for taxonomy in site.taxonomies}
+        self.site_feeds: list[dict[str, str]] = []
         self.problems: dict[tuple[str, int, str], Problem] = {}
         self.files: list[OutputFile] = []
         self.previous = previous
         self.prints = Fingerprints()
         self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
+        self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
         self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds}
         self.stamp = self.prints.of(
             engine_stamp(jinja2.__version__), [(name, env.loader.get_source(env, name)[0]) for name in env.list_templates()],
@@ -131,7 +133,7 @@ class _Renderer:
         )
 
     def record(self, kind: str, arguments: tuple[str, ...], answer: Any) -> None:
-        self.reads[(kind, arguments)] = self.prints.of(answer)
+        self.reads[(kind, arguments)] = self.answers[(kind, arguments)] = self.prints.of(answer)
 
     def recorded(self, kind: str):
         """The lookup ``kind`` for templates: its answers are recorded for the page."""
@@ -143,10 +145,17 @@ class _Renderer:
 
     def unchanged(self, reads: tuple[tuple[str, tuple[str, ...], str], ...]) -> bool:
         """Whether every lookup recorded for a page still has the same answer."""
-        try:
-            return all(self.prints.of(self.lookups[kind](*arguments)) == answer for kind, arguments, answer in reads)
-        except (KeyError, AttributeError, TypeError):
-            return False  # a term or attribute that is gone
+        return all(self.answer(kind, arguments) == answer for kind, arguments, answer in reads)
+
+    def answer(self, kind: str, arguments: tuple[str, ...]) -> str | None:
+        """The digest of a lookup's answer in this build (None when there is none), once per lookup."""
+        key = (kind, arguments)
+        if key not in self.answers:
+            try:
+                self.answers[key] = self.prints.of(self.lookups[kind](*arguments))
+            except (KeyError, AttributeError, TypeError):
+                self.answers[key] = None  # a term or attribute that is gone
+        return self.answers[key]
 
     def term(self, taxonomy: str, name: str) -> Any:
         return self.taxonomies[taxonomy].find(name).link
@@ -157,9 +166,15 @@ class _Renderer:
     def feeds(self, page_url: str) -> list[dict[str, str]]:
         """Feed links for the page at ``page_url``: the site's, and its term's if it has feeds."""
         found = [(self.config.title, "/")]
-        found += [(f"{title} — {self.config.title}", url) for url, title in self.term_feeds.items() if url == page_url]
-        return [{"title": title, "type": MEDIA_TYPES[kind], "href": url + name}
-                for title, url in found for kind, name in FEEDS.items()]
+        if page_url in self.term_feeds:
+            found.append((f"{self.term_feeds[page_url]} — {self.config.title}", page_url))
+        elif self.site_feeds:
+            return self.site_feeds  # the same list for most pages: fingerprinted once
+        links = [{"title": title, "type": MEDIA_TYPES[kind], "href": url + name}
+                 for title, url in found for kind, name in FEEDS.items()]
+        if page_url not in self.term_feeds:
+            self.site_feeds = links
+        return links
 
     def _logo(self) -> dict[str, Any] | None:
         """The organisation's logo as schema.org wants it, when one is configured."""
@@ -202,7 +217,7 @@ class _Renderer:
         return self.asset_urls[path]
 
     def page(self, template: str, url: str | None, dest: str, about: str, **context: Any) -> None:
-        fingerprint = self.prints.of(self.stamp, template, url, dest, sorted(context.items()))
+        fingerprint = self.prints.of(self.stamp, template, url, dest, *(part for item in sorted(context.items()) for part in item))
         before = self.previous.get(dest)
         if before is not None and before.fingerprint == fingerprint and self.unchanged(before.reads):
             self.files.append(OutputFile(dest, fingerprint=fingerprint, reads=before.reads, links=before.links, kept=True))
@@ -244,10 +259,12 @@ class _Renderer:
 
 
 _PAGE_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
+_PAIR, _LINKS = "\x01", "\x00"  # characters no attribute value holds
 
 
-def page_links(html: str, dest: str, base_path: str) -> tuple[tuple[str, str], ...]:
-    """The internal links and images of a page: (as written, the output file it points at)."""
+def page_links(html: str, dest: str, base_path: str) -> str:
+    """The internal links and images of a page, each as written and the output file it
+    points at, packed in one text (the manifest holds hundreds of thousands of them)."""
     page_dir = posixpath.dirname("/" + dest)
     links = []
     for target in sorted(set(_PAGE_LINK.findall(html))):
@@ -259,8 +276,8 @@ def page_links(html: str, dest: str, base_path: str) -> tuple[tuple[str, str], .
         resolved = posixpath.normpath(posixpath.join(page_dir, path))
         if path.endswith("/") or resolved == "/":
             resolved = posixpath.join(resolved, "index.html")
-        links.append((target, resolved.lstrip("/")))
-    return tuple(links)
+        links.append(f"{target}{_PAIR}{resolved.lstrip('/')}")
+    return _LINKS.join(links)
 
 
 def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Problem]:
@@ -269,7 +286,10 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
     owners = {dest_path(a.url): a for a in site.articles}
     problems = set()
     for file in files:
-        for target, resolved in file.links:
+        if not file.links:
+            continue
+        for link in file.links.split(_LINKS):
+            target, _, resolved = link.partition(_PAIR)
             if resolved in present:
                 continue
             owner = owners.get(file.dest_path)

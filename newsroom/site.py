@@ -243,5 +243,8 @@ def link_releases(article: Article, site: Site) -> str:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
         other = site.by_source.get(target)
         return match[1] + relative_path(other.url, article.url) + match[3] if other else match[0]
-    body = _MD_LINK.sub(page, article.body_html)
+    body = article.body_html
+    if "href=" not in body and "src=" not in body:
+        return body  # most releases link nowhere: spare them the scans
+    body = _MD_LINK.sub(page, body)
     return _ROOT_LINK.sub(lambda m: m[1] + relative_path(m[2], article.url) + m[3], body)
