@@ -136,7 +136,7 @@ def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path,
             removed = sorted(previous.written - wanted)
             if not changed and not removed:
                 how, stats = "unchanged", {}
-            elif (len(changed) + len(removed)) * 4 <= len(files):
+            elif (len(changed) + len(removed)) * 2 <= len(files):
                 how, stats = "patched", _patch(changed, removed, output_dir)
             else:
                 how, stats = "replaced", _replace(files, output_dir, previous.records)

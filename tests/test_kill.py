@@ -1,5 +1,6 @@
 """A build killed at any moment (kill -9) leaves the previous site complete and unchanged,
-or the new one complete: never a mixture, never a half-written folder."""
+or the new one complete: never a mixture, never a half-written folder. A small change is
+patched in by a journal: cut short while moving files in, it is completed from it."""
 
 import os
 import signal
@@ -8,6 +9,8 @@ import sys
 import time
 
 from conftest import NOW_ARG, REPO, release, tree, write_site
+
+from newsroom.output import recover_output
 
 BUILD = [sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, "--quiet", "--no-cache"]
 
@@ -44,3 +47,32 @@ def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
     assert tree(tmp_path / "output") == new
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output.")] == []
     assert "old" in outcomes
+
+
+def test_a_patch_cut_short_while_moving_files_in_is_completed_from_its_journal(tmp_path, build, monkeypatch):
+    files = {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{1 + i % 6}-1{i % 9}", tags=f"[برچسب {i % 4}]")
+             for i in range(30)}
+    build(files)
+    edited = {"n07.md": release("خبر شمارهٔ ۷ با عنوان تازه", "1403-02-17", tags="[برچسب 3]")}
+    build(edited, "--no-cache", "--output", "expected")
+    expected = tree(tmp_path / "expected")
+
+    moved = []
+    real_replace = os.replace
+
+    def replace_then_die(source, target):
+        if ".output.patch-" in str(source):
+            if moved:
+                raise KeyboardInterrupt  # as if killed after the first file was moved in
+            moved.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace_then_die)
+    assert build(edited).code == 130  # interrupted
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert tree(tmp_path / "output") not in (expected,)  # a mixture, for now
+    assert list(tmp_path.glob(".output.patch-*/journal.json"))
+
+    recover_output(tmp_path / "output")
+    assert tree(tmp_path / "output") == expected
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output.")] == []

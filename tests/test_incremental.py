@@ -1,0 +1,122 @@
+"""A rebuild that reuses the previous build (cache, kept pages, patched output) makes
+exactly the site a clean build makes, whatever was edited in between."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from conftest import NOW_ARG, REPO, release, tree, write_site
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsroom.cli import main
+
+TAGS = ["کمک مؤمنانه", "كمك مؤمنانه", "زعفران", "گلخانه", "آب شرب"]
+COUNTIES = ["شاهرود", "دامغان", "سمنان"]
+WORDS = ["بسته", "معیشتی", "زعفران", "گلخانه", "روستا", "جهادگران", "اشتغال", "مدرسه", "آب", "طرح"]
+CONFIGS = ["page_size: 5\n", "page_size: 3\n", "page_size: 5\nrelated:\n  count: 2\n",
+           "page_size: 5\ndescription: نسخهٔ دیگری از توضیح سایت\n"]
+
+release_text = st.builds(
+    lambda words, day, tags, county, draft: release(
+        " ".join(words), f"1403-0{day % 8 + 1}-{day % 28 + 1:02d}", " ".join(reversed(words)) + ".",
+        tags=f"[{', '.join(tags)}]", county=county, **({"draft": "true"} if draft else {})),
+    st.lists(st.sampled_from(WORDS), min_size=2, max_size=5), st.integers(0, 200),
+    st.lists(st.sampled_from(TAGS), max_size=3), st.sampled_from(COUNTIES), st.booleans())
+names = st.sampled_from(["a.md", "b.md", "c.md", "1402/d.md", "1402/e.md", "f.md"])
+edits = st.one_of(
+    st.tuples(st.just("write"), names, release_text),  # add a release, or rewrite one
+    st.tuples(st.just("delete"), names, st.none()),
+    st.tuples(st.just("rename"), names, names),
+    st.tuples(st.just("template"), st.sampled_from(["article.html", "list.html", "base.html", "_macros.html"]),
+              st.sampled_from(["<!-- ۱ -->", "<p>نسخهٔ تازه</p>", ""])),
+    st.tuples(st.just("config"), st.sampled_from(CONFIGS), st.none()),
+    st.tuples(st.just("style"), st.sampled_from(["a { color: red; }", "p { margin: 0; }"]), st.none()),
+    st.tuples(st.just("nothing"), st.none(), st.none()),
+)
+
+
+def apply(root: Path, edit: tuple) -> None:
+    kind, first, second = edit
+    content = root / "content"
+    if kind == "write":
+        (content / first).parent.mkdir(parents=True, exist_ok=True)
+        (content / first).write_text(second, encoding="utf-8")
+    elif kind == "delete" and (content / first).exists():
+        (content / first).unlink()
+    elif kind == "rename" and (content / first).exists() and first != second:
+        (content / second).parent.mkdir(parents=True, exist_ok=True)
+        (content / first).rename(content / second)
+    elif kind == "template":
+        path = root / "templates" / first
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("</main>", second + "</main>", 1) if "</main>" in text else text + second,
+                        encoding="utf-8")
+    elif kind == "config":
+        (root / "config.yaml").write_text((root / "config.yaml").read_text(encoding="utf-8").split("page_size")[0] + first,
+                                          encoding="utf-8")
+    elif kind == "style":
+        with (root / "static" / "css" / "site.css").open("a", encoding="utf-8") as css:
+            css.write(first + "\n")
+
+
+def build(root: Path, *args: str) -> int:
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        return main(["build", "--now", NOW_ARG, "--quiet", *args])
+    finally:
+        os.chdir(here)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(edits, min_size=1, max_size=5))
+def test_an_incremental_rebuild_makes_the_site_a_clean_build_makes(steps):
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        shutil.copytree(REPO / "templates", root / "templates")
+        shutil.copytree(REPO / "static", root / "static")
+        # Enough releases that one edit touches a small part of the site and is patched in.
+        others = {f"k{i:02d}.md": release(f"{WORDS[i % 10]} {WORDS[(i * 3) % 10]} {i}", f"1401-{i % 12 + 1:02d}-10",
+                                          tags=f"[موضوع {i}]", county="گرمسار") for i in range(24)}
+        write_site(root, {"a.md": release("گلخانهٔ روستا", "1403-02-01", tags="[گلخانه, آب شرب]", county="سمنان"),
+                          "b.md": release("بستهٔ معیشتی", "1403-03-01", tags="[کمک مؤمنانه]", county="دامغان"),
+                          "1402/d.md": release("زعفران شاهرود", "1402-08-01", tags="[زعفران]", county="شاهرود"),
+                          **others},
+                   CONFIGS[0], static=root / "static", templates=root / "templates")
+        assert build(root) == 0
+        for step in steps:
+            apply(root, step)
+            code = build(root)
+            clean_code = build(root, "--no-cache", "--output", "clean")
+            assert code == clean_code, step
+            if code == 0:
+                assert tree(root / "output") == tree(root / "clean"), f"after {step}"
+            shutil.rmtree(root / "clean", ignore_errors=True)
+
+
+def test_an_unchanged_site_renders_and_writes_nothing(tmp_path, build):
+    files = {f"n{i}.md": release(f"خبر شمارهٔ {i}", f"1403-02-{i + 1:02d}", tags="[زعفران]") for i in range(12)}
+    build(files)
+    folder = os.stat(tmp_path / "output").st_ino
+    before = {path: os.stat(tmp_path / "output" / path).st_mtime_ns for path in tree(tmp_path / "output")}
+    build({})
+    after = {path: os.stat(tmp_path / "output" / path).st_mtime_ns for path in tree(tmp_path / "output")}
+    assert after == before
+    assert os.stat(tmp_path / "output").st_ino == folder  # not even swapped for an identical copy
+
+
+def test_editing_one_release_rewrites_only_the_pages_that_show_it(tmp_path, build):
+    files = {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i + 1:02d}", tags=f"[برچسب {i % 3}]",
+                                     county="سمنان") for i in range(30)}
+    build(files)
+    before = {path: os.stat(tmp_path / "output" / path).st_mtime_ns for path in tree(tmp_path / "output")}
+    build({"n00.md": release("خبر شمارهٔ ۰ با عنوانی درست‌شده", "1403-01-01", tags="[برچسب 0]", county="سمنان")})
+    after = {path: os.stat(tmp_path / "output" / path).st_mtime_ns for path in tree(tmp_path / "output")}
+    rewritten = sorted(path for path in after if after[path] != before.get(path))
+    assert "news/1403/n00/index.html" in rewritten
+    assert "news/1403/n05/index.html" not in rewritten  # shows neither the title nor a list with it
+    # The release's own page, its related and neighbouring pages, the lists that show its
+    # title, feeds and sitemaps: a small part of the site.
+    assert len(rewritten) < len(after) / 3, rewritten
