@@ -1,15 +1,17 @@
-"""Sitemaps, the Google News sitemap, robots.txt and a _redirects file.
+"""Sitemaps, the Google News sitemap, robots.txt, and what web servers read: _redirects, .nginx.conf.
 
 ``sitemap.xml`` lists every page with its ``lastmod``; past 50,000 addresses it becomes
 a sitemap index over ``sitemap-1.xml``, ``sitemap-2.xml``…. ``news-sitemap.xml`` lists
 the releases of the last ``feeds.news_days`` days (Google News reads only those); it is
-left out while there are none, since an empty sitemap is not valid.
+left out while there are none, since an empty sitemap is not valid. ``.nginx.conf`` holds
+what nginx can only learn from the build (deploy/nginx/newsroom.conf includes it).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from urllib.parse import quote, unquote
 
 from .feeds import address
 from .output import OutputFile, xml_bytes
@@ -35,7 +37,7 @@ def page_dates(site: Site) -> list[tuple[str, datetime | None]]:
 
 
 def render_sitemaps(site: Site) -> list[OutputFile]:
-    """sitemap.xml (or an index and its parts), news-sitemap.xml, robots.txt, _redirects."""
+    """sitemap.xml (or an index and its parts), news-sitemap.xml, robots.txt, _redirects, .nginx.conf."""
     base = site.config.base_url
     pages = page_dates(site)
     parts = [pages[i:i + URLS_PER_SITEMAP] for i in range(0, len(pages), URLS_PER_SITEMAP)] or [[]]
@@ -61,7 +63,22 @@ def render_sitemaps(site: Site) -> list[OutputFile]:
     redirects = "".join(f"{site.config.base_path}{alias.lstrip('/')} {site.config.base_path}{a.url.lstrip('/')} 301\n"
                         for alias, a in site.redirects)
     files.append(OutputFile("_redirects", redirects.encode("utf-8")))
+    files.append(OutputFile(".nginx.conf", _nginx(site)))
     return files
+
+
+def _nginx(site: Site) -> bytes:
+    """Server-block lines for nginx: the pages' Content-Security-Policy as a header, the
+    404 page, and a real 301 for every alias (the redirect pages stay for other hosts)."""
+    base = site.config.base_path
+    lines = ["# Written by build.py with the site; included by deploy/nginx/newsroom.conf. Do not edit.",
+             f'add_header Content-Security-Policy "{site.config.content_security_policy}" always;',
+             f"error_page 404 {base}404.html;"]
+    for alias, article in site.redirects:
+        # nginx matches the decoded path, so a Persian or %-encoded alias is written decoded.
+        old = unquote(base + alias.lstrip("/")).replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'location = "{old}" {{ return 301 {quote(base + article.url.lstrip("/"), safe="/%")}; }}')
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _urlset(base: str, pages: list[tuple[str, datetime | None]]) -> bytes:
