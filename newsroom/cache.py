@@ -70,6 +70,10 @@ class Cache:
         """How many entries of the previous build were reused so far."""
         return sum(1 for key in self._new if key in self._old)
 
+    def next_build(self) -> None:
+        """Start another build with this cache in memory: what this one used is its past."""
+        self._old, self._new, self._put = {**self._old, **self._new}, {}, False
+
     def save(self) -> None:
         """Write the entries used in this build, atomically; a failure only costs speed."""
         if self.path is None or (self._new.keys() == self._old.keys() and not self._put):

@@ -13,7 +13,7 @@ from . import __version__
 from .config import SiteConfig, is_base_url, load_config
 from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError
-from .pipeline import RelatedExplanation, build_site, check_site, explain_related
+from .pipeline import Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases
 from .related import Score
 from .scaffold import new_release
 from .serve import serve
@@ -217,12 +217,18 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     def load() -> SiteConfig:
         return _site(args, parser, **overrides)[0]
 
-    def build(config: SiteConfig) -> None:
-        report = build_site(config, _moment(args, parser, config), _visibility(args))
+    memory = Memory()
+
+    def build(config: SiteConfig) -> tuple[str, ...] | None:
+        report = build_site(config, _moment(args, parser, config), _visibility(args), memory=memory)
         for line in (*report.notices, *map(str, report.warnings)):
             print(line, file=sys.stderr)
+        return report.changed
 
-    serve(load, build, args.host, args.port)
+    def preview(config: SiteConfig, sources: list[Path]) -> tuple[str, ...]:
+        return preview_releases(config, memory, sources)
+
+    serve(load, build, preview, memory.save, args.host, args.port)
     return EXIT_OK
 
 

@@ -97,23 +97,38 @@ def load_previous(output_dir: Path, manifest: Path) -> Previous | None:
         records: dict[str, Record] = saved["records"]
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: build everything
         return None
+    return still_written(Previous(records, frozenset(records)), output_dir)
+
+
+def still_written(previous: Previous, output_dir: Path) -> Previous:
+    """``previous`` without the records of files changed since they were written."""
     valid = {}
     folder = str(output_dir)
-    for dest, record in records.items():
+    for dest, record in previous.records.items():
         try:
             stat = os.stat(os.path.join(folder, dest))
         except OSError:
             continue
         if stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns:
             valid[dest] = record
-    return Previous(valid, frozenset(records))
+    return Previous(valid, previous.written)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What ``write_outputs`` did: "unchanged", "patched" or "replaced"; the files it
+    wrote or removed (None when it cannot tell: every file may have changed); and the
+    manifest of the folder as it is now."""
+
+    how: str
+    changed: tuple[str, ...] | None
+    now: Previous
 
 
 def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path, ...] = (),
                   project: Path | None = None, previous: Previous | None = None,
-                  manifest: Path | None = None) -> str:
-    """Write ``files`` as the complete new content of ``output_dir``; says how:
-    "unchanged", "patched" or "replaced".
+                  manifest: Path | None = None) -> Written:
+    """Write ``files`` as the complete new content of ``output_dir``.
 
     ``inputs`` are the folders the build reads (content, templates, static): the output
     may not be one, sit inside one or contain one. ``project`` (the configuration's
@@ -127,13 +142,14 @@ def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path,
     _check_output_dir(output_dir, inputs, project)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     recover_output(output_dir)
+    changed: list[OutputFile] | None = None
+    removed: list[str] = []
     try:
         if previous is None:
             how, stats = "replaced", _replace(files, output_dir, {})
         else:
             changed = [f for f in files if not f.kept and not _same_as_current(output_dir / f.dest_path, f)]
-            wanted = {f.dest_path for f in files}
-            removed = sorted(previous.written - wanted)
+            removed = sorted(previous.written - {f.dest_path for f in files})
             if not changed and not removed:
                 how, stats = "unchanged", {}
             elif (len(changed) + len(removed)) * 2 <= len(files):
@@ -142,9 +158,23 @@ def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path,
                 how, stats = "replaced", _replace(files, output_dir, previous.records)
     except OSError as exc:
         raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
-    if manifest is not None:
-        _save_manifest(files, output_dir, manifest, stats, previous.records if previous else {})
-    return how
+    records = _records(files, output_dir, stats, previous.records if previous else {})
+    if manifest is not None and (previous is None or records != previous.records or previous.written != set(records)):
+        save_manifest(records, output_dir, manifest)
+    return Written(how, None if changed is None else tuple(f.dest_path for f in changed) + tuple(removed),
+                   Previous(records, frozenset(records)))
+
+
+def patch_outputs(files: list[OutputFile], output_dir: Path) -> None:
+    """Put ``files`` into the built site in ``output_dir`` at once, leaving the rest as it
+    is: a preview of a few pages before the whole site is rebuilt."""
+    output_dir = output_dir.absolute()
+    _check_destinations(files)
+    recover_output(output_dir)
+    try:
+        _patch([f for f in files if not _same_as_current(output_dir / f.dest_path, f)], [], output_dir)
+    except OSError as exc:
+        raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
 
 
 def _replace(files: list[OutputFile], output_dir: Path, records: dict[str, Record]) -> dict[str, os.stat_result]:
@@ -251,23 +281,27 @@ def _link_or_copy(current: Path, target: Path) -> None:
         shutil.copy2(current, target)
 
 
-def _save_manifest(files: list[OutputFile], output_dir: Path, manifest: Path, stats: dict[str, os.stat_result],
-                   records: dict[str, Record]) -> None:
-    """Remember what each file was made from; a failure only costs the next build time."""
+def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, os.stat_result],
+             records: dict[str, Record]) -> dict[str, Record]:
+    """What each file of the output folder was made from, with its size and time."""
+    new = {}
+    folder = str(output_dir)
+    for file in files:
+        stat = stats.get(file.dest_path)
+        if stat is None and file.dest_path in records:
+            size, mtime_ns = records[file.dest_path].size, records[file.dest_path].mtime_ns
+        else:
+            stat = stat or os.stat(os.path.join(folder, file.dest_path))
+            size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, size, mtime_ns)
+    return new
+
+
+def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path) -> None:
+    """Remember what each file of ``output_dir`` was made from, for the next build; a
+    failure only costs that build time."""
     try:
-        new = {}
-        for file in files:
-            stat = stats.get(file.dest_path)
-            if stat is None and file.dest_path in records:
-                stat = records[file.dest_path]
-                size, mtime_ns = stat.size, stat.mtime_ns
-            else:
-                stat = stat or os.stat(output_dir / file.dest_path)
-                size, mtime_ns = stat.st_size, stat.st_mtime_ns
-            new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, size, mtime_ns)
-        if new == records and len(records) == len(files):
-            return  # the manifest on disk says just this
-        saved = {"format": _MANIFEST_FORMAT, "output": str(output_dir), "records": new,
+        saved = {"format": _MANIFEST_FORMAT, "output": str(output_dir.absolute()), "records": records,
                  "identity": _identity(output_dir / MARKER)}
         manifest.parent.mkdir(parents=True, exist_ok=True)
         temporary = manifest.with_name(f".{manifest.name}.{os.getpid()}")

@@ -13,14 +13,14 @@ from typing import Callable
 from .assets import load_assets
 from .cache import Cache
 from .config import SiteConfig
-from .content import Article, find_sources, load_articles, reading_stamp
+from .content import Article, find_sources, load_article, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
-from .output import load_previous, recover_output, write_outputs
+from .output import Previous, load_previous, patch_outputs, recover_output, save_manifest, still_written, write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
-from .render import check_links, create_environment, render_site
-from .site import Visibility, assemble_site, is_visible, site_order
+from .render import check_links, create_environment, render_articles, render_site
+from .site import Site, Visibility, assemble_site, is_visible, site_order
 from .sitemaps import render_sitemaps
 
 
@@ -37,6 +37,7 @@ class BuildReport:
     reused: int = 0  # releases taken from the cache instead of parsed
     rendered: int = 0  # files rendered; the others were kept from the previous build
     written: str = "replaced"  # how the output folder changed: "unchanged", "patched" or "replaced"
+    changed: tuple[str, ...] | None = None  # files written or removed (None: any may have changed)
     notices: tuple[str, ...] = ()  # one-line remarks, e.g. a cache that could not be read
 
 
@@ -50,15 +51,36 @@ def manifest_path(config: SiteConfig) -> Path:
     return config.cache_dir / "outputs.pickle"
 
 
+class Memory:
+    """What a preview server keeps between rebuilds: the cache of releases, the manifest
+    of the output folder and the last site, so that a rebuild reads and writes little.
+    They reach the disk (``save``) after the browser has been told to reload."""
+
+    def __init__(self):
+        self.cache: Cache | None = None
+        self.previous: Previous | None = None
+        self.site: Site | None = None
+        self.config: SiteConfig | None = None
+
+    def save(self) -> None:
+        """Write the cache and the manifest for the builds that come after the server."""
+        if self.cache is not None:
+            self.cache.save()
+            self.cache.next_build()
+        if self.previous is not None and self.config is not None:
+            save_manifest(self.previous.records, self.config.output_dir, manifest_path(self.config))
+
+
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
                use_cache: bool = True, jobs: int = os.cpu_count() or 1,
-               progress: Callable[[int, int], None] | None = None) -> BuildReport:
+               progress: Callable[[int, int], None] | None = None, memory: Memory | None = None) -> BuildReport:
     """Build the whole site into ``config.output_dir``.
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
     earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown;
-    ``progress(done, total)`` hears of each release parsed.
+    ``progress(done, total)`` hears of each release parsed. With ``memory``, the cache
+    and the manifest are taken from and left in it rather than the disk.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -68,9 +90,14 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         timings[phase] = time.perf_counter() - clock
         clock = time.perf_counter()
 
-    cache = open_cache(config, use_cache)
+    stamp = reading_stamp(config)
+    if memory is not None and memory.cache is not None and memory.cache.stamp == stamp:
+        cache = memory.cache
+    else:
+        cache = open_cache(config, use_cache)
     articles, problems = load_articles(config, cache, jobs, progress)
-    cache.save()
+    if memory is None:
+        cache.save()
     assets = load_assets(config.static_dir)
     lap("read")
     if any(p.severity == ERROR for p in problems) or (strict and problems):
@@ -82,7 +109,10 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         if strict and problems:
             raise BuildError(problems)
         recover_output(config.output_dir)  # a patch a killed build left half applied
-        previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
+        if memory is not None and memory.previous is not None and memory.config == config:
+            previous = still_written(memory.previous, config.output_dir)
+        else:
+            previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
         files = render_site(site, create_environment(config.templates_dir), assets, previous.records if previous else None)
         files += render_feeds(site) + render_sitemaps(site)
         lap("render")
@@ -96,12 +126,41 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
     written = write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
                             project=config.config_path.parent, previous=previous,
-                            manifest=manifest_path(config) if use_cache else None)
+                            manifest=manifest_path(config) if use_cache and memory is None else None)
     lap("write")
+    if memory is not None:
+        memory.cache, memory.previous, memory.site, memory.config = cache, written.now, site, config
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
                        reused=cache.hits, notices=(cache.notice,) if cache.notice else (),
-                       rendered=sum(1 for f in files if not f.kept), written=written)
+                       rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed)
+
+
+def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) -> tuple[str, ...]:
+    """Rewrite at once the pages of the edited releases ``sources``, in the context of
+    the last site built (its lists, neighbours and related news); the files written.
+
+    Nothing is written, and () returned, when an edit needs the whole site rebuilt to be
+    shown: a new, renamed, unpublished or broken release, or no site built yet.
+    """
+    site = memory.site
+    if site is None or memory.config != config or not sources:
+        return ()
+    articles = []
+    for source in sources:
+        try:
+            src_path = source.resolve().relative_to(config.content_dir.resolve()).as_posix()
+        except ValueError:
+            return ()
+        article, problems = load_article(config.content_dir / src_path, config)  # named as the build names it
+        old = site.by_source.get(src_path)
+        if article is None or old is None or article.url != old.url or any(p.severity == ERROR for p in problems) \
+                or article.draft or article.date != old.date or article.aliases != old.aliases:
+            return ()
+        articles.append(article)
+    files = render_articles(site, create_environment(config.templates_dir), load_assets(config.static_dir), articles)
+    patch_outputs(files, config.output_dir)
+    return tuple(f.dest_path for f in files)
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,6 +225,14 @@ class _Renderer:
         self.files.append(OutputFile(dest, html.encode("utf-8"), fingerprint=fingerprint, reads=reads,
                                      links=page_links(html, dest, self.config.base_path)))
 
+    def article(self, article: Article) -> None:
+        """The page of one release, and its photo."""
+        self.page("article.html", article.url, dest_path(article.url), article.path,
+                  article=article, body=Markup(link_releases(article, self.site)),
+                  related=self.site.related[article.url], neighbours=self.site.neighbours[article.url])
+        if article.image_source is not None and article.image is not None:
+            self.copy(dest_path(unquote(article.image)), source=article.image_source)
+
     def copy(self, dest: str, data: bytes = b"", source: Path | None = None) -> None:
         """A file published as it is: kept when its bytes (or the source's size and time) are."""
         if source is not None:
@@ -291,6 +299,18 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
     return sorted(problems)
 
 
+def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
+                    articles: list[Article]) -> list[OutputFile]:
+    """The pages of ``articles`` (new versions of releases of ``site``) alone, in the
+    context of ``site``: its related lists, neighbours and terms."""
+    r = _Renderer(site, env, assets, {})
+    for article in articles:
+        r.article(article)
+    if r.problems:
+        raise BuildError(list(r.problems.values()))
+    return r.files
+
+
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
                 previous: dict[str, Record] | None = None) -> list[OutputFile]:
     """Every file of the site: pages, redirects, photos and static assets.
@@ -300,11 +320,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
     """
     r = _Renderer(site, env, assets, previous or {})
     for article in site.articles:
-        r.page("article.html", article.url, dest_path(article.url), article.path,
-               article=article, body=Markup(link_releases(article, site)),
-               related=site.related[article.url], neighbours=site.neighbours[article.url])
-        if article.image_source is not None and article.image is not None:
-            r.copy(dest_path(unquote(article.image)), source=article.image_source)
+        r.article(article)
     for listing in site.listings:
         r.page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", listing=listing)
     for taxonomy in site.taxonomies:

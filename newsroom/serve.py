@@ -8,6 +8,7 @@ top of every page and in the terminal.
 from __future__ import annotations
 
 import html
+import json
 import sys
 import threading
 import time
@@ -23,31 +24,54 @@ from watchdog.observers import Observer
 from .config import SiteConfig
 from .errors import BuildError
 
-RELOAD_SCRIPT = b"""// Added by build.py serve only: reload this tab when the site is rebuilt.
+RELOAD_SCRIPT = b"""// Added by build.py serve only: reload this tab when a rebuild changed the files it shows.
+const shown = document.currentScript.dataset.files.split(" ");
 const events = new EventSource("/__events");
-events.onmessage = () => location.reload();
+events.onmessage = (event) => {
+  const changed = JSON.parse(event.data);
+  if (changed === "*" || shown.some((file) => changed.includes(file))) location.reload();
+};
 """
 OVERLAY_STYLE = b""".newsroom-serve-errors { position: fixed; inset-inline: 0; inset-block-start: 0; z-index: 1000;
   max-block-size: 50vh; overflow: auto; margin: 0; padding: 1rem; background: #7a1010; color: #fff;
   font: 14px/1.6 monospace; direction: ltr; text-align: left; white-space: pre-wrap; }
 """
-DEBOUNCE_SECONDS = 0.25
+DEBOUNCE_SECONDS = 0.05  # editors save in bursts of events within a few milliseconds
+EVERYTHING = "*"
+MAX_LISTED = 2000  # beyond this many changed files a rebuild is announced as "everything"
 CHANGES = ("created", "deleted", "modified", "moved", "closed")
 
 
 class SiteState:
-    """The generation of the site being served and the problems of the last rebuild."""
+    """The generation of the site being served, the problems of the last rebuild, and
+    which files each generation changed."""
 
     def __init__(self):
         self.generation = 0
         self.problems: list[str] = []
+        self.changes: dict[int, tuple[str, ...] | None] = {}  # generation → files (None: all)
         self.changed = threading.Condition()
 
-    def publish(self, problems: list[str]) -> None:
+    def publish(self, problems: list[str], files: tuple[str, ...] | None) -> None:
+        """A new generation; ``files`` it changed (None: any may have)."""
         with self.changed:
+            if problems or self.problems:
+                files = None  # the error overlay appears on, or leaves, every page
             self.generation += 1
             self.problems = problems
+            self.changes[self.generation] = files
+            self.changes.pop(self.generation - 100, None)
             self.changed.notify_all()
+
+    def changed_since(self, generation: int) -> str:
+        """The files changed after ``generation``, as the reload script reads them."""
+        files: set[str] = set()
+        for number in range(generation + 1, self.generation + 1):
+            listed = self.changes.get(number)
+            if listed is None:
+                return json.dumps(EVERYTHING)
+            files.update(listed)
+        return json.dumps(sorted(files) if len(files) <= MAX_LISTED else EVERYTHING, ensure_ascii=False)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -66,17 +90,27 @@ class _Handler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))  # refuses anything outside the folder
         if path.is_dir():
             path = path / "index.html"
+        shown = self._file_of(path)
         if path.suffix == ".html" and path.is_file():
-            return self._send(self._decorate(path.read_bytes()), "text/html; charset=utf-8")
+            return self._send(self._decorate(path.read_bytes(), [shown]), "text/html; charset=utf-8")
         if not path.exists():
             not_found = Path(self.directory) / "404.html"
-            body = self._decorate(not_found.read_bytes()) if not_found.is_file() else b"not found"
+            body = self._decorate(not_found.read_bytes(), [shown, "404.html"]) if not_found.is_file() else b"not found"
             return self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
         return super().do_GET()
 
-    def _decorate(self, page: bytes) -> bytes:
-        """The page with the reload script, and the problems of a failed rebuild on top."""
-        extra = '<script src="/__reload.js" defer></script>'
+    def _file_of(self, path: Path) -> str:
+        """``path`` as a file of the output folder, as rebuilds name the files they change."""
+        folder = Path(self.directory).resolve()
+        try:
+            return path.resolve().relative_to(folder).as_posix()
+        except ValueError:
+            return ""
+
+    def _decorate(self, page: bytes, files: list[str]) -> bytes:
+        """The page with the reload script (told which ``files`` it shows), and the
+        problems of a failed rebuild on top."""
+        extra = f'<script src="/__reload.js" data-files="{html.escape(" ".join(files))}" defer></script>'
         if self.state.problems:
             extra += '<link rel="stylesheet" href="/__serve.css">'
             problems = html.escape("\n".join(self.state.problems))
@@ -104,9 +138,11 @@ class _Handler(SimpleHTTPRequestHandler):
             while True:
                 with self.state.changed:
                     self.state.changed.wait_for(lambda: self.state.generation != seen, timeout=15)
-                if self.state.generation != seen:
-                    seen = self.state.generation
-                    self.wfile.write(b"data: reload\n\n")
+                    message = self.state.changed_since(seen)
+                    current = self.state.generation
+                if current != seen:
+                    seen = current
+                    self.wfile.write(f"data: {message}\n\n".encode())
                 else:
                     self.wfile.write(b": still here\n\n")  # keeps proxies and browsers from timing out
                 self.wfile.flush()
@@ -117,8 +153,9 @@ class _Handler(SimpleHTTPRequestHandler):
 class _Watcher(FileSystemEventHandler):
     """Collects changes and rebuilds once a burst of them has settled."""
 
-    def __init__(self, rebuild: Callable[[], None], ignored: tuple[Path, ...], config_file: Path):
+    def __init__(self, rebuild: Callable[[set[Path]], None], ignored: tuple[Path, ...], config_file: Path):
         self.rebuild = rebuild
+        self.paths: set[Path] = set()
         self.ignored = tuple(str(p.resolve()) for p in ignored)
         self.config_file = config_file.resolve()
         self.timer: threading.Timer | None = None
@@ -135,36 +172,61 @@ class _Watcher(FileSystemEventHandler):
         if path.parent == self.config_file.parent and path != self.config_file and not path.is_dir():
             return  # of the project's own folder only the configuration counts (not logs, notes)
         with self.lock:
+            self.paths.add(path)
+            if event.event_type == "moved":
+                self.paths.add(Path(str(event.dest_path)).resolve())
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.rebuild)
+            self.timer = threading.Timer(DEBOUNCE_SECONDS, self._settled)
             self.timer.daemon = True
             self.timer.start()
 
+    def _settled(self) -> None:
+        with self.lock:
+            paths, self.paths = self.paths, set()
+        self.rebuild(paths)
 
-def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], None], host: str, port: int) -> None:
-    """Build with ``build(load())``, serve the output folder on ``host:port``, and rebuild
-    whenever content, templates, static files or the configuration change. Stops on Ctrl-C."""
+
+def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], tuple[str, ...] | None],
+          preview: Callable[[SiteConfig, list[Path]], tuple[str, ...]], save: Callable[[], None],
+          host: str, port: int) -> None:
+    """Build with ``build(load())`` (which returns the files it changed, None for any),
+    serve the output folder on ``host:port``, and rebuild whenever content, templates,
+    static files or the configuration change. When only releases were edited,
+    ``preview`` first rewrites their pages alone, so their tabs reload at once; the
+    whole rebuild follows. ``save`` keeps the rebuild's cache once tabs are told. Stops
+    on Ctrl-C."""
     state = SiteState()
     config = load()
     lock = threading.Lock()
 
-    def rebuild() -> None:
+    def rebuild(paths: set[Path] = frozenset()) -> None:
         nonlocal config
         with lock:
             started = time.perf_counter()
             try:
                 config = load()
-                build(config)
+                edited = sorted(p for p in paths if p.suffix == ".md" and p.is_file())
+                if edited and len(edited) == len(paths) and not state.problems:
+                    try:
+                        shown = preview(config, edited)
+                    except BuildError:
+                        shown = ()  # the whole rebuild will say what is wrong
+                    if shown:
+                        state.publish([], shown)
+                        print(f"پیش‌نمایش در {time.perf_counter() - started:.2f} ثانیه", flush=True)
+                changed = build(config)
             except BuildError as exc:
                 lines = [str(p) for p in exc.problems]
                 for line in lines:
                     print(line, file=sys.stderr)
                 print("ساخت دوباره انجام نشد؛ نسخهٔ سالم قبلی همچنان نمایش داده می‌شود", file=sys.stderr, flush=True)
-                state.publish(lines)
+                state.publish(lines, None)
                 return
             print(f"ساخته شد در {time.perf_counter() - started:.2f} ثانیه", flush=True)
-            state.publish([])
+            if changed != () or state.problems:
+                state.publish([], changed)
+            save()
 
     rebuild()
     if not (config.output_dir / "index.html").exists():

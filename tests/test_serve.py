@@ -1,6 +1,7 @@
 """build.py serve: preview that rebuilds on every change and reloads open tabs."""
 
 import http.client
+import json
 import socket
 import subprocess
 import sys
@@ -34,7 +35,8 @@ def wait_for(condition, seconds: float = 15) -> bool:
 
 
 def test_serve_rebuilds_reloads_and_keeps_the_last_good_site(tmp_path):
-    write_site(tmp_path, {"a.md": release("خبر نخست")})
+    write_site(tmp_path, {"a.md": release("خبر نخست"), "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
+                          "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه.")})
     port = free_port()
     server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -42,7 +44,7 @@ def test_serve_rebuilds_reloads_and_keeps_the_last_good_site(tmp_path):
         assert wait_for(lambda: _up(port)), "the server did not start"
         status, page = get(port, "/news/1403/a/")
         assert status == 200 and "<h1>خبر نخست</h1>" in page
-        assert '<script src="/__reload.js" defer></script>' in page
+        assert '<script src="/__reload.js" data-files="news/1403/a/index.html" defer></script>' in page
         assert "__reload" not in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
         assert "EventSource" in get(port, "/__reload.js")[1]
 
@@ -51,8 +53,13 @@ def test_serve_rebuilds_reloads_and_keeps_the_last_good_site(tmp_path):
         threading.Thread(target=lambda: events.extend(line.decode() for line in stream), daemon=True).start()
         time.sleep(0.5)
         (tmp_path / "content/a.md").write_text(release("خبر ویرایش‌شده"), encoding="utf-8")
-        assert wait_for(lambda: "data: reload\n" in events), "no reload event after an edit"
+        assert wait_for(lambda: any("news/1403/a/index.html" in line for line in events)), "no reload event after an edit"
         assert "<h1>خبر ویرایش‌شده</h1>" in get(port, "/news/1403/a/")[1]
+        # The edited page comes first, alone; tabs reload only when a file they show
+        # changed, and c's page shows nothing of a (a is neither its neighbour nor related).
+        changed = [json.loads(line.removeprefix("data: ")) for line in events if line.startswith("data: ")]
+        assert changed[0] == ["news/1403/a/index.html"], changed
+        assert all(isinstance(files, list) and "news/1402/c/index.html" not in files for files in changed), changed
 
         (tmp_path / "content/a.md").write_text(release("شکسته", "1400-12-30"), encoding="utf-8")
         assert wait_for(lambda: "newsroom-serve-errors" in get(port, "/news/1403/a/")[1])
