@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 from .assets import load_assets
-from .cache import Cache
+from .cache import Cache, FileCache
+from .cards import CardMaker
 from .config import SiteConfig
 from .content import Article, find_sources, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
+from .images import PhotoLibrary
 from .lint import lint_release, lint_site
 from .output import write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
@@ -68,13 +70,16 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     lap("read")
     if any(p.severity == ERROR for p in problems) or (strict and problems):
         raise BuildError(problems)
+    made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
+    cards = CardMaker(made, config.static_dir, config.organization or config.title)
     try:
         site = assemble_site(articles, config, now, visibility)
         lap("assemble")
         problems += site.warnings
         if strict and problems:
             raise BuildError(problems)
-        files = render_site(site, create_environment(config.templates_dir), assets) + render_feeds(site) + render_sitemaps(site)
+        files = (render_site(site, create_environment(config.templates_dir), assets, PhotoLibrary(made), cards)
+                 + render_feeds(site) + render_sitemaps(site))
         lap("render")
         # A link to nowhere fails a strict build, and is worth a warning in any other.
         broken = check_links(files, site, ERROR if strict else WARNING)
@@ -82,14 +87,18 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         problems += broken
         if strict and broken:
             raise BuildError(problems)
+        write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
+                      project=config.config_path.parent)
+        made.prune()
     except BuildError as exc:  # report the warnings found so far too
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-    write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
-                  project=config.config_path.parent)
+    finally:
+        made.close()
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
+    notices = tuple(n for n in (cache.notice, cards.notice if site.articles else None) if n)
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=cache.hits, notices=(cache.notice,) if cache.notice else ())
+                       reused=cache.hits, notices=notices)
 
 
 @dataclass(frozen=True, slots=True)
