@@ -9,14 +9,18 @@ Each build keeps only the entries it used, so the file does not grow without end
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 _FORMAT = b"newsroom-cache-1\n"
+# Below this many files to make, starting processes costs more than it saves.
+PARALLEL_MINIMUM = 16
 
 
 def engine_stamp(*parts: str) -> str:
@@ -116,6 +120,20 @@ class FileCache:
         os.replace(temporary, path)
         self._used.add(key)
         return path
+
+    def fill(self, make: Callable[..., dict[str, bytes] | None], work: list[tuple], jobs: int = 1) -> list[dict[str, Path] | None]:
+        """Run ``make(*args)`` for each ``args`` in ``work`` — in ``jobs`` processes when there
+        is enough of it — and store the files it returns (name → bytes). Returns their
+        paths by name for each item, or None where ``make`` returned None (a failure)."""
+        if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                chunk = max(1, min(64, len(work) // (jobs * 8)))
+                return [self._store(made) for made in pool.map(make, *zip(*work), chunksize=chunk)]
+        return [self._store(make(*args)) for args in work]
+
+    def _store(self, made: dict[str, bytes] | None) -> dict[str, Path] | None:
+        return None if made is None else {name: self.put(name, data) for name, data in made.items()}
 
     def prune(self) -> None:
         """Remove the files this build did not use (like ``Cache.save``); errors only cost space."""

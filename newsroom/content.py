@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import html
 import hashlib
+import math
 import multiprocessing
 import os
 import re
@@ -106,7 +107,7 @@ class Article:
     @property
     def reading_minutes(self) -> int:
         """Minutes a reader needs for the body (at least one)."""
-        return max(1, round(len(plain_text(self.body_html).split()) / READING_WORDS_PER_MINUTE))
+        return max(1, math.ceil(len(plain_text(self.body_html).split()) / READING_WORDS_PER_MINUTE))
 
     def line(self, key: str) -> int:
         """Line of front-matter ``key`` in the source file (1 when absent)."""

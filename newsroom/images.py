@@ -20,7 +20,7 @@ from typing import Callable
 from PIL import Image, ImageCms, ImageOps
 
 from .cache import FileCache
-from .errors import BuildError, Problem, display_path
+from .errors import Problem, display_path
 from .output import OutputFile
 
 WIDTHS = (480, 960, 1440)
@@ -131,57 +131,77 @@ def _encode(picture: Image.Image, kind: str, **options) -> bytes:
     return buffer.getvalue()
 
 
-class PhotoLibrary:
-    """Photos made once per build (and once per content, across builds with a cache)."""
+def _variant_files(key: str, source: str) -> dict[str, bytes] | None:
+    """The files of one photo's variants and their list (``<key>.json``); None when unreadable.
 
-    def __init__(self, files: FileCache):
+    Takes the photo's path, not its bytes: a thousand photos are not held in memory at once."""
+    try:
+        made = make_variants(Path(source).read_bytes())
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    files = {f"{key}-{width}.{_EXTENSIONS[kind]}": blob for width, _, kind, blob in made}
+    listed = [[f"{key}-{width}.{_EXTENSIONS[kind]}", width, height, kind] for width, height, kind, _ in made]
+    files[f"{key}.json"] = json.dumps(listed).encode("utf-8")
+    return files
+
+
+class PhotoLibrary:
+    """Photos made once per content (kept across builds in the file cache)."""
+
+    def __init__(self, files: FileCache, jobs: int = 1):
         self.cache = files
+        self.jobs = jobs
         self._photos: dict[Path, Photo] = {}
         self._outputs: dict[str, OutputFile] = {}
 
-    def photo(self, source: Path) -> Photo:
-        """The variants of the photo file ``source``. Raises ``BuildError`` when it cannot be read."""
-        source = source.absolute()
-        if source in self._photos:
-            return self._photos[source]
-        try:
-            data = source.read_bytes()
-        except OSError as exc:
-            raise BuildError([Problem(display_path(source), 0, f"عکس خوانده نشد: {exc.strerror}")]) from None
-        key = hashlib.sha256(_RECIPE.encode() + b"\0" + data).hexdigest()[:20]
-        manifest = self.cache.get(f"{key}.json")
-        if manifest is not None:
-            listed = json.loads(manifest.read_text(encoding="utf-8"))
-            files = [self.cache.get(name) for name, *_ in listed]
-            if all(files):
-                photo = self._register(key, [(w, h, t, path) for (_, w, h, t), path in zip(listed, files)])
-                self._photos[source] = photo
-                return photo
-        try:
-            made = make_variants(data)
-        except (OSError, ValueError, Image.DecompressionBombError):
-            raise BuildError([Problem(display_path(source), 0, "عکس سالم نیست یا خوانده نشد؛ "
-                                                              "آن را دوباره با JPEG یا PNG ذخیره کنید")]) from None
-        stored = []
-        for width, height, media_type, blob in made:
-            name = f"{key}-{width}.{_EXTENSIONS[media_type]}"
-            stored.append((width, height, media_type, self.cache.put(name, blob)))
-        self.cache.put(f"{key}.json", json.dumps(
-            [[path.name, w, h, t] for w, h, t, path in stored]).encode("utf-8"))
-        photo = self._register(key, stored)
-        self._photos[source] = photo
-        return photo
+    def prepare(self, sources: list[Path]) -> list[Problem]:
+        """Make the variants of every photo in ``sources`` not made before, in parallel;
+        problems name the photos that could not be read."""
+        problems, work, waiting = [], [], {}
+        for source in dict.fromkeys(s.absolute() for s in sources):
+            if source in self._photos:
+                continue
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(display_path(source), 0, f"عکس خوانده نشد: {exc.strerror}"))
+                continue
+            key = hashlib.sha256(_RECIPE.encode() + b"\0" + data).hexdigest()[:20]
+            if not self._from_cache(source, key):
+                waiting.setdefault(key, []).append(source)
+                if len(waiting[key]) == 1:
+                    work.append((key, str(source)))
+        for (key, _), made in zip(work, self.cache.fill(_variant_files, work, self.jobs)):
+            for source in waiting[key]:
+                if made is None:
+                    problems.append(Problem(display_path(source), 0, "عکس سالم نیست یا خوانده نشد؛ "
+                                                                      "آن را دوباره با JPEG یا PNG ذخیره کنید"))
+                else:
+                    self._from_cache(source, key)
+        return problems
 
-    def _register(self, key: str, stored: list[tuple[int, int, str, Path]]) -> Photo:
+    def _from_cache(self, source: Path, key: str) -> bool:
+        manifest = self.cache.get(f"{key}.json")
+        if manifest is None:
+            return False
+        listed = json.loads(manifest.read_text(encoding="utf-8"))
+        files = [self.cache.get(name) for name, *_ in listed]
+        if not all(files):
+            return False
         variants = []
-        for width, height, media_type, path in stored:
-            variant = Variant(f"media/{key}-{width}.{_EXTENSIONS[media_type]}", width, height, media_type)
+        for (name, width, height, media_type), path in zip(listed, files):
+            variant = Variant(f"media/{name}", width, height, media_type)
             self._outputs[variant.dest_path] = OutputFile(variant.dest_path, source=path)
             variants.append(variant)
-        return Photo(key, tuple(variants))
+        self._photos[source] = Photo(key, tuple(variants))
+        return True
+
+    def photo(self, source: Path) -> Photo | None:
+        """The variants of the photo file ``source``, once prepared (None if it could not be)."""
+        return self._photos.get(source.absolute())
 
     def outputs(self) -> list[OutputFile]:
-        """The files of every photo used so far, in a stable order."""
+        """The files of every prepared photo, in a stable order."""
         return [self._outputs[name] for name in sorted(self._outputs)]
 
 

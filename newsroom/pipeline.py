@@ -12,13 +12,12 @@ from typing import Callable
 
 from .assets import load_assets
 from .cache import Cache, FileCache
-from .cards import CardMaker
 from .config import SiteConfig
 from .content import Article, find_sources, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
-from .images import PhotoLibrary
 from .lint import lint_release, lint_site
+from .media import prepare_media
 from .output import write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_site
@@ -71,14 +70,15 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     if any(p.severity == ERROR for p in problems) or (strict and problems):
         raise BuildError(problems)
     made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
-    cards = CardMaker(made, config.static_dir, config.organization or config.title)
     try:
         site = assemble_site(articles, config, now, visibility)
         lap("assemble")
         problems += site.warnings
         if strict and problems:
             raise BuildError(problems)
-        files = (render_site(site, create_environment(config.templates_dir), assets, PhotoLibrary(made), cards)
+        media = prepare_media(site, made, jobs)
+        lap("media")
+        files = (render_site(site, create_environment(config.templates_dir), assets, media)
                  + render_feeds(site) + render_sitemaps(site))
         lap("render")
         # A link to nowhere fails a strict build, and is worth a warning in any other.
@@ -87,18 +87,19 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         problems += broken
         if strict and broken:
             raise BuildError(problems)
+    except BuildError as exc:  # report the warnings found so far too
+        made.close()
+        raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+    try:
         write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
                       project=config.config_path.parent)
-        made.prune()
-    except BuildError as exc:  # report the warnings found so far too
-        raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+        made.prune()  # only after a good build: keep what this build used
     finally:
         made.close()
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
-    notices = tuple(n for n in (cache.notice, cards.notice if site.articles else None) if n)
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=cache.hits, notices=notices)
+                       reused=cache.hits, notices=tuple(n for n in (cache.notice, media.notice) if n))
 
 
 @dataclass(frozen=True, slots=True)

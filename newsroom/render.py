@@ -17,13 +17,13 @@ import jinja2
 from markupsafe import Markup
 
 from .assets import Asset
-from .cards import Card, CardMaker
 from .config import SiteConfig
 from .content import Article
 from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
 from .feeds import FEEDS, MEDIA_TYPES
-from .images import SIZES, Photo, PhotoLibrary, picture_html, rewrite_body_images
+from .images import SIZES, Photo, picture_html, rewrite_body_images
+from .media import NO_MEDIA, Media
 from .output import OutputFile
 from .site import Site, dest_path, link_releases, relative_path
 from .text import to_persian_digits
@@ -83,13 +83,9 @@ def picture(context: jinja2.runtime.Context, photo: Photo, alt: str, lazy: bool 
 
 
 class _Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
-                 photos: PhotoLibrary | None = None, cards: CardMaker | None = None):
+    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media):
         self.site = site
-        self.photos = photos
-        self.cards = cards
-        self.lead_photos: dict[str, Photo] = {}  # article URL → its photo's variants
-        self.share_cards: dict[str, Card] = {}  # article URL → its share card
+        self.media = media
         self.env = env
         self.config: SiteConfig = site.config
         self.assets = {asset.path: asset for asset in assets}
@@ -110,8 +106,8 @@ class _Renderer:
             logo=self.logo,
             news_article=self.news_article,
             breadcrumbs=self.breadcrumbs,
-            photo_of=lambda article: self.lead_photos.get(article.url),
-            card_of=lambda article: self.share_cards.get(article.url),
+            photo_of=lambda article: media.lead.get(article.url),
+            card_of=lambda article: media.cards.get(article.url),
             picture=picture,
             content_security_policy=Markup(content_security_policy(self.config)),  # our own constant text
         )
@@ -147,11 +143,9 @@ class _Renderer:
             "inLanguage": self.config.language, "url": self.permalink(article.url),
             "mainEntityOfPage": self.permalink(article.url), "author": publisher, "publisher": publisher,
         }
-        images = []
-        if article.url in self.lead_photos:
-            images.append(self.permalink(self.lead_photos[article.url].largest.url))
-        if article.url in self.share_cards:
-            images.append(self.permalink(self.share_cards[article.url].url))
+        images = [self.permalink(self.media.lead[article.url].largest.url)] if article.url in self.media.lead else []
+        if article.url in self.media.cards:
+            images.append(self.permalink(self.media.cards[article.url].url))
         if images:
             data["image"] = images
         if article.category:
@@ -224,53 +218,24 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
     return sorted(problems)
 
 
-def _is_raster(path: Path) -> bool:
-    return path.suffix.lower() != ".svg"
-
-
-def _prepare_photos(r: _Renderer, site: Site) -> dict[str, dict[str, Photo]]:
-    """Variants of every published photo and the share card of every release (made or
-    taken from the file cache); the body photos of each release by their ``src``."""
-    body_photos: dict[str, dict[str, Photo]] = {}
-    problems = []
-    for article in site.articles:
-        raster = article.image_source if article.image_source is not None and _is_raster(article.image_source) else None
-        try:
-            if r.photos is not None:
-                if raster is not None:
-                    r.lead_photos[article.url] = r.photos.photo(raster)
-                body_photos[article.url] = {
-                    relative_path(src, article.url) if src.startswith("/") else src: r.photos.photo(file)
-                    for src, file in article.body_images if _is_raster(file)}
-            if r.cards is not None:
-                card = r.cards.card(article.title, article.date, raster)
-                if card is not None:
-                    r.share_cards[article.url] = card
-        except BuildError as exc:
-            problems += [Problem(article.path, 0, f"image: {p.path}: {p.message}") for p in exc.problems]
-    if problems:
-        raise BuildError(problems)
-    return body_photos
-
-
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
-                photos: PhotoLibrary | None = None, cards: CardMaker | None = None) -> list[OutputFile]:
-    """Every file of the site: pages, redirects, photos and static assets.
+                media: Media = NO_MEDIA) -> list[OutputFile]:
+    """Every file of the site: pages, redirects, photos, share cards and static assets.
 
-    With ``photos``, release photos become responsive variants; with ``cards``, each
-    release gets a share card. Without them photos are published as they are.
+    Photos with variants in ``media`` get responsive markup; others are published as they are.
     """
-    r = _Renderer(site, env, assets, photos, cards)
-    body_photos = _prepare_photos(r, site)
+    r = _Renderer(site, env, assets, media)
     for article in site.articles:
         body = link_releases(article, site)
-        if body_photos.get(article.url):
-            body = rewrite_body_images(body, body_photos[article.url], lambda url, a=article: relative_path(url, a.url))
+        if article.url in media.body:  # keyed by src as written; link_releases made /static/… relative
+            photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
+                      for src, photo in media.body[article.url].items()}
+            body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
         r.page("article.html", article.url, dest_path(article.url), article.path,
                article=article, body=Markup(body),
                related=site.related[article.url], neighbours=site.neighbours[article.url])
         beside = article.image is not None and not article.image.startswith("/static/")
-        if article.image_source is not None and beside and article.url not in r.lead_photos:
+        if article.image_source is not None and beside and article.url not in media.lead:
             r.files.append(OutputFile(dest_path(unquote(article.image)), source=article.image_source))
     for listing in site.listings:
         r.page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", listing=listing)
@@ -285,8 +250,5 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
     if r.problems:
         raise BuildError(list(r.problems.values()))
     r.files.extend(OutputFile(f"static/{asset.path}", asset.data) for asset in assets)
-    if photos is not None:
-        r.files.extend(photos.outputs())
-    if cards is not None:
-        r.files.extend(cards.outputs())
+    r.files.extend(media.files)
     return r.files

@@ -17,6 +17,7 @@ LAYERS = [
     {"output"},
     {"feeds", "images"},
     {"sitemaps", "cards"},
+    {"media"},
     {"render"},
     {"pipeline"},
     {"serve"},
