@@ -7,8 +7,8 @@ mistake in every file at once.
 from __future__ import annotations
 
 import difflib
-import html
 import hashlib
+import html
 import math
 import multiprocessing
 import os
@@ -562,7 +562,7 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
 _BODY_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
 
 
-def local_image(src: str, release: Path, static_dir: Path) -> Path | None:
+def _local_image(src: str, release: Path, static_dir: Path) -> Path | None:
     """The file a body image's ``src`` names: beside the release, or ``/static/…``;
     None for images elsewhere (another site, a page of this one)."""
     if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//"):
@@ -581,7 +581,7 @@ def _body_images(body_html: str, body_text: str, body_line: int, source: Path, s
     is an error on the line that names it."""
     found: dict[str, Path] = {}
     for src in dict.fromkeys(html.unescape(m) for m in _BODY_IMG_SRC.findall(body_html)):
-        target = local_image(src, source, config.static_dir)
+        target = _local_image(src, source, config.static_dir)
         if target is None:
             continue
         at = body_text.find(src)

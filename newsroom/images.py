@@ -29,7 +29,7 @@ JPEG_QUALITY = 80
 # Bump when the way variants are made changes, so cached ones are made anew.
 _RECIPE = f"photo-1 {WIDTHS} {WEBP_QUALITY} {JPEG_QUALITY} {Image.__version__}"
 _EXTENSIONS = {"image/webp": "webp", "image/jpeg": "jpg", "image/png": "png"}
-# Below the fold and in the body, photos take the text column (42rem) at most.
+# On article pages photos take the text column (42rem) at most, the phone's width less margins.
 SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 
 
@@ -52,7 +52,6 @@ class Variant:
 class Photo:
     """A published photo: its variants, widest last, in WebP and in the fallback type."""
 
-    key: str
     variants: tuple[Variant, ...]
 
     @property
@@ -193,7 +192,7 @@ class PhotoLibrary:
             variant = Variant(f"media/{name}", width, height, media_type)
             self._outputs[variant.dest_path] = OutputFile(variant.dest_path, source=path)
             variants.append(variant)
-        self._photos[source] = Photo(key, tuple(variants))
+        self._photos[source] = Photo(tuple(variants))
         return True
 
     def photo(self, source: Path) -> Photo | None:

@@ -7,9 +7,9 @@ import textwrap
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -121,8 +121,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh tab in its own context (no shared cookies or cache); test scripts may run despite the CSP."""
-    context = browser.new_context(bypass_csp=True)
+    """A fresh tab in its own context (no shared cookies or cache), the pages' CSP in force."""
+    context = browser.new_context()
     yield context.new_page()
     context.close()
 

@@ -2,6 +2,7 @@
 phone, loads nothing from elsewhere, prints cleanly."""
 
 import json
+import shutil
 from urllib.parse import quote
 
 import pytest
@@ -30,14 +31,19 @@ def site(tmp_path_factory):
     output = tmp_path_factory.mktemp("bulletin") / "output"
     assert main(["build", "--config", str(REPO / "config.yaml"), "--output", str(output), "--now", BULLETIN_NOW,
                  "--quiet", "--no-cache"]) == 0
+    # Served from the site's own origin, axe runs under the pages' CSP (script-src 'self').
+    shutil.copyfile(AXE, output / "axe-for-tests.js")
     with serving(output) as origin:
         yield origin
 
 
 def visit(page, site: str, url: str, viewport: dict, scheme: str = "light") -> list[str]:
-    """Open ``url`` at ``viewport`` size; returns every URL the page requested."""
+    """Open ``url`` at ``viewport`` size; returns every URL the page requested.
+
+    Whatever the page's Content-Security-Policy refuses fails the test."""
     requested = []
     page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: _refused(message.text))
     page.set_viewport_size(viewport)
     page.emulate_media(color_scheme=scheme)
     page.goto(site + url, wait_until="load")
@@ -45,8 +51,12 @@ def visit(page, site: str, url: str, viewport: dict, scheme: str = "light") -> l
     return requested
 
 
+def _refused(text: str) -> None:
+    assert "Content Security Policy" not in text, text
+
+
 def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(url="/axe-for-tests.js")
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']}: {v['help']} — " + json.dumps([n["target"] for n in v["nodes"]][:5], ensure_ascii=False)
             for v in result["violations"]]
