@@ -9,12 +9,18 @@ Each build keeps only the entries it used, so the file does not grow without end
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 _FORMAT = b"newsroom-cache-1\n"
+# Below this many files to make, starting processes costs more than it saves.
+PARALLEL_MINIMUM = 16
 
 
 def engine_stamp(*parts: str) -> str:
@@ -88,3 +94,62 @@ class Cache:
         except OSError as exc:
             self.notice = f"حافظهٔ میانی {self.path} نوشته نشد ({exc.strerror})؛ ساخت بعدی کندتر است"
             temporary.unlink(missing_ok=True)
+
+
+class FileCache:
+    """Made files (photo variants, share cards) kept in a folder by content-derived key.
+
+    Photos are too large to sit in the pickled cache that every build loads whole, so
+    each made file is its own file here, handed to the writer by path. Without a
+    folder (``--no-cache``) a temporary one serves the build and is removed by ``close``.
+    """
+
+    def __init__(self, folder: Path | None):
+        self._temporary = folder is None
+        self.folder = Path(tempfile.mkdtemp(prefix="newsroom-files-")) if folder is None else folder
+        self._used: set[str] = set()
+
+    def get(self, key: str) -> Path | None:
+        """The stored file named ``key`` (a hash and an extension), or None."""
+        path = self.folder / key
+        if path.is_file():
+            self._used.add(key)
+            return path
+        return None
+
+    def put(self, key: str, data: bytes) -> Path:
+        """Store ``data`` as ``key``, atomically, so a killed build leaves no half file."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / key
+        temporary = self.folder / f".{key}.{os.getpid()}"
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        self._used.add(key)
+        return path
+
+    def fill(self, make: Callable[..., dict[str, bytes] | None], work: list[tuple], jobs: int = 1) -> list[dict[str, Path] | None]:
+        """Run ``make(*args)`` for each ``args`` in ``work`` — in ``jobs`` processes when there
+        is enough of it — and store the files it returns (name → bytes). Returns their
+        paths by name for each item, or None where ``make`` returned None (a failure)."""
+        if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                chunk = max(1, min(64, len(work) // (jobs * 8)))
+                return [self._store(made) for made in pool.map(make, *zip(*work), chunksize=chunk)]
+        return [self._store(make(*args)) for args in work]
+
+    def _store(self, made: dict[str, bytes] | None) -> dict[str, Path] | None:
+        return None if made is None else {name: self.put(name, data) for name, data in made.items()}
+
+    def prune(self) -> None:
+        """Remove the files this build did not use (like ``Cache.save``); errors only cost space."""
+        if self._temporary or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in self._used and not path.name.startswith("."):
+                path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Remove the temporary folder of a build without a cache."""
+        if self._temporary:
+            shutil.rmtree(self.folder, ignore_errors=True)

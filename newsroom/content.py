@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
+import math
 import multiprocessing
 import os
 import re
@@ -20,7 +22,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from PIL import Image
 
@@ -42,7 +44,7 @@ from .yamldoc import YamlMapping, parse_yaml_mapping
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
 FIELDS = ("title", "date", "updated", "summary", "tags", "category", "county", "slug", "image", "image_alt",
-          "source", "related", "draft", "scheduled", "expires", "aliases", "lint_ignore")
+          "image_caption", "source", "related", "draft", "scheduled", "expires", "aliases", "lint_ignore")
 # Keys staff type in Persian, or as other generators spell them.
 _KEY_HINTS = {
     "عنوان": "title", "تیتر": "title", "تاریخ": "date", "خلاصه": "summary", "لید": "summary",
@@ -60,6 +62,8 @@ MAX_TERM_LENGTH = 60
 # A press release is a few kilobytes; a file this large is a mistake (a pasted image, a
 # whole document), and reading it would slow every build.
 MAX_RELEASE_BYTES = 1024 * 1024
+# A common estimate of silent reading speed in Persian; it only needs to be about right.
+READING_WORDS_PER_MINUTE = 200
 # Content words kept per release for related news (the scorer keeps fewer still).
 TOKENS_PER_RELEASE = 64
 
@@ -89,9 +93,11 @@ class Article:
     expires: datetime | None
     aliases: tuple[str, ...]
     image: str | None  # site-relative URL of the photo
-    image_source: Path | None  # file to publish at ``image``, when it sits beside the release
+    image_source: Path | None  # the photo file (beside the release, or under static/)
     image_alt: str | None
     image_size: tuple[int, int] | None  # width, height in pixels (None for SVG)
+    image_caption: str | None  # shown under the photo
+    body_images: tuple[tuple[str, Path], ...]  # (src in the body HTML, photo file) of local raster images
     lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
     # The release's most frequent content words (folded), title and summary counted
     # extra, with their weighted counts: what related news compares.
@@ -100,6 +106,11 @@ class Article:
     # Hash of the file's path and text and of the photo's size: everything above is made
     # from these (and the settings), so pages showing the release are fingerprinted by it.
     digest: str
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes a reader needs for the body (at least one)."""
+        return max(1, math.ceil(len(plain_text(self.body_html).split()) / READING_WORDS_PER_MINUTE))
 
     def line(self, key: str) -> int:
         """Line of front-matter ``key`` in the source file (1 when absent)."""
@@ -192,7 +203,7 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
             progress(done, len(fresh))
         results[position] = result
         # A release with a photo is read anew: the photo may come, go or change meanwhile.
-        if cache is not None and result[0] is not None and result[0].image is None:
+        if cache is not None and result[0] is not None and result[0].image is None and not result[0].body_images:
             cache.put(key, result)
     articles = []
     for article, found in results:
@@ -400,6 +411,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     slug = _slug(fields, relative)
     aliases = _aliases(fields)
     image, image_source, image_alt, image_size = _image(fields, source, config)
+    image_caption = fields.text("image_caption")
     related = fields.text_list("related", split=False)
     draft = fields.flag("draft")
     scheduled = fields.flag("scheduled")
@@ -415,18 +427,21 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     assert title is not None and date is not None and slug is not None
     body_html, removed = render_markdown(body_text, config.iframe_hosts)
     fields.problems.extend(Problem(shown, body_line + line - 1, f"html: {message}", WARNING) for line, message in removed)
+    body_images = _body_images(body_html, body_text, body_line, source, shown, config, fields.problems)
+    if any(p.severity == ERROR for p in fields.problems):
+        return None, fields.problems
     if summary is None:
         summary = first_paragraph(body_html) or title
     jalali = jalali_date(date)
     url = _permalink(config.permalink, slug, date, jalali)
-    if image is not None and image_source is not None:
+    if image is not None and image_source is not None and not image.startswith("/"):
         image = url + image
     article = Article(
         src_path=relative.as_posix(), path=shown, title=title, date=date, updated=updated or date, jalali=jalali,
         summary=summary, body_html=body_html, tags=tags, category=category, county=county,
         slug=slug, url=url, source=source_line, related=related, draft=draft, scheduled=scheduled, lint_ignore=lint_ignore, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
-        lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
+        image_caption=image_caption, body_images=body_images, lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
         **_token_counts(title, summary, body_html, config),
         digest=hashlib.sha256(f"{relative.as_posix()}\0{text}\0{image_source}\0{image_size}".encode()).hexdigest(),
     )
@@ -527,7 +542,7 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
         return none
     if image.startswith("/"):  # a file under static/, published at /static/…
         target = config.static_dir / image.lstrip("/")
-        url, local = "/static/" + quote(image.lstrip("/")), None
+        url, local = "/static/" + quote(image.lstrip("/")), target
     else:
         target = source.parent / image
         url, local = quote(target.name), target
@@ -546,6 +561,54 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
             fields.problem("image", f"فایل «{image}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید")
             return none
     return url, local, alt, size
+
+
+_BODY_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
+
+
+def _local_image(src: str, release: Path, static_dir: Path) -> Path | None:
+    """The file a body image's ``src`` names: beside the release, or ``/static/…``;
+    None for images elsewhere (another site, a page of this one)."""
+    if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//"):
+        return None
+    path = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    if path.startswith("/static/"):
+        return static_dir / path.removeprefix("/static/")
+    if path.startswith("/"):
+        return None
+    return release.parent / path
+
+
+def _body_images(body_html: str, body_text: str, body_line: int, source: Path, shown: str, config: SiteConfig,
+                 problems: list[Problem]) -> tuple[tuple[str, Path], ...]:
+    """Local images of the body that get responsive variants; a missing or unreadable one
+    is an error on the line that names it."""
+    found: dict[str, Path] = {}
+    for src in dict.fromkeys(html.unescape(m) for m in _BODY_IMG_SRC.findall(body_html)):
+        target = _local_image(src, source, config.static_dir)
+        if target is None:
+            continue
+        at = body_text.find(src)
+        line = body_line + (body_text.count("\n", 0, at) if at >= 0 else 0)
+        inside = config.static_dir if src.startswith("/") else config.content_dir
+        if not target.is_file() or not _within(target, inside):
+            problems.append(Problem(shown, line, f"عکس «{src}» پیدا نشد؛ فایل عکس را کنار فایل خبر بگذارید یا نشانی را درست کنید"))
+        elif target.suffix.lower() not in IMAGE_SUFFIXES:
+            problems.append(Problem(shown, line, f"«{src}» عکس نیست؛ پسوندهای مجاز: {' '.join(IMAGE_SUFFIXES)}"))
+        elif target.suffix.lower() != ".svg":
+            try:
+                with Image.open(target) as picture:
+                    picture.verify()
+            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+                problems.append(Problem(shown, line, f"فایل «{src}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید"))
+            else:
+                found[src] = target
+    return tuple(found.items())
+
+
+def _within(path: Path, folder: Path) -> bool:
+    real, home = os.path.realpath(path), os.path.realpath(folder)
+    return real.startswith(home + os.sep)
 
 
 def _permalink(pattern: str, slug: str, date: datetime, jalali: tuple[int, int, int]) -> str:

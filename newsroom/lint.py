@@ -31,7 +31,7 @@ TYPOGRAPHY = {
     "latin-punctuation": (re.compile(f"(?<=[{_PERSIAN}]) ?[,;?]"), "نشانهٔ لاتین «{0}» پس از حرف فارسی؛ «،» «؛» «؟» بنویسید"),
     "double-space": (re.compile(r"(?<=\S) {2,}(?=\S)"), "چند فاصله پشت سر هم؛ یک فاصله بس است"),
 }
-_TEXT_KEYS = ("title", "summary", "source", "tags", "category", "county", "image_alt")
+_TEXT_KEYS = ("title", "summary", "source", "tags", "category", "county", "image_alt", "image_caption")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<target>[^)\s]+)")
@@ -82,9 +82,10 @@ def _images_and_links(line: str, number: int, source: Path, content_dir: Path, s
         if not match["alt"].strip():
             found.append((number, match.start() + 1, "image-alt",
                           "عکس توضیح ندارد؛ میان [ و ] بنویسید در عکس چه دیده می‌شود"))
+    images = {match.end("alt") for match in _IMAGE.finditer(line)}  # a missing image is a build error
     for match in _LINK_TARGET.finditer(line):
         target = match[1].split("#")[0].split("?")[0]
-        if not target or re.match(r"^[a-z]+:", target) or target.startswith("//"):
+        if match.start() in images or not target or re.match(r"^[a-z]+:", target) or target.startswith("//"):
             continue
         if target.startswith("/"):
             # Site pages are checked after the build; files under /static/ can be checked now.

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 from .assets import load_assets
-from .cache import Cache
+from .cache import Cache, FileCache
 from .config import SiteConfig
 from .content import Article, find_sources, load_article, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
+from .media import Media, prepare_media
 from .output import Previous, load_previous, patch_outputs, recover_output, save_manifest, still_written, write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_articles, render_site
@@ -60,6 +61,7 @@ class Memory:
         self.cache: Cache | None = None
         self.previous: Previous | None = None
         self.site: Site | None = None
+        self.media: Media | None = None
         self.config: SiteConfig | None = None
 
     def save(self) -> None:
@@ -102,18 +104,22 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     lap("read")
     if any(p.severity == ERROR for p in problems) or (strict and problems):
         raise BuildError(problems)
+    made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
     try:
         site = assemble_site(articles, config, now, visibility)
         lap("assemble")
         problems += site.warnings
         if strict and problems:
             raise BuildError(problems)
+        media = prepare_media(site, made, jobs)
+        lap("media")
         recover_output(config.output_dir)  # a patch a killed build left half applied
         if memory is not None and memory.previous is not None and memory.config == config:
             previous = still_written(memory.previous, config.output_dir)
         else:
             previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
-        files = render_site(site, create_environment(config.templates_dir), assets, previous.records if previous else None)
+        files = render_site(site, create_environment(config.templates_dir), assets, media,
+                            previous.records if previous else None)
         files += render_feeds(site) + render_sitemaps(site)
         lap("render")
         # A link to nowhere fails a strict build, and is worth a warning in any other.
@@ -123,16 +129,21 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         if strict and broken:
             raise BuildError(problems)
     except BuildError as exc:  # report the warnings found so far too
+        made.close()
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-    written = write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
-                            project=config.config_path.parent, previous=previous,
-                            manifest=manifest_path(config) if use_cache and memory is None else None)
+    try:
+        written = write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
+                                project=config.config_path.parent, previous=previous,
+                                manifest=manifest_path(config) if use_cache and memory is None else None)
+        made.prune()  # only after a good build: keep what this build used
+    finally:
+        made.close()
     lap("write")
     if memory is not None:
-        memory.cache, memory.previous, memory.site, memory.config = cache, written.now, site, config
+        memory.cache, memory.previous, memory.site, memory.media, memory.config = cache, written.now, site, media, config
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=cache.hits, notices=(cache.notice,) if cache.notice else (),
+                       reused=cache.hits, notices=tuple(n for n in (cache.notice, media.notice) if n),
                        rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed)
 
 
@@ -144,7 +155,7 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
     shown: a new, renamed, unpublished or broken release, or no site built yet.
     """
     site = memory.site
-    if site is None or memory.config != config or not sources:
+    if site is None or memory.media is None or memory.config != config or not sources:
         return ()
     articles = []
     for source in sources:
@@ -158,7 +169,10 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
                 or article.draft or article.date != old.date or article.aliases != old.aliases:
             return ()
         articles.append(article)
-    files = render_articles(site, create_environment(config.templates_dir), load_assets(config.static_dir), articles)
+    if any(article.image != site.by_source[article.src_path].image or article.body_images for article in articles):
+        return ()  # its pictures are made by the whole rebuild
+    files = render_articles(site, create_environment(config.templates_dir), load_assets(config.static_dir),
+                            memory.media, articles)
     patch_outputs(files, config.output_dir)
     return tuple(f.dest_path for f in files)
 

@@ -29,6 +29,8 @@ from .dates import format_jalali
 from .errors import BuildError, Problem, display_path
 from .feeds import FEEDS, MEDIA_TYPES
 from .fingerprint import Fingerprints
+from .images import SIZES, Photo, picture_html, rewrite_body_images
+from .media import NO_MEDIA, Media
 from .output import OutputFile, Record
 from .site import Site, dest_path, link_releases, relative_path
 from .text import to_persian_digits
@@ -88,10 +90,17 @@ class _SiteLookups:
         return value
 
 
+@jinja2.pass_context
+def picture(context: jinja2.runtime.Context, photo: Photo, alt: str, lazy: bool = True, sizes: str = SIZES) -> Markup:
+    """Responsive ``<picture>`` markup of ``photo`` for the page being rendered."""
+    return Markup(picture_html(photo, alt, lambda url: relative_url(context, url), lazy=lazy, sizes=sizes))
+
+
 class _Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
+    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media,
                  previous: dict[str, Record]):
         self.site = site
+        self.media = media
         self.env = env
         self.config: SiteConfig = site.config
         self.assets = {asset.path: asset for asset in assets}
@@ -107,10 +116,12 @@ class _Renderer:
         self.prints = Fingerprints()
         self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
         self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
-        self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds}
+        self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds,
+                        "photo": media.lead.get, "card": media.cards.get}
         self.stamp = self.prints.of(
             engine_stamp(jinja2.__version__), [(name, env.loader.get_source(env, name)[0]) for name in env.list_templates()],
             self.config, [(asset.path, asset.data) for asset in assets])
+        photo, card = self.recorded("photo"), self.recorded("card")
         self.shared = dict(
             site=_SiteLookups(site, self.record),
             config=self.config,
@@ -121,6 +132,9 @@ class _Renderer:
             logo=self.logo,
             news_article=self.news_article,
             breadcrumbs=self.breadcrumbs,
+            photo_of=lambda article: photo(article.url),
+            card_of=lambda article: card(article.url),
+            picture=picture,
             content_security_policy=Markup(self.config.content_security_policy),  # our own constant text
         )
 
@@ -189,8 +203,11 @@ class _Renderer:
             "inLanguage": self.config.language, "url": self.permalink(article.url),
             "mainEntityOfPage": self.permalink(article.url), "author": publisher, "publisher": publisher,
         }
-        if article.image:
-            data["image"] = [self.permalink(article.image)]
+        images = [self.permalink(self.media.lead[article.url].largest.url)] if article.url in self.media.lead else []
+        if article.url in self.media.cards:
+            images.append(self.permalink(self.media.cards[article.url].url))
+        if images:
+            data["image"] = images
         if article.category:
             data["articleSection"] = article.category
         if article.tags:
@@ -226,11 +243,17 @@ class _Renderer:
                                      links=page_links(html, dest, self.config.base_path)))
 
     def article(self, article: Article) -> None:
-        """The page of one release, and its photo."""
+        """The page of one release, and its photo when it has no variants."""
+        body = link_releases(article, self.site)
+        if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
+            photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
+                      for src, photo in self.media.body[article.url].items()}
+            body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
         self.page("article.html", article.url, dest_path(article.url), article.path,
-                  article=article, body=Markup(link_releases(article, self.site)),
+                  article=article, body=Markup(body),
                   related=self.site.related[article.url], neighbours=self.site.neighbours[article.url])
-        if article.image_source is not None and article.image is not None:
+        beside = article.image is not None and not article.image.startswith("/static/")
+        if article.image_source is not None and beside and article.url not in self.media.lead:
             self.copy(dest_path(unquote(article.image)), source=article.image_source)
 
     def copy(self, dest: str, data: bytes = b"", source: Path | None = None) -> None:
@@ -299,26 +322,27 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
     return sorted(problems)
 
 
-def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
+def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media,
                     articles: list[Article]) -> list[OutputFile]:
     """The pages of ``articles`` (new versions of releases of ``site``) alone, in the
-    context of ``site``: its related lists, neighbours and terms."""
-    r = _Renderer(site, env, assets, {})
+    context of ``site``: its related lists, neighbours, terms and pictures."""
+    r = _Renderer(site, env, assets, media, {})
     for article in articles:
         r.article(article)
     if r.problems:
         raise BuildError(list(r.problems.values()))
-    return r.files
+    return [file for file in r.files if file.dest_path.endswith(".html")]
 
 
-def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
+def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media = NO_MEDIA,
                 previous: dict[str, Record] | None = None) -> list[OutputFile]:
-    """Every file of the site: pages, redirects, photos and static assets.
+    """Every file of the site: pages, redirects, photos, share cards and static assets.
 
-    Files whose fingerprint matches their record in ``previous`` (the manifest of the
-    current output folder) come back ``kept``, without being rendered.
+    Photos with variants in ``media`` get responsive markup; others are published as
+    they are. Files whose fingerprint matches their record in ``previous`` (the manifest
+    of the current output folder) come back ``kept``, without being rendered.
     """
-    r = _Renderer(site, env, assets, previous or {})
+    r = _Renderer(site, env, assets, media, previous or {})
     for article in site.articles:
         r.article(article)
     for listing in site.listings:
@@ -335,4 +359,6 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...],
         raise BuildError(list(r.problems.values()))
     for asset in assets:
         r.copy(f"static/{asset.path}", asset.data)
+    for file in media.files:
+        r.copy(file.dest_path, file.data, file.source)
     return r.files

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -85,3 +90,57 @@ def read(tmp_path: Path, url: str) -> str:
     """HTML of the page at site-relative ``url`` in ``tmp_path/output``."""
     path = url.lstrip("/")
     return (tmp_path / "output" / (path + "index.html" if path.endswith("/") or not path else path)).read_text(encoding="utf-8")
+
+
+# Real-browser tests: Playwright driving Debian's Chromium (.ci/run installs it), no browser download.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def missing(what: str) -> None:
+    """Skip a test whose system package is missing here; in CI, where .ci/run installs it, fail."""
+    if os.environ.get("CI"):
+        pytest.fail(what)
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium shared by the session's browser tests."""
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives the browser a fresh temporary profile of its own.
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab in its own context (no shared cookies or cache), the pages' CSP in force."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@contextmanager
+def serving(folder: Path):
+    """Serve ``folder`` over HTTP on a free port of 127.0.0.1; yields the site's origin."""
+    handler = partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
+        pass

@@ -1,6 +1,7 @@
 """Feeds, sitemaps and page metadata, read back by independent parsers and validators."""
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ SITE = {
     # Summer 1401: Tehran was still on +04:30.
     "1401/water.md": release("آب‌رسانی سیار به روستاهای دامغان", "1401-05-10 09:30", "به گزارش روابط عمومی؛ تانکرها آب رساندند.",
                              category="محرومیت‌زدایی", county="دامغان", tags="[آب شرب, خشکسالی]"),
-    "1403/saffron.md": release("برداشت زعفران در بسطام", "1403-08-12 10:00", "برداشت از [مزرعه](../../1401/water/) و ![عکس](/static/x.png) آغاز شد.",
+    "1403/saffron.md": release("برداشت زعفران در بسطام", "1403-08-12 10:00", "برداشت از [مزرعه](../../1401/water/) و ![عکس](/static/images/logo.png) آغاز شد.",
                                category="کشاورزی", county="شاهرود", updated="1403-08-20 16:45", aliases="[/old/saffron/]"),
     "1403/today.md": release("اطلاعیهٔ امروز دربارهٔ «ثبت‌نام» & مهلت", "1403-08-30 18:00", "متن.", county="شاهرود"),
 }
@@ -79,7 +80,7 @@ def test_full_content_feeds_have_absolute_links(build, tmp_path):
     rss = feedparser.parse(tmp_path / "output" / "feed.xml")
     content = rss.entries[1].summary
     assert 'href="https://news.example.ir/news/1401/water/"' in content
-    assert 'src="https://news.example.ir/static/x.png"' in content
+    assert 'src="https://news.example.ir/static/images/logo.png"' in content
 
 
 def test_sitemaps_validate_and_list_every_page(site):
@@ -146,10 +147,11 @@ def test_photo_gives_og_image_with_its_size(build, tmp_path):
     photo(tmp_path / "content" / "meeting.jpg", (1200, 800))
     build({"a.md": release("جلسه", image="meeting.jpg", image_alt="اعضای شورا")}, "--now", NOW)
     page = read(tmp_path, "/news/1403/a/")
-    assert '<meta property="og:image" content="https://news.example.ir/news/1403/a/meeting.jpg">' in page
-    assert '<meta property="og:image:width" content="1200">' in page and '<meta property="og:image:height" content="800">' in page
+    assert re.search(r'<meta property="og:image" content="https://news.example.ir/media/[0-9a-f]+\.jpg">', page)
+    assert '<meta property="og:image:width" content="1200">' in page and '<meta property="og:image:height" content="630">' in page
+    assert '<meta property="og:image:alt" content="اعضای شورا">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
-    assert 'width="1200" height="800"' in page
+    assert 'width="960" height="640"' in page
 
 
 def test_aliases_give_redirect_pages_and_a_redirects_file(site):

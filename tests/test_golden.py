@@ -4,15 +4,24 @@ Run with UPDATE_GOLDEN=1 to regenerate tests/fixtures/golden/expected after a de
 change; review the diff like code.
 """
 
+import io
 import os
 import shutil
 from pathlib import Path
+
+from PIL import Image
 
 from newsroom.cli import main
 
 from conftest import NOW_ARG, REPO, tree
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+
+
+def describe(data: bytes) -> str:
+    """An image's type and size in pixels, e.g. ``PNG 1200x630``."""
+    with Image.open(io.BytesIO(data)) as picture:
+        return f"{picture.format} {picture.width}x{picture.height}"
 
 
 def test_golden_site(tmp_path, capsys):
@@ -23,12 +32,16 @@ def test_golden_site(tmp_path, capsys):
     built = tree(output)
     static = {path: data for path, data in built.items() if path.startswith("static/")}
     assert static == {f"static/{path}": data for path, data in tree(REPO / "static").items()}
-    pages = {path: data for path, data in built.items() if not path.startswith("static/")}
+    pages = {path: data for path, data in built.items() if not path.startswith(("static/", "media/"))}
+    # Made pictures (share cards) are listed by name, type and size rather than kept as binaries.
+    media = "".join(f"{path} {describe(data)}\n" for path, data in built.items() if path.startswith("media/"))
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN / "expected", ignore_errors=True)
         for path, data in pages.items():
             (GOLDEN / "expected" / path).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / "expected" / path).write_bytes(data)
+        (GOLDEN / "media.txt").write_text(media, encoding="utf-8")
+    assert media == (GOLDEN / "media.txt").read_text(encoding="utf-8")
     expected = tree(GOLDEN / "expected")
     assert sorted(pages) == sorted(expected)
     for path in expected:

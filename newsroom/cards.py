@@ -1,0 +1,218 @@
+"""Share cards: the 1200×630 picture a messenger shows under a shared link.
+
+A release with a photo gets the photo cropped to the card's shape. One without gets a
+card with its Persian title, the organisation's name and the Jalali date, set in the
+site's own Vazirmatn. Persian needs shaping (letters join) and right-to-left order:
+Pillow does both only through libraqm, which loads the system's FriBiDi library
+(Debian: ``libfribidi0``). Without it the letters would come out disjoined and
+backwards, so no text cards are made then and the build says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps, features
+
+from .cache import FileCache
+from .dates import format_jalali
+from .errors import Problem, display_path
+from .images import open_upright
+from .output import OutputFile
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 80
+TITLE_SIZES = (68, 60, 54, 48, 44)  # the largest at which the title fits in MAX_LINES
+MAX_LINES = 4
+INK, PAPER, ACCENT = (255, 255, 255), (11, 94, 74), (159, 225, 203)
+FONT = "fonts/Vazirmatn-wght.woff2"  # under the site's static folder
+_RECIPE = f"card-3 {WIDTH}x{HEIGHT} {TITLE_SIZES} {MAX_LINES} {INK} {PAPER} {ACCENT} {Image.__version__}"
+RAQM_MISSING = ("کارت‌های اشتراک بدون عکس ساخته نشد: Pillow برای چیدن حروف فارسی به libraqm و کتابخانهٔ FriBiDi "
+                "نیاز دارد که روی این دستگاه نیست (در Debian/Ubuntu: apt-get install libfribidi0)؛ "
+                "تا آن زمان پیش‌نمایش این خبرها نشان سازمان است")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A made share card."""
+
+    dest_path: str  # media/<key>.png or .jpg
+    width: int
+    height: int
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL."""
+        return "/" + self.dest_path
+
+
+def can_set_persian() -> bool:
+    """Whether Pillow can shape Persian text here (libraqm with FriBiDi)."""
+    return bool(features.check("raqm"))
+
+
+def wrap_title(title: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """``title`` broken at spaces into lines no wider than ``width`` (as shaped, right to left)."""
+    lines: list[str] = []
+    for word in title.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and _length(font, candidate) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
+def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
+    return font.getlength(text, direction="rtl", language="fa")
+
+
+@lru_cache(maxsize=16)
+def _font(data: bytes, size: int, weight: int) -> ImageFont.FreeTypeFont:
+    # Opening the WOFF2 costs more than setting a whole card: keep the few sizes used.
+    font = ImageFont.truetype(io.BytesIO(data), size, layout_engine=ImageFont.Layout.RAQM)
+    font.set_variation_by_axes([weight])
+    return font
+
+
+def text_card(title: str, organization: str, date_text: str, font_data: bytes) -> Image.Image:
+    """The card of a release without a photo: title, organisation and date, right-aligned.
+
+    Text is drawn as coverage masks and the card built from them with a 32-colour
+    palette (paper to ink, paper to accent): small PNGs without a slow quantizer.
+    """
+    ink, accent = Image.new("L", (WIDTH, HEIGHT), 0), Image.new("L", (WIDTH, HEIGHT), 0)
+    draw_ink, draw_accent = ImageDraw.Draw(ink), ImageDraw.Draw(accent)
+    column = WIDTH - 2 * MARGIN
+    for size in TITLE_SIZES:
+        font = _font(font_data, size, 800)
+        lines = wrap_title(title, font, column)
+        if len(lines) <= MAX_LINES:
+            break
+    else:
+        lines = lines[:MAX_LINES]
+        while lines[-1] and _length(font, lines[-1] + " …") > column:
+            lines[-1] = lines[-1].rpartition(" ")[0]
+        lines[-1] += " …"
+    leading = round(font.size * 1.6)
+    top = MARGIN + max(0, (HEIGHT - 2 * MARGIN - 90 - leading * len(lines)) // 2)
+    for number, line in enumerate(lines):
+        draw_ink.text((WIDTH - MARGIN, top + number * leading), line, font=font, fill=255, anchor="ra",
+                      direction="rtl", language="fa")
+    small = _font(font_data, 32, 500)
+    draw_accent.line([(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)], fill=255, width=3)
+    draw_ink.text((WIDTH - MARGIN, HEIGHT - MARGIN), organization, font=small, fill=255, anchor="rd",
+                  direction="rtl", language="fa")
+    draw_accent.text((MARGIN, HEIGHT - MARGIN), date_text, font=small, fill=255, anchor="ld",
+                     direction="rtl", language="fa")
+    # Palette index: 0–15 paper→ink by ink coverage, 16–31 paper→accent where the accent is.
+    card = ink.point(lambda v: v >> 4)
+    card.paste(accent.point(lambda v: 16 + (v >> 4)), mask=accent.point(lambda v: 255 if v >= 16 else 0))
+    card = Image.frombytes("P", (WIDTH, HEIGHT), card.tobytes())
+    card.putpalette([round(p + (c - p) * step / 15) for colour in (INK, ACCENT) for step in range(16)
+                     for p, c in zip(PAPER, colour)])
+    return card
+
+
+def photo_card(photo: bytes) -> Image.Image:
+    """The card of a release with a photo: the photo cropped to the card's shape."""
+    picture = open_upright(photo).convert("RGB")
+    return ImageOps.fit(picture, (WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+
+
+@lru_cache(maxsize=2)
+def _font_file(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def _card_file(name: str, title: str | None, organization: str, date_text: str, font: str | None,
+               photo: str | None) -> dict[str, bytes] | None:
+    """The file of one card, by its name; None when its photo (a path) cannot be read."""
+    if photo is None:
+        return {name: _png(text_card(title or "", organization, date_text, _font_file(font or "")))}
+    try:
+        return {name: _jpeg(photo_card(Path(photo).read_bytes()))}
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+class CardMaker:
+    """Share cards made once per content (kept across builds in the file cache)."""
+
+    def __init__(self, files: FileCache, static_dir: Path, organization: str, jobs: int = 1):
+        self.cache = files
+        self.organization = organization
+        self.jobs = jobs
+        font = static_dir / FONT
+        self.font = str(font.absolute())  # workers read it themselves: less to send them
+        self.font_data = font.read_bytes() if font.is_file() else None
+        self.notice: str | None = None
+        if not can_set_persian():
+            self.notice = RAQM_MISSING
+        elif self.font_data is None:
+            self.notice = f"کارت‌های اشتراک بدون عکس ساخته نشد: قلم {display_path(font)} پیدا نشد"
+        self._cards: dict[str, Card] = {}
+        self._outputs: dict[str, OutputFile] = {}
+
+    def prepare(self, releases: list[tuple[str, str, datetime, Path | None]]) -> list[Problem]:
+        """Make the cards of ``releases`` — (URL, title, date, photo or None) — not made
+        before, in parallel. Problems name photos that could not be read; a photo that reads
+        but does not decode is left to the photo library to report, and gets no card."""
+        problems, work, wanted, queued = [], [], {}, set()
+        for url, title, date, photo in releases:
+            if photo is not None:
+                try:
+                    data = photo.read_bytes()
+                except OSError as exc:
+                    problems.append(Problem(display_path(photo), 0, f"عکس خوانده نشد: {exc.strerror}"))
+                    continue
+                name = self._key(data) + ".jpg"
+                item = (name, None, "", "", None, str(photo))
+            elif self.notice is None:
+                date_text = format_jalali(date, "long")
+                name = self._key(f"{title}\0{self.organization}\0{date_text}".encode(), self.font_data) + ".png"
+                item = (name, title, self.organization, date_text, self.font, None)
+            else:
+                continue  # no text cards here: the page previews the logo
+            wanted[url] = (name, photo)
+            if name not in queued and self.cache.get(name) is None:
+                queued.add(name)
+                work.append(item)
+        failed = {item[0] for item, made in zip(work, self.cache.fill(_card_file, work, self.jobs)) if made is None}
+        for url, (name, _) in wanted.items():
+            if name in failed:
+                continue
+            self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
+            self._outputs[name] = OutputFile(f"media/{name}", source=self.cache.get(name))
+        return problems
+
+    def card(self, url: str) -> Card | None:
+        """The card prepared for the release at ``url``, if any."""
+        return self._cards.get(url)
+
+    def _key(self, *parts: bytes | None) -> str:
+        digest = hashlib.sha256(_RECIPE.encode())
+        for part in parts:
+            digest.update(b"\0" + (part or b""))
+        return digest.hexdigest()[:20]
+
+    def outputs(self) -> list[OutputFile]:
+        """The files of every prepared card (one per distinct card)."""
+        return [self._outputs[name] for name in sorted(self._outputs)]
+
+
+def _png(card: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    card.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _jpeg(card: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    card.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    return buffer.getvalue()
