@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import NOW_ARG, REPO, release, tree, write_site
+from conftest import NOW_ARG, REPO, photo, release, tree, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,11 +19,12 @@ CONFIGS = ["page_size: 5\n", "page_size: 3\n", "page_size: 5\nrelated:\n  count:
            "page_size: 5\ndescription: نسخهٔ دیگری از توضیح سایت\n"]
 
 release_text = st.builds(
-    lambda words, day, tags, county, draft: release(
+    lambda words, day, tags, county, draft, pictured: release(
         " ".join(words), f"1403-0{day % 8 + 1}-{day % 28 + 1:02d}", " ".join(reversed(words)) + ".",
-        tags=f"[{', '.join(tags)}]", county=county, **({"draft": "true"} if draft else {})),
+        tags=f"[{', '.join(tags)}]", county=county, **({"draft": "true"} if draft else {}),
+        **({"image": "p.jpg", "image_alt": "عکس بازدید"} if pictured else {})),
     st.lists(st.sampled_from(WORDS), min_size=2, max_size=5), st.integers(0, 200),
-    st.lists(st.sampled_from(TAGS), max_size=3), st.sampled_from(COUNTIES), st.booleans())
+    st.lists(st.sampled_from(TAGS), max_size=3), st.sampled_from(COUNTIES), st.booleans(), st.booleans())
 names = st.sampled_from(["a.md", "b.md", "c.md", "1402/d.md", "1402/e.md", "f.md"])
 edits = st.one_of(
     st.tuples(st.just("write"), names, release_text),  # add a release, or rewrite one
@@ -33,6 +34,7 @@ edits = st.one_of(
               st.sampled_from(["<!-- ۱ -->", "<p>نسخهٔ تازه</p>", ""])),
     st.tuples(st.just("config"), st.sampled_from(CONFIGS), st.none()),
     st.tuples(st.just("style"), st.sampled_from(["a { color: red; }", "p { margin: 0; }"]), st.none()),
+    st.tuples(st.just("photo"), st.sampled_from([(64, 48), (80, 60), (48, 64)]), st.none()),  # same name, new picture
     st.tuples(st.just("nothing"), st.none(), st.none()),
 )
 
@@ -56,6 +58,8 @@ def apply(root: Path, edit: tuple) -> None:
     elif kind == "config":
         (root / "config.yaml").write_text((root / "config.yaml").read_text(encoding="utf-8").split("page_size")[0] + first,
                                           encoding="utf-8")
+    elif kind == "photo":
+        photo(content / "p.jpg", first)
     elif kind == "style":
         with (root / "static" / "css" / "site.css").open("a", encoding="utf-8") as css:
             css.write(first + "\n")
@@ -85,6 +89,7 @@ def test_an_incremental_rebuild_makes_the_site_a_clean_build_makes(steps):
                           "1402/d.md": release("زعفران شاهرود", "1402-08-01", tags="[زعفران]", county="شاهرود"),
                           **others},
                    CONFIGS[0], static=root / "static", templates=root / "templates")
+        photo(root / "content" / "p.jpg")
         assert build(root) == 0
         for step in steps:
             apply(root, step)
