@@ -35,9 +35,7 @@ from newsroom.config import load_config  # noqa: E402
 from newsroom.content import load_articles, split_front_matter  # noqa: E402
 from newsroom.site import site_order  # noqa: E402
 
-HUGO_CONFIG = """baseURL = "https://example.org/"
-disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404", "home", "section"]
-[related]
+HUGO_RELATED = """[related]
 includeNewer = false
 threshold = 80
 toLower = false
@@ -49,6 +47,9 @@ name = "date"
 weight = 10
 pattern = "2006"
 """
+HUGO_CONFIG = """baseURL = "https://example.org/"
+disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404", "home", "section"]
+""" + HUGO_RELATED
 WITH_RELATED = "{{ range first 5 (.Site.RegularPages.Related .) }}{{ .File.BaseFileName }}\n{{ end }}"
 WITHOUT_RELATED = "{{ .Title }}"
 

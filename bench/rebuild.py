@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus  # noqa: E402
-from hugo_related import hugo, raw_tags  # noqa: E402
+from hugo_related import HUGO_RELATED, hugo, raw_tags  # noqa: E402
 
 from newsroom.config import load_config  # noqa: E402
 from newsroom.content import load_articles, split_front_matter  # noqa: E402
@@ -51,18 +51,7 @@ pagerSize = 10
 tag = "tags"
 category = "categories"
 county = "counties"
-[related]
-includeNewer = false
-threshold = 80
-toLower = false
-[[related.indices]]
-name = "tags"
-weight = 100
-[[related.indices]]
-name = "date"
-weight = 10
-pattern = "2006"
-"""
+""" + HUGO_RELATED
 BASE = """<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
 <body><header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a></header>{{ block "main" . }}{{ end }}</body></html>
 """
