@@ -98,15 +98,20 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     else:
         cache = open_cache(config, use_cache)
     articles, problems = load_articles(config, cache, jobs, progress)
-    if memory is None:
-        cache.save()
+    reused = cache.hits
     assets = load_assets(config.static_dir)
     lap("read")
     if any(p.severity == ERROR for p in problems) or (strict and problems):
+        if memory is None:
+            cache.save()  # the releases that were read need not be read again
         raise BuildError(problems)
     made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
     try:
-        site = assemble_site(articles, config, now, visibility)
+        try:
+            site = assemble_site(articles, config, now, visibility, memo=cache)
+        finally:
+            if memory is None:
+                cache.save()  # releases read and related lists, whatever happens next
         lap("assemble")
         problems += site.warnings
         if strict and problems:
@@ -143,7 +148,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         memory.cache, memory.previous, memory.site, memory.media, memory.config = cache, written.now, site, media, config
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=cache.hits, notices=tuple(n for n in (cache.notice, media.notice) if n),
+                       reused=reused, notices=tuple(n for n in (cache.notice, media.notice) if n),
                        rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed)
 
 

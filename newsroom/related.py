@@ -24,6 +24,7 @@ the smaller URL, so the lists never depend on file order.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
@@ -31,6 +32,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
+from .cache import Cache
 from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
@@ -126,12 +128,33 @@ class RelatedIndex:
                 for i in self.order(np.flatnonzero(candidate), rows, cols, total)]
 
 
-def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
+def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
+                  memo: Cache | None = None) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
     """The related list of every article in ``articles`` (keyed by URL), and problems.
 
     ``every_slug`` holds the slugs of all releases read, visible or not, so that a pinned
-    slug of a draft is skipped quietly while an unknown one is reported.
+    slug of a draft is skipped quietly while an unknown one is reported. ``memo`` keeps
+    the lists of earlier builds by everything they depend on: the same releases (by
+    their digests), slugs and settings give the same lists without computing them.
     """
+    key = None
+    if memo is not None:
+        digest = hashlib.sha256(repr((config, sorted(every_slug))).encode())
+        for article in articles:
+            digest.update(article.digest.encode())
+        key = "related:" + digest.hexdigest()
+        remembered = memo.get(key)
+        if remembered is not None:
+            by_url = {article.url: article for article in articles}
+            return {url: tuple(by_url[other] for other in listed) for url, listed in remembered.items()}, []
+    related, problems = _compute_related(articles, every_slug, config)
+    if key is not None and not problems:
+        memo.put(key, {url: tuple(article.url for article in listed) for url, listed in related.items()})
+    return related, problems
+
+
+def _compute_related(articles: tuple[Article, ...], every_slug: frozenset[str],
+                     config: RelatedConfig) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
     by_slug = _slug_index(articles)
     problems: list[Problem] = []
     related: dict[str, tuple[Article, ...]] = {}

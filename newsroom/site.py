@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import unquote
 
+from .cache import Cache
 from .config import SiteConfig, TaxonomyConfig
 from .content import Article
 from .dates import month_name
@@ -124,10 +125,12 @@ def site_order(article: Article) -> tuple:
     return (-article.date.timestamp(), article.url)
 
 
-def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, visibility: Visibility = Visibility()) -> Site:
-    """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins."""
+def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, visibility: Visibility = Visibility(),
+                  memo: Cache | None = None) -> Site:
+    """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins.
+    ``memo`` remembers related lists between builds (see ``build_related``)."""
     shown = tuple(sorted((a for a in articles if is_visible(a, now, visibility)), key=site_order))
-    related, problems = build_related(shown, frozenset(a.slug for a in articles), config.related)
+    related, problems = build_related(shown, frozenset(a.slug for a in articles), config.related, memo)
     taxonomies = build_taxonomies(shown, config)
     archive = _archive(shown)
     listings = _listings(shown, taxonomies, archive, config)
