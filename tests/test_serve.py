@@ -81,3 +81,28 @@ def _up(port: int) -> bool:
         return get(port, "/")[0] == 200
     except OSError:
         return False
+
+
+def test_an_open_tab_reloads_when_its_release_is_edited_and_others_stay(tmp_path, browser):
+    write_site(tmp_path, {"a.md": release("خبر نخست"), "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
+                          "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه.")})
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    context = browser.new_context()
+    try:
+        assert wait_for(lambda: _up(port)), "the server did not start"
+        edited, other = context.new_page(), context.new_page()
+        edited.goto(f"http://127.0.0.1:{port}/news/1403/a/")
+        other.goto(f"http://127.0.0.1:{port}/news/1402/c/")
+        for tab in (edited, other):
+            tab.evaluate("() => { window.untouched = true; }")
+        time.sleep(1)  # both tabs' event streams are open
+        (tmp_path / "content/a.md").write_text(release("خبر نخست، ویرایش‌شده"), encoding="utf-8")
+        edited.wait_for_function("() => document.querySelector('h1').textContent === 'خبر نخست، ویرایش‌شده'", timeout=15000)
+        time.sleep(2)  # the whole rebuild has followed by now
+        assert other.evaluate("() => window.untouched === true"), "a tab showing nothing of the edit reloaded"
+    finally:
+        context.close()
+        server.terminate()
+        server.wait(timeout=10)
