@@ -17,10 +17,11 @@ from .content import Article, find_sources, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
-from .output import write_outputs
+from .output import OutputFile, write_folder, write_outputs
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_site
-from .site import Visibility, assemble_site, is_visible, site_order
+from .search import SEARCH_DIR, render_search_index
+from .site import Site, Visibility, assemble_site, is_visible, site_order
 from .sitemaps import render_sitemaps
 
 
@@ -36,6 +37,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     reused: int = 0  # releases taken from the cache instead of parsed
     notices: tuple[str, ...] = ()  # one-line remarks, e.g. a cache that could not be read
+    site: Site | None = field(default=None, compare=False, repr=False)  # what was built, for the search index
 
 
 def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
@@ -45,13 +47,16 @@ def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
 
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
                use_cache: bool = True, jobs: int = os.cpu_count() or 1,
-               progress: Callable[[int, int], None] | None = None) -> BuildReport:
+               progress: Callable[[int, int], None] | None = None, search: bool = True,
+               carry: tuple[OutputFile, ...] = ()) -> BuildReport:
     """Build the whole site into ``config.output_dir``.
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
     earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown;
-    ``progress(done, total)`` hears of each release parsed.
+    ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
+    index; ``carry`` are files published as they are (``serve`` carries the last index
+    until a fresh one is written).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -82,14 +87,26 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         problems += broken
         if strict and broken:
             raise BuildError(problems)
+        if search:
+            files += render_search_index(site)
+            lap("search")
     except BuildError as exc:  # report the warnings found so far too
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+    files += carry
     write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
                   project=config.config_path.parent)
     lap("write")
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=cache.hits, notices=(cache.notice,) if cache.notice else ())
+                       reused=cache.hits, notices=(cache.notice,) if cache.notice else (), site=site)
+
+
+def write_search_index(site: Site, output_dir: Path) -> tuple[OutputFile, ...]:
+    """Build the search index of ``site`` and put it in place in ``output_dir`` on its own
+    (``serve`` refreshes it after the rest of the site); returns its files."""
+    files = tuple(render_search_index(site))
+    write_folder(list(files), output_dir, SEARCH_DIR)
+    return files
 
 
 @dataclass(frozen=True, slots=True)

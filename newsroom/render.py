@@ -68,9 +68,9 @@ def relative_url(context: jinja2.runtime.Context, url: str) -> str:
 
 def content_security_policy(config: SiteConfig) -> str:
     """The pages' policy: everything from the site itself, no inline script or style,
-    frames only from the configured hosts."""
+    frames only from the configured hosts; WebAssembly for the search (Pagefind)."""
     frames = " ".join(f"https://{host}" for host in config.iframe_hosts) or "'none'"
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    return ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
             f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'")
 
 
@@ -219,6 +219,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...]) 
     r.page("archive.html", "/archive/", "archive/index.html", "صفحهٔ /archive/", years=site.archive)
     for year in site.archive:
         r.page("archive_year.html", year.url, dest_path(year.url), f"صفحهٔ {year.url}", year=year)
+    r.page("search.html", "/search/", "search/index.html", "صفحهٔ /search/")
     r.page("404.html", None, "404.html", "صفحهٔ ۴۰۴")
     for alias, article in site.redirects:
         r.page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", article=article)

@@ -142,9 +142,13 @@ class _Watcher(FileSystemEventHandler):
             self.timer.start()
 
 
-def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], None], host: str, port: int) -> None:
+def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], Callable[[], None] | None], host: str,
+          port: int) -> None:
     """Build with ``build(load())``, serve the output folder on ``host:port``, and rebuild
-    whenever content, templates, static files or the configuration change. Stops on Ctrl-C."""
+    whenever content, templates, static files or the configuration change. Stops on Ctrl-C.
+
+    ``build`` may return a follow-up (the search index) that runs after open tabs are told
+    to reload."""
     state = SiteState()
     config = load()
     lock = threading.Lock()
@@ -155,7 +159,7 @@ def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], None], h
             started = time.perf_counter()
             try:
                 config = load()
-                build(config)
+                follow_up = build(config)
             except BuildError as exc:
                 lines = [str(p) for p in exc.problems]
                 for line in lines:
@@ -165,6 +169,11 @@ def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], None], h
                 return
             print(f"ساخته شد در {time.perf_counter() - started:.2f} ثانیه", flush=True)
             state.publish([])
+            if follow_up is not None:
+                try:
+                    follow_up()
+                except BuildError as exc:
+                    print(*exc.problems, sep="\n", file=sys.stderr, flush=True)
 
     rebuild()
     if not (config.output_dir / "index.html").exists():

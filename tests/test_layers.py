@@ -15,7 +15,7 @@ LAYERS = [
     {"taxonomy", "related", "lint"},
     {"site"},
     {"output"},
-    {"feeds"},
+    {"feeds", "search"},
     {"sitemaps"},
     {"render"},
     {"pipeline"},
