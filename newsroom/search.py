@@ -16,6 +16,8 @@ a word becomes a hyphen, which Pagefind indexes as the parts and the joined word
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
 import json
 import re
 import subprocess
@@ -89,8 +91,101 @@ def render_search_index(site: Site) -> list[OutputFile]:
             pagefind.send({"type": "AddRecord", "index_id": index, "url": record.url, "content": record.content,
                            "language": LANGUAGE, "meta": record.meta, "filters": record.filters, "sort": None})
         files = pagefind.send({"type": "GetFiles", "index_id": index})["files"]
-    return sorted((OutputFile(f"{SEARCH_DIR}/{f['path']}", base64.b64decode(f["content"]))
-                   for f in files if not _UNUSED.match(f["path"])), key=lambda f: f.dest_path)
+    index_files = {f["path"]: base64.b64decode(f["content"]) for f in files if not _UNUSED.match(f["path"])}
+    try:
+        index_files = _in_stable_order(index_files)
+    except (ValueError, IndexError, KeyError, OSError) as exc:
+        raise _failure(f"ساختار نمایهٔ Pagefind آن چیزی نیست که این نسخه می‌شناسد ({exc})") from None
+    return [OutputFile(f"{SEARCH_DIR}/{path}", data) for path, data in sorted(index_files.items())]
+
+
+# Pagefind writes the values of each filter in hash-map order, which changes from run to
+# run, and names files by their content: the filter files, the metadata file listing
+# them and the entry file naming that one would differ between two builds of the same
+# site. Sorting those lists (and renaming the files after their new content) makes the
+# index as reproducible as the rest of the site. Files are gzip'd CBOR after a signature.
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _in_stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The index with its filter values and filter list sorted, and renamed to match."""
+    renamed: dict[str, str] = {}
+    for path in [p for p in files if p.startswith("filter/")]:
+        data = _unpack(files.pop(path))
+        _, (_, values), _ = _array(data, len(_SIGNATURE))  # [name, [[value, [pages]], ...]]
+        start, entries, end = _array(data, values[0])
+        data = data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0]:e[1]])) + data[end:]
+        old = path.removeprefix("filter/").removesuffix(".pf_filter")
+        renamed[old] = _renamed(old, data)
+        files[f"filter/{renamed[old]}.pf_filter"] = _pack(data)
+    [meta_path] = [p for p in files if p.endswith(".pf_meta")]
+    data = _unpack(files.pop(meta_path))
+    for old, new in renamed.items():
+        data = data.replace(old.encode(), new.encode())  # same length: the CBOR stays valid
+    _, parts, _ = _array(data, len(_SIGNATURE))  # [version, fragments, chunks, filters, sorts, meta keys]
+    start, entries, end = _array(data, parts[3][0])
+    data = data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0]:e[1]])) + data[end:]
+    old = meta_path.removeprefix("pagefind.").removesuffix(".pf_meta")
+    new = _renamed(old, data)
+    files[f"pagefind.{new}.pf_meta"] = _pack(data)
+    files["pagefind-entry.json"] = files["pagefind-entry.json"].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+    return files
+
+
+def _renamed(name: str, data: bytes) -> str:
+    """``name`` (``fa_`` and a hash) with a hash of ``data`` of the same length."""
+    language, _, old_hash = name.rpartition("_")
+    return f"{language}_{hashlib.sha256(data).hexdigest()[:len(old_hash)]}"
+
+
+def _unpack(packed: bytes) -> bytes:
+    data = gzip.decompress(packed)
+    if not data.startswith(_SIGNATURE):
+        raise ValueError("no signature")
+    return data
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _array(data: bytes, at: int) -> tuple[int, list[tuple[int, int]], int]:
+    """The CBOR array at ``at``: where its items start, each item's span, where it ends."""
+    if data[at] >> 5 != 4:
+        raise ValueError(f"no array at byte {at}")
+    length, at = _head(data, at)
+    items = []
+    start = at
+    for _ in range(length):
+        items.append((at, _end(data, at)))
+        at = items[-1][1]
+    return start, items, at
+
+
+def _head(data: bytes, at: int) -> tuple[int, int]:
+    """The argument of the CBOR item at ``at`` and where its content starts."""
+    info = data[at] & 31
+    if info < 24:
+        return info, at + 1
+    if info > 27:
+        raise ValueError(f"indefinite length at byte {at}")
+    size = 1 << (info - 24)
+    return int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
+
+
+def _end(data: bytes, at: int) -> int:
+    """Where the CBOR item at ``at`` ends (numbers, strings, arrays, maps, tags)."""
+    major = data[at] >> 5
+    argument, at = _head(data, at)
+    if major in (2, 3):
+        return at + argument
+    if major in (4, 5):
+        for _ in range(argument * (2 if major == 5 else 1)):
+            at = _end(data, at)
+        return at
+    if major == 6:
+        return _end(data, at)
+    return at  # integers and simple values
 
 
 class _Pagefind:
