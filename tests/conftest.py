@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,3 +86,38 @@ def read(tmp_path: Path, url: str) -> str:
     """HTML of the page at site-relative ``url`` in ``tmp_path/output``."""
     path = url.lstrip("/")
     return (tmp_path / "output" / (path + "index.html" if path.endswith("/") or not path else path)).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, through Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab (own cookies and cache) on a phone-sized screen; ``page.requests``
+    lists every URL it asked for, so tests can check nothing left the site."""
+    context = browser.new_context(locale="fa-IR", viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def serve():
+    """serve(folder) → the address (ending in /) of ``folder`` served over HTTP on a free port."""
+    from browser import served
+
+    with contextlib.ExitStack() as stack:
+        yield lambda folder: stack.enter_context(served(folder))

@@ -79,21 +79,17 @@ function resultItem(data, siteRoot) {
   return item;
 }
 
-async function start(form) {
+function start(form) {
   const query = form.querySelector("#search-query");
   const selects = [...form.querySelectorAll("select")];
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
   const more = document.getElementById("search-more");
   const siteRoot = new URL(form.dataset.siteRoot, location.href);
-  let pagefind;
-  try {
-    pagefind = await import(new URL(form.dataset.pagefind, location.href).href);
+  const ready = import(new URL(form.dataset.pagefind, location.href).href).then(async (pagefind) => {
     await pagefind.options({ excerptLength: EXCERPT_WORDS });
-  } catch {
-    status.textContent = "جست‌وجو اکنون در دسترس نیست؛ خبرها را در آرشیو پیدا کنید.";
-    return;
-  }
+    return pagefind;
+  });
   let latest = 0;
   let found = [];
   let shown = 0;
@@ -106,8 +102,14 @@ async function start(form) {
     more.hidden = shown >= found.length;
   }
 
+  function finish(message) {
+    status.textContent = message;
+    list.setAttribute("aria-busy", "false");
+  }
+
   async function run() {
     const run = ++latest;
+    list.setAttribute("aria-busy", "true");
     const term = searchTerm(query.value);
     const filters = Object.fromEntries(selects.filter((s) => s.value).map((s) => [s.name, s.value]));
     const address = new URL(location.href);
@@ -115,25 +117,30 @@ async function start(form) {
     history.replaceState(null, "", address);
     if (!term && !Object.keys(filters).length) {
       list.replaceChildren();
-      status.textContent = "";
       more.hidden = true;
-      return;
+      return finish("");
     }
-    const search = await pagefind.search(term || null, { filters });
+    let search;
+    try {
+      search = await (await ready).search(term || null, { filters });
+    } catch {
+      return finish("جست‌وجو اکنون در دسترس نیست؛ خبرها را در آرشیو پیدا کنید.");
+    }
     if (run !== latest || !search) return; // a newer query is on its way
     found = search.results;
     shown = 0;
     list.replaceChildren();
     await showMore(run);
     if (run !== latest) return;
-    status.textContent = found.length
+    finish(found.length
       ? `${persianDigits(found.length)} خبر پیدا شد`
-      : "خبری پیدا نشد؛ واژهٔ دیگری را بیازمایید یا محدودیت‌ها را بردارید.";
+      : "خبری پیدا نشد؛ واژهٔ دیگری را بیازمایید یا محدودیت‌ها را بردارید.");
   }
 
+  // What the address asks for, unless the reader typed or chose before this ran.
   const params = new URLSearchParams(location.search);
-  query.value = params.get("q") || "";
-  for (const select of selects) select.value = params.get(select.name) || "";
+  if (!query.value) query.value = params.get("q") || "";
+  for (const select of selects) select.value ||= params.get(select.name) || "";
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     run();
@@ -141,7 +148,7 @@ async function start(form) {
   query.addEventListener("input", run);
   for (const select of selects) select.addEventListener("change", run);
   more.addEventListener("click", () => showMore(latest));
-  await run();
+  run();
 }
 
 const form = document.getElementById("search-form");
