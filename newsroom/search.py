@@ -38,6 +38,7 @@ LANGUAGE = "fa"
 # Pagefind's stock interfaces and highlighter: the site has a search page of its own.
 _UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
 _SPACE = re.compile(r"\s+")
+_OTHER_SPACE = re.compile(r"[^\S ]|  ")  # whitespace that is not one plain space
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +57,12 @@ class SearchRecord:
 
 
 def fold_words(text: str) -> str:
-    """``text`` folded for the index, one folded word for each space-separated word.
-
-    Half-spaces inside a word become hyphens (Pagefind indexes the parts and the whole);
-    a word that folds into several (a ligature such as ﷲ) is joined the same way.
-    """
+    """``text`` (words separated by single spaces) folded for the index, one folded word
+    for each word: half-spaces inside a word become hyphens (Pagefind indexes the parts
+    and the whole), and so do spaces in what a ligature such as ﷺ folds into."""
+    folded = fold(text).replace(ZWNJ, "-")
+    if folded.count(" ") == text.count(" ") and not _OTHER_SPACE.search(folded):
+        return folded
     return " ".join(_SPACE.sub("-", fold(word)).replace(ZWNJ, "-") for word in text.split(" "))
 
 
