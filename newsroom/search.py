@@ -6,7 +6,7 @@ space where a half-space belongs. So the indexed text is folded here with the sa
 fold the related-news matcher uses (``text.fold``), and the search page
 (``static/js/search.js``) folds the query the same way before asking Pagefind.
 
-Each word is folded on its own, so the folded text has exactly the words of the
+Each word folds into one word, so the folded text has exactly the words of the
 readable text: Pagefind reports matches as word positions, and the search page marks
 them in the readable text it finds in the record's ``text`` meta. A half-space inside
 a word becomes a hyphen, which Pagefind indexes as the parts and the joined word:
@@ -45,9 +45,9 @@ _OTHER_SPACE = re.compile(r"[^\S ]|  ")  # whitespace that is not one plain spac
 class SearchRecord:
     """What Pagefind is given for one article.
 
-    ``content`` is the title and body folded word by word; ``meta`` holds what the
-    search page shows as it is (``title``, ``date``, ``county``, and ``text``, the
-    readable title and body whose words ``content`` folds one to one).
+    ``content`` is the title, summary and body folded word by word; ``meta`` holds what
+    the search page shows as it is (``title``, ``date``, ``county``, and ``text``, the
+    readable title, summary and body whose words ``content`` folds one to one).
     """
 
     url: str  # relative to the site's root, without a leading slash
@@ -71,7 +71,10 @@ def search_records(site: Site) -> tuple[SearchRecord, ...]:
     names = {t.config.name: t for t in site.taxonomies}
     records = []
     for article in site.articles:
-        text = " ".join(part for part in (article.title, plain_text(article.body_html)) if part)
+        body = plain_text(article.body_html)
+        # A summary written apart from the body is text readers see in listings too.
+        summary = "" if article.summary.rstrip("…") in body else article.summary
+        text = " ".join(part for part in (article.title, summary, body) if part)
         meta = {"title": article.title, "date": format_jalali(article.date, "medium"), "text": text}
         filters = {"year": [str(article.jalali[0])]}
         for taxonomy, value in (("category", article.category), ("county", article.county)):
@@ -87,6 +90,8 @@ def render_search_index(site: Site) -> list[OutputFile]:
     """The Pagefind index of the site's articles and the runtime the search page loads,
     as files under ``pagefind/``. Raises ``BuildError`` when Pagefind cannot run."""
     records = search_records(site)
+    if not records:
+        return []  # Pagefind makes no index of nothing; the search page says search is unavailable
     with _Pagefind() as pagefind:
         index = pagefind.send({"type": "NewIndex", "config": {"force_language": LANGUAGE}})["index_id"]
         for record in records:

@@ -36,6 +36,15 @@ def test_records_fold_the_text_and_keep_what_readers_see(tmp_path):
     assert record.filters == {"year": ["1403"], "category": ["محرومیت‌زدایی"], "county": ["کرمان"]}
 
 
+def test_a_summary_written_apart_from_the_body_is_searched_too(tmp_path):
+    own, first = records(tmp_path, {
+        "a.md": release("یک", "1403-02-15", "متن خبر.", summary="چکیده‌ای جدا از متن"),
+        "b.md": release("دو", "1403-02-14", "بند نخست خبر.\n\nبند دوم."),
+    })
+    assert own.meta["text"] == "یک چکیده‌ای جدا از متن متن خبر."
+    assert first.meta["text"] == "دو بند نخست خبر. بند دوم."  # its summary is its first paragraph
+
+
 def test_only_published_articles_are_indexed_and_terms_use_their_page_names(tmp_path):
     found = records(tmp_path, {
         "a.md": release("یک", "1403-02-15", county="بسته های معیشتی"),
@@ -85,6 +94,11 @@ def test_without_pagefind_the_build_says_what_to_do_and_writes_nothing(build, tm
     assert "pagefind: نمایهٔ جست‌وجو ساخته نشد: برنامهٔ Pagefind اجرا نشد" in result.err
     assert "--no-search" in result.err
     assert not (tmp_path / "output").exists()
+
+
+def test_a_site_with_nothing_published_builds_without_an_index(build, tmp_path):
+    assert build({"a.md": release(draft="true")}).code == 0
+    assert not (tmp_path / "output" / "pagefind").exists()
 
 
 def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
