@@ -2,9 +2,10 @@
 
 Builds a site (the bulletin in content/, or a generated corpus of --size releases),
 serves it on a free port, opens /search/ in Debian's Chromium and types each query one
-key at a time, timing every keystroke from the input event to the moment the results
-list is complete (aria-busy back to false). The first query of each page load also
-fetches Pagefind's WebAssembly and index; it is reported apart. Medians of --runs loads.
+key at a time, once the page has loaded, timing every keystroke from the input event to
+the moment the results list is complete (aria-busy back to false). The first keystroke
+of each page load also fetches the index's first pieces; it is reported apart. Medians
+of --runs loads.
 
     python bench/search_latency.py --runs 5
     python bench/search_latency.py --size 10000 --runs 3
@@ -67,6 +68,7 @@ def main() -> None:
             for _ in range(args.runs):
                 page = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
                 page.goto(address + "search/")
+                page.wait_for_load_state("networkidle")  # a reader takes a moment before typing
                 for number, query in enumerate(QUERIES):
                     page.fill("#search-query", "")
                     times = [page.evaluate(TIME_KEY, key) for key in query]

@@ -108,6 +108,7 @@ def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert wait_for(lambda: _up(port)), "the server did not start"
+        page.route("**/__events", lambda route: route.abort())  # the test reloads by itself
 
         def finds(word):
             page.goto(f"http://127.0.0.1:{port}/search/?q={word}")

@@ -88,6 +88,7 @@ function start(form) {
   const siteRoot = new URL(form.dataset.siteRoot, location.href);
   const ready = import(new URL(form.dataset.pagefind, location.href).href).then(async (pagefind) => {
     await pagefind.options({ excerptLength: EXCERPT_WORDS });
+    await pagefind.init(); // the WebAssembly and the index's table of contents, before the first key
     return pagefind;
   });
   let latest = 0;
