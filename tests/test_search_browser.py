@@ -133,3 +133,22 @@ def test_a_site_built_without_search_says_search_is_unavailable(tmp_path, page, 
     page.goto(serve(tmp_path / "output") + "search/?q=خبر")
     answered(page)
     assert "در دسترس نیست" in page.inner_text("#search-status")
+
+
+def test_ten_results_at_a_time(tmp_path, page, serve):
+    files = {f"n{i:02d}.md": release(f"خبر زعفران شمارهٔ {i}", f"1403-02-{i + 1:02d}") for i in range(12)}
+    config = write_site(tmp_path, files)
+    assert main(["build", "--config", str(config), "--now", NOW_ARG, "--quiet"]) == 0
+    assert len(search(page, serve(tmp_path / "output"), "زعفران")) == 10
+    assert page.inner_text("#search-status") == "۱۲ خبر پیدا شد"
+    page.click("#search-more")
+    page.locator("#search-results li:nth-child(12)").wait_for()
+    assert page.locator("#search-more").is_hidden()
+
+
+def test_opened_from_disk_the_search_page_says_it_needs_a_web_address(page, site):
+    page.goto((site / "news" / "index.html").as_uri())
+    page.fill("#site-search-query", "کرمان")
+    page.press("#site-search-query", "Enter")
+    page.wait_for_url("**/search/index.html?q=*")
+    assert "از یک نشانی وب باز شود" in page.inner_text("#search-status")
