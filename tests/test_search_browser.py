@@ -53,6 +53,7 @@ def answered(page):
 
 def test_arabic_letters_find_the_persian_article(page, address):
     assert search(page, address, "كمك يكپارچه") == ["کمک‌های یکپارچه به روستاهای کرمان"]
+    assert page.locator("#search-results h2 mark").all_inner_texts() == ["کمک‌های", "یکپارچه"]
 
 
 def test_ascii_digits_find_persian_digits_and_mark_them(page, address):

@@ -39,43 +39,46 @@ const PAGE_SIZE = 10;
 const EXCERPT_WORDS = 30;
 const persianDigits = (value) => String(value).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
 
-/** The words of a record's readable text around its first match, matches in <mark>. */
-function excerpt(meta, locations) {
-  const words = meta.text.split(" ");
-  const skip = meta.title.split(" ").length; // the text starts with the title, shown above
-  const inBody = locations.filter((at) => at >= skip);
-  let start = inBody.length ? inBody[0] - Math.floor(EXCERPT_WORDS / 3) : skip;
-  start = Math.max(skip, Math.min(start, words.length - EXCERPT_WORDS));
-  const end = Math.min(words.length, start + EXCERPT_WORDS);
-  const marked = new Set(inBody);
-  const paragraph = document.createElement("p");
-  paragraph.className = "excerpt";
-  if (start > skip) paragraph.append("… ");
-  for (let at = start; at < end; at++) {
-    if (at > start) paragraph.append(" ");
+/** Words ``from``–``to`` of ``words`` joined by spaces, those at ``marked`` positions in <mark>. */
+function markedWords(words, from, to, marked) {
+  const fragment = document.createDocumentFragment();
+  for (let at = from; at < to; at++) {
+    if (at > from) fragment.append(" ");
     if (marked.has(at)) {
       const mark = document.createElement("mark");
       mark.textContent = words[at];
-      paragraph.append(mark);
+      fragment.append(mark);
     } else {
-      paragraph.append(words[at]);
+      fragment.append(words[at]);
     }
   }
-  if (end < words.length) paragraph.append(" …");
-  return paragraph;
+  return fragment;
 }
 
+/** A result: the title and the text around the first match in it, matched words marked
+ * (Pagefind gives their positions among the words of ``meta.text``, which starts with the title). */
 function resultItem(data, siteRoot) {
+  const words = data.meta.text.split(" ");
+  const titleWords = data.meta.title.split(" ").length;
+  const marked = new Set(data.locations);
+  const first = data.locations.find((at) => at >= titleWords);
+  let start = first === undefined ? titleWords : first - Math.floor(EXCERPT_WORDS / 3);
+  start = Math.max(titleWords, Math.min(start, words.length - EXCERPT_WORDS));
+  const end = Math.min(words.length, start + EXCERPT_WORDS);
+
   const item = document.createElement("li");
   const heading = document.createElement("h2");
   const link = document.createElement("a");
   link.href = new URL(data.raw_url, siteRoot).href;
-  link.textContent = data.meta.title;
+  link.append(markedWords(words, 0, titleWords, marked));
   heading.append(link);
   const meta = document.createElement("p");
   meta.className = "meta";
   meta.textContent = data.meta.county ? `${data.meta.date} · ${data.meta.county}` : data.meta.date;
-  item.append(heading, meta, excerpt(data.meta, data.locations));
+  const excerpt = document.createElement("p");
+  excerpt.className = "excerpt";
+  excerpt.append(start > titleWords ? "… " : "", markedWords(words, start, end, marked), end < words.length ? " …" : "");
+  item.append(heading, meta, excerpt);
   return item;
 }
 
