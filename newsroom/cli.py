@@ -8,12 +8,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .config import SiteConfig, is_base_url, load_config
 from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError
-from .pipeline import Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases
+from .output import OutputFile
+from .pipeline import Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases, write_search_index
 from .related import Score
 from .scaffold import new_release
 from .serve import serve
@@ -59,6 +61,8 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                        help="processes that render Markdown when there is enough to render (default: all cores)")
     build.add_argument("--no-cache", action="store_true",
                        help="read every release afresh, ignoring the cache of earlier builds (cache_dir)")
+    build.add_argument("--no-search", action="store_true",
+                       help="skip the search index (pagefind/); the search page then says search is unavailable")
     build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
@@ -82,6 +86,7 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--output", metavar="DIR", type=Path, help="folder to build into (overrides output_dir)")
+    serve.add_argument("--no-search", action="store_true", help="skip the search index")
     new = commands.add_parser(
         "new", parents=[where], help="start a new press release",
         description="Write content/<Jalali year>/<date>-<slug>.md with today's Jalali date and time "
@@ -165,7 +170,7 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--jobs: دست‌کم ۱")
     show_progress = sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
     report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache, jobs=args.jobs,
-                        progress=_progress_bar() if show_progress else None)
+                        search=not args.no_search, progress=_progress_bar() if show_progress else None)
     for line in (*report.notices, *map(str, report.warnings)):
         print(line, file=sys.stderr)
     if not args.quiet:
@@ -218,12 +223,19 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _site(args, parser, **overrides)[0]
 
     memory = Memory()
+    search_index: list[OutputFile] = []  # the last one written, kept in each rebuild until refreshed
 
-    def build(config: SiteConfig) -> tuple[str, ...] | None:
-        report = build_site(config, _moment(args, parser, config), _visibility(args), memory=memory)
+    def build(config: SiteConfig) -> tuple[tuple[str, ...] | None, Callable[[], None] | None]:
+        report = build_site(config, _moment(args, parser, config), _visibility(args), search=False,
+                            carry=tuple(search_index), memory=memory)
         for line in (*report.notices, *map(str, report.warnings)):
             print(line, file=sys.stderr)
-        return report.changed
+        if args.no_search:
+            return report.changed, None
+
+        def refresh_search() -> None:  # after the reload: open tabs need not wait for it
+            search_index[:] = write_search_index(report.site, config.output_dir, tuple(search_index))
+        return report.changed, refresh_search
 
     def preview(config: SiteConfig, sources: list[Path]) -> tuple[str, ...]:
         return preview_releases(config, memory, sources)

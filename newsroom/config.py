@@ -109,9 +109,10 @@ class SiteConfig:
     @property
     def content_security_policy(self) -> str:
         """The pages' policy: everything from the site itself, no inline script or style,
-        frames only from ``iframe_hosts``. Pages carry it in a meta tag, nginx as a header."""
+        frames only from ``iframe_hosts``, WebAssembly for the search (Pagefind). Pages
+        carry it in a meta tag, nginx as a header."""
         frames = " ".join(f"https://{host}" for host in self.iframe_hosts) or "'none'"
-        return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        return ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
                 f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'")
 
 

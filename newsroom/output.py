@@ -399,3 +399,27 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def write_folder(files: list[OutputFile], output_dir: Path, folder: str) -> None:
+    """Replace ``folder`` of the site in ``output_dir`` with ``files`` (all under it), in one step.
+
+    For what is finished after the rest of the site, like the search index while serving.
+    """
+    target = output_dir.absolute() / folder
+    outside = [f.dest_path for f in files if not f.dest_path.startswith(folder + "/") or ".." in f.dest_path.split("/")]
+    if outside:
+        raise BuildError([Problem(path, 0, f"مسیر خروجی بیرون از پوشهٔ {folder} است") for path in outside])
+    staging = target.with_name(f".{folder}.staging-{os.getpid()}")
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for file in files:
+            path = staging / file.dest_path.removeprefix(folder + "/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(file.data)
+        _swap_in(staging, target)
+    except OSError as exc:
+        raise BuildError([Problem(display_path(target), 0, f"پوشه نوشته نشد: {exc}")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -18,9 +18,11 @@ from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
-from .output import Previous, load_previous, patch_outputs, recover_output, save_manifest, still_written, write_outputs
+from .output import (OutputFile, Previous, load_previous, patch_outputs, recover_output, save_manifest, still_written,
+                     write_folder, write_outputs)
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_articles, render_site
+from .search import SEARCH_DIR, render_search_index, search_fingerprint
 from .site import Site, Visibility, assemble_site, is_visible, site_order
 from .sitemaps import render_sitemaps
 
@@ -40,6 +42,7 @@ class BuildReport:
     written: str = "replaced"  # how the output folder changed: "unchanged", "patched" or "replaced"
     changed: tuple[str, ...] | None = None  # files written or removed (None: any may have changed)
     notices: tuple[str, ...] = ()  # one-line remarks, e.g. a cache that could not be read
+    site: Site | None = field(default=None, compare=False, repr=False)  # what was built, for the search index
 
 
 def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
@@ -75,14 +78,18 @@ class Memory:
 
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
                use_cache: bool = True, jobs: int = os.cpu_count() or 1,
-               progress: Callable[[int, int], None] | None = None, memory: Memory | None = None) -> BuildReport:
+               progress: Callable[[int, int], None] | None = None, search: bool = True,
+               carry: tuple[OutputFile, ...] = (), memory: Memory | None = None) -> BuildReport:
     """Build the whole site into ``config.output_dir``.
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
     earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown;
-    ``progress(done, total)`` hears of each release parsed. With ``memory``, the cache
-    and the manifest are taken from and left in it rather than the disk.
+    ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
+    index (kept as it is when no release it indexes changed); ``carry`` are files
+    published as they are (``serve`` carries the last index until a fresh one is
+    written). With ``memory``, the cache and the manifest are taken from and left in it
+    rather than the disk.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -133,9 +140,13 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         problems += broken
         if strict and broken:
             raise BuildError(problems)
+        if search:
+            files += render_search_index(site, previous)
+            lap("search")
     except BuildError as exc:  # report the warnings found so far too
         made.close()
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+    files += carry
     try:
         written = write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
                                 project=config.config_path.parent, previous=previous,
@@ -149,7 +160,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
                        reused=reused, notices=tuple(n for n in (cache.notice, media.notice) if n),
-                       rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed)
+                       rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed,
+                       site=site)
 
 
 def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) -> tuple[str, ...]:
@@ -180,6 +192,17 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
                             memory.media, articles)
     patch_outputs(files, config.output_dir)
     return tuple(f.dest_path for f in files)
+
+
+def write_search_index(site: Site, output_dir: Path, current: tuple[OutputFile, ...] = ()) -> tuple[OutputFile, ...]:
+    """Build the search index of ``site`` and put it in place in ``output_dir`` on its own
+    (``serve`` refreshes it after the rest of the site); returns its files. ``current``
+    (the index written last) is kept when it was made from the same articles."""
+    if current and all(file.fingerprint == search_fingerprint(site) for file in current[:1]):
+        return current
+    files = tuple(render_search_index(site))
+    write_folder(list(files), output_dir, SEARCH_DIR)
+    return files
 
 
 @dataclass(frozen=True, slots=True)

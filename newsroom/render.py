@@ -352,6 +352,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     r.page("archive.html", "/archive/", "archive/index.html", "صفحهٔ /archive/", years=site.archive)
     for year in site.archive:
         r.page("archive_year.html", year.url, dest_path(year.url), f"صفحهٔ {year.url}", year=year)
+    r.page("search.html", "/search/", "search/index.html", "صفحهٔ /search/")
     r.page("404.html", None, "404.html", "صفحهٔ ۴۰۴")
     for alias, article in site.redirects:
         r.page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", article=article)

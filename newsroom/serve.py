@@ -187,15 +187,17 @@ class _Watcher(FileSystemEventHandler):
         self.rebuild(paths)
 
 
-def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], tuple[str, ...] | None],
+def serve(load: Callable[[], SiteConfig],
+          build: Callable[[SiteConfig], tuple[tuple[str, ...] | None, Callable[[], None] | None]],
           preview: Callable[[SiteConfig, list[Path]], tuple[str, ...]], save: Callable[[], None],
           host: str, port: int) -> None:
-    """Build with ``build(load())`` (which returns the files it changed, None for any),
-    serve the output folder on ``host:port``, and rebuild whenever content, templates,
-    static files or the configuration change. When only releases were edited,
-    ``preview`` first rewrites their pages alone, so their tabs reload at once; the
-    whole rebuild follows. ``save`` keeps the rebuild's cache once tabs are told. Stops
-    on Ctrl-C."""
+    """Build with ``build(load())``, serve the output folder on ``host:port``, and rebuild
+    whenever content, templates, static files or the configuration change. Stops on Ctrl-C.
+
+    ``build`` returns the files it changed (None: any may have) and a follow-up (the
+    search index) that runs after open tabs are told to reload. When only releases were
+    edited, ``preview`` first rewrites their pages alone, so their tabs reload at once;
+    the whole rebuild follows. ``save`` keeps the rebuild's cache once tabs are told."""
     state = SiteState()
     config = load()
     lock = threading.Lock()
@@ -215,7 +217,7 @@ def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], tuple[st
                     if shown:
                         state.publish([], shown)
                         print(f"پیش‌نمایش در {time.perf_counter() - started:.2f} ثانیه", flush=True)
-                changed = build(config)
+                changed, follow_up = build(config)
             except BuildError as exc:
                 lines = [str(p) for p in exc.problems]
                 for line in lines:
@@ -227,6 +229,11 @@ def serve(load: Callable[[], SiteConfig], build: Callable[[SiteConfig], tuple[st
             if changed != () or state.problems:
                 state.publish([], changed)
             save()
+            if follow_up is not None:
+                try:
+                    follow_up()
+                except BuildError as exc:
+                    print(*exc.problems, sep="\n", file=sys.stderr, flush=True)
 
     rebuild()
     if not (config.output_dir / "index.html").exists():

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -92,12 +89,6 @@ def read(tmp_path: Path, url: str) -> str:
     return (tmp_path / "output" / (path + "index.html" if path.endswith("/") or not path else path)).read_text(encoding="utf-8")
 
 
-# Real-browser tests: Playwright driving Debian's Chromium (.ci/run installs it), no browser download.
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
 def missing(what: str) -> None:
     """Skip a test whose system package is missing here; in CI, where .ci/run installs it, fail."""
     if os.environ.get("CI"):
@@ -107,40 +98,35 @@ def missing(what: str) -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    """A headless Chromium shared by the session's browser tests."""
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} is not installed (.ci/run installs it)")
+    """Debian's Chromium, headless, through Playwright (no browser download)."""
     from playwright.sync_api import sync_playwright
 
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is not installed (.ci/run installs it)")
     with sync_playwright() as playwright:
-        # Playwright gives the browser a fresh temporary profile of its own.
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture
 def page(browser):
-    """A fresh tab in its own context (no shared cookies or cache), the pages' CSP in force."""
-    context = browser.new_context()
-    yield context.new_page()
+    """A fresh tab (own cookies and cache) on a phone-sized screen; ``page.requests``
+    lists every URL it asked for, so tests can check nothing left the site."""
+    context = browser.new_context(locale="fa-IR", viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    yield tab
     context.close()
 
 
-@contextmanager
-def serving(folder: Path):
-    """Serve ``folder`` over HTTP on a free port of 127.0.0.1; yields the site's origin."""
-    handler = partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+@pytest.fixture
+def serve():
+    """serve(folder) → the address (ending in /) of ``folder`` served over HTTP on a free port."""
+    from browser import served
 
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
-        pass
+    with contextlib.ExitStack() as stack:
+        yield lambda folder: stack.enter_context(served(folder))

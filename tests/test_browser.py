@@ -9,7 +9,8 @@ import pytest
 
 from newsroom.cli import main
 
-from conftest import REPO, serving
+from browser import served
+from conftest import REPO
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0 (LICENSE beside it)
 BULLETIN_NOW = "1404-06-01 12:00"  # after every release of the sample bulletin but the scheduled ones
@@ -33,8 +34,8 @@ def site(tmp_path_factory):
                  "--quiet", "--no-cache"]) == 0
     # Served from the site's own origin, axe runs under the pages' CSP (script-src 'self').
     shutil.copyfile(AXE, output / "axe-for-tests.js")
-    with serving(output) as origin:
-        yield origin
+    with served(output) as origin:
+        yield origin.rstrip("/")
 
 
 def visit(page, site: str, url: str, viewport: dict, scheme: str = "light") -> list[str]:

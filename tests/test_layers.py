@@ -15,7 +15,7 @@ LAYERS = [
     {"taxonomy", "related", "lint"},
     {"site"},
     {"output"},
-    {"feeds", "images"},
+    {"feeds", "images", "search"},
     {"sitemaps", "cards"},
     {"media"},
     {"render"},

@@ -93,7 +93,7 @@ def test_every_page_carries_a_policy_without_inline_script(build, tmp_path):
         text = page.read_text(encoding="utf-8")
         if "http-equiv=\"refresh\"" in text:
             continue  # redirect pages
-        assert "script-src 'self'; style-src 'self';" in text
+        assert "script-src 'self' 'wasm-unsafe-eval'; style-src 'self';" in text
         assert " style=" not in text
 
 

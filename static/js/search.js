@@ -1,0 +1,162 @@
+// The search page: folds the query the way the build folded the index (fold() in
+// newsroom/text.py; a browser test compares the two), asks Pagefind, and lists each
+// release with its title, Jalali date, county and an excerpt with the matches marked.
+
+const DISPLAY = new Map([
+  ["ي", "ی"], ["ى", "ی"], ["ك", "ک"], ["ـ", ""], ["\u00ad", "\u200c"],
+  ["\u200b", ""], ["\u200e", ""], ["\u200f", ""], ["\u061c", ""], ["\ufeff", ""],
+]);
+for (const [from, to] of [[0x00, 0x08], [0x0b, 0x0c], [0x0e, 0x1f], [0x7f, 0x7f], [0x202a, 0x202e], [0x2066, 0x2069]]) {
+  for (let code = from; code <= to; code++) DISPLAY.set(String.fromCharCode(code), "");
+}
+const LETTERS = new Map([
+  ["أ", "ا"], ["إ", "ا"], ["ٱ", "ا"], ["آ", "ا"], ["ؤ", "و"], ["ئ", "ی"], ["ة", "ه"], ["ۀ", "ه"],
+  ["ك", "ک"], ["ي", "ی"], ["ى", "ی"],
+]);
+for (let digit = 0; digit < 10; digit++) {
+  DISPLAY.set(String.fromCharCode(0x0660 + digit), String.fromCharCode(0x06f0 + digit));
+  LETTERS.set(String.fromCharCode(0x06f0 + digit), String(digit));
+  LETTERS.set(String.fromCharCode(0x0660 + digit), String(digit));
+}
+const DISPLAY_CHARS = new RegExp("[" + [...DISPLAY.keys()].join("") + "]", "gu");
+const LETTER_CHARS = new RegExp("[" + [...LETTERS.keys()].join("") + "]", "gu");
+const DIACRITICS = /[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]/gu;
+const COMPATIBILITY = /[\ufb50-\ufdff\ufe70-\ufeff\uff00-\uffef]/u;
+
+/** Text folded for matching, exactly as fold() in newsroom/text.py folds it. */
+export function fold(text) {
+  text = text.replace(DISPLAY_CHARS, (ch) => DISPLAY.get(ch));
+  if (COMPATIBILITY.test(text)) text = text.normalize("NFKC");
+  return text.replace(DIACRITICS, "").replace(LETTER_CHARS, (ch) => LETTERS.get(ch)).toLowerCase();
+}
+
+/** The query as Pagefind should see it: folded, half-spaces as spaces (the index has both parts). */
+export function searchTerm(query) {
+  return fold(query).replace(/\u200c/g, " ").replace(/\s+/g, " ").trim();
+}
+
+const PAGE_SIZE = 10;
+const EXCERPT_WORDS = 30;
+const persianDigits = (value) => String(value).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
+
+/** Words ``from``–``to`` of ``words`` joined by spaces, those at ``marked`` positions in <mark>. */
+function markedWords(words, from, to, marked) {
+  const fragment = document.createDocumentFragment();
+  for (let at = from; at < to; at++) {
+    if (at > from) fragment.append(" ");
+    if (marked.has(at)) {
+      const mark = document.createElement("mark");
+      mark.textContent = words[at];
+      fragment.append(mark);
+    } else {
+      fragment.append(words[at]);
+    }
+  }
+  return fragment;
+}
+
+/** A result: the title and the text around the first match in it, matched words marked
+ * (Pagefind gives their positions among the words of ``meta.text``, which starts with the title). */
+function resultItem(data, siteRoot) {
+  const words = data.meta.text.split(" ");
+  const titleWords = data.meta.title.split(" ").length;
+  const marked = new Set(data.locations);
+  const first = data.locations.find((at) => at >= titleWords);
+  let start = first === undefined ? titleWords : first - Math.floor(EXCERPT_WORDS / 3);
+  start = Math.max(titleWords, Math.min(start, words.length - EXCERPT_WORDS));
+  const end = Math.min(words.length, start + EXCERPT_WORDS);
+
+  const item = document.createElement("li");
+  const heading = document.createElement("h2");
+  const link = document.createElement("a");
+  link.href = new URL(data.raw_url, siteRoot).href;
+  link.append(markedWords(words, 0, titleWords, marked));
+  heading.append(link);
+  const meta = document.createElement("p");
+  meta.className = "meta";
+  meta.textContent = data.meta.county ? `${data.meta.date} · ${data.meta.county}` : data.meta.date;
+  const excerpt = document.createElement("p");
+  excerpt.className = "excerpt";
+  excerpt.append(start > titleWords ? "… " : "", markedWords(words, start, end, marked), end < words.length ? " …" : "");
+  item.append(heading, meta, excerpt);
+  return item;
+}
+
+function start(form) {
+  const query = form.querySelector("#search-query");
+  const selects = [...form.querySelectorAll("select")];
+  const status = document.getElementById("search-status");
+  const list = document.getElementById("search-results");
+  const more = document.getElementById("search-more");
+  const siteRoot = new URL(form.dataset.siteRoot, location.href);
+  const ready = import(new URL(form.dataset.pagefind, location.href).href).then(async (pagefind) => {
+    await pagefind.options({ excerptLength: EXCERPT_WORDS });
+    await pagefind.init(); // the WebAssembly and the index's table of contents, before the first key
+    return pagefind;
+  });
+  let latest = 0;
+  let found = [];
+  let shown = 0;
+
+  async function showMore(run) {
+    const page = await Promise.all(found.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
+    if (run !== latest) return;
+    list.append(...page.map((data) => resultItem(data, siteRoot)));
+    shown += page.length;
+    more.hidden = shown >= found.length;
+  }
+
+  function finish(message) {
+    status.textContent = message;
+    list.setAttribute("aria-busy", "false");
+  }
+
+  async function run() {
+    const run = ++latest;
+    list.setAttribute("aria-busy", "true");
+    const term = searchTerm(query.value);
+    const filters = Object.fromEntries(selects.filter((s) => s.value).map((s) => [s.name, s.value]));
+    const address = new URL(location.href);
+    address.search = new URLSearchParams([["q", query.value.trim()], ...Object.entries(filters)].filter(([, v]) => v));
+    history.replaceState(null, "", address);
+    if (!term && !Object.keys(filters).length) {
+      list.replaceChildren();
+      more.hidden = true;
+      return finish("");
+    }
+    let search;
+    try {
+      search = await (await ready).search(term || null, { filters });
+    } catch {
+      return finish("جست‌وجو اکنون در دسترس نیست؛ خبرها را در آرشیو پیدا کنید.");
+    }
+    if (run !== latest || !search) return; // a newer query is on its way
+    found = search.results;
+    shown = 0;
+    list.replaceChildren();
+    await showMore(run);
+    if (run !== latest) return;
+    finish(found.length
+      ? `${persianDigits(found.length)} خبر پیدا شد`
+      : "خبری پیدا نشد؛ واژهٔ دیگری را بیازمایید یا محدودیت‌ها را بردارید.");
+  }
+
+  // What the address asks for, unless the reader typed or chose before this ran.
+  const params = new URLSearchParams(location.search);
+  if (!query.value) query.value = params.get("q") || "";
+  for (const select of selects) select.value ||= params.get(select.name) || "";
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run();
+  });
+  query.addEventListener("input", run);
+  for (const select of selects) select.addEventListener("change", run);
+  more.addEventListener("click", () => showMore(latest));
+  run();
+}
+
+const form = document.getElementById("search-form");
+if (form && !form.dataset.started) {
+  form.dataset.started = "yes";
+  start(form);
+}

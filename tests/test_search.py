@@ -1,0 +1,124 @@
+"""The search index: what the build hands Pagefind, and what it writes."""
+
+import subprocess
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsroom.config import load_config
+from newsroom.content import load_articles
+from newsroom.cache import Cache
+from newsroom.search import fold_words, search_records
+from newsroom.site import assemble_site
+from newsroom.text import fold, normalize_line
+
+from conftest import NOW, REPO, release, tree, write_site
+from test_serve import free_port, wait_for, _up
+
+ZWNJ = "\u200c"
+
+
+def records(tmp_path, files, config=""):
+    site_config = load_config(write_site(tmp_path, files, config))
+    articles, problems = load_articles(site_config, Cache(None, ""))
+    assert problems == []
+    return search_records(assemble_site(articles, site_config, NOW))
+
+
+def test_records_fold_the_text_and_keep_what_readers_see(tmp_path):
+    [record] = records(tmp_path, {"a.md": release("كمك به ۸۰۰ خانواده", "1403-02-15", f"این کار انجام می{ZWNJ}شود.",
+                                                  county="كرمان", category="محرومیت‌زدایی")})
+    assert record.url == "news/1403/a/"
+    assert record.content == "کمک به 800 خانواده این کار انجام می-شود."
+    assert record.meta == {"title": "کمک به ۸۰۰ خانواده", "date": "۱۵ اردیبهشت ۱۴۰۳", "county": "کرمان",
+                           "text": f"کمک به ۸۰۰ خانواده این کار انجام می{ZWNJ}شود."}
+    assert record.filters == {"year": ["1403"], "category": ["محرومیت‌زدایی"], "county": ["کرمان"]}
+
+
+def test_a_summary_written_apart_from_the_body_is_searched_too(tmp_path):
+    own, first = records(tmp_path, {
+        "a.md": release("یک", "1403-02-15", "متن خبر.", summary="چکیده‌ای جدا از متن"),
+        "b.md": release("دو", "1403-02-14", "بند نخست خبر.\n\nبند دوم."),
+    })
+    assert own.meta["text"] == "یک چکیده‌ای جدا از متن متن خبر."
+    assert first.meta["text"] == "دو بند نخست خبر. بند دوم."  # its summary is its first paragraph
+
+
+def test_only_published_articles_are_indexed_and_terms_use_their_page_names(tmp_path):
+    found = records(tmp_path, {
+        "a.md": release("یک", "1403-02-15", county="بسته های معیشتی"),
+        "b.md": release("دو", "1402-02-15", county=f"بسته{ZWNJ}های معیشتی"),
+        "c.md": release("سه", "1402-03-15", county=f"بسته{ZWNJ}های معیشتی"),
+        "draft.md": release("پیش‌نویس", draft="true"),
+    })
+    assert [r.url for r in found] == ["news/1403/a/", "news/1402/c/", "news/1402/b/"]
+    assert {r.filters["county"][0] for r in found} == {f"بسته{ZWNJ}های معیشتی"}  # the county page's name
+
+
+@given(st.text(alphabet=list("كيکی ۱۲3٤ءأإآؤئةۀًٌٍَُِّـ\u200c\u200f\ufeffﻛﷲﷺＡa-،."), max_size=60))
+def test_folded_words_line_up_with_the_words_shown(text):
+    # The search page marks word N of the text shown where Pagefind matched word N.
+    shown = normalize_line(text).split(" ")
+    folded = fold_words(" ".join(shown)).split(" ")
+    assert len(folded) == len(shown)
+    assert folded == [fold(word).replace(ZWNJ, "-").replace(" ", "-") for word in shown]
+
+
+SITE = {f"{county}-{year}.md": release(f"خبر {county}", f"{year}-0{1 + n % 9}-1{n % 9}", "متن خبر درباره‌ی بسته‌ها.",
+                                       county=county, category=("سلامت", "آموزش", "اشتغال")[n % 3])
+        for n, (county, year) in enumerate((c, y) for c in ("سمنان", "شاهرود", "دامغان", "گرمسار", "میامی", "سرخه",
+                                                             "آرادان", "مهدی‌شهر") for y in (1401, 1402, 1403))}
+
+
+def test_two_builds_of_a_site_write_the_same_index(tmp_path):
+    write_site(tmp_path, SITE)
+    build = [sys.executable, str(REPO / "build.py"), "--now", "1404-01-01", "--quiet", "--no-cache"]
+    subprocess.run(build + ["--output", "one"], cwd=tmp_path, check=True)
+    subprocess.run(build + ["--output", "two"], cwd=tmp_path, check=True)
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert len([p for p in one if p.startswith("pagefind/filter/")]) == 3
+    assert one == two
+
+
+def test_no_search_leaves_the_index_out(build, tmp_path):
+    assert build({"a.md": release()}, "--no-search").code == 0
+    assert not (tmp_path / "output" / "pagefind").exists()
+    assert (tmp_path / "output" / "search" / "index.html").exists()
+
+
+def test_without_pagefind_the_build_says_what_to_do_and_writes_nothing(build, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    result = build({"a.md": release()})
+    assert result.code == 1
+    assert "pagefind: نمایهٔ جست‌وجو ساخته نشد: برنامهٔ Pagefind اجرا نشد" in result.err
+    assert "--no-search" in result.err
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_site_with_nothing_published_builds_without_an_index(build, tmp_path):
+    assert build({"a.md": release(draft="true")}).code == 0
+    assert not (tmp_path / "output" / "pagefind").exists()
+
+
+def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
+    write_site(tmp_path, {"a.md": release("خبر نخست", body="متن اول.")})
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: _up(port)), "the server did not start"
+        page.route("**/__events", lambda route: route.abort())  # the test reloads by itself
+
+        def finds(word):
+            page.goto(f"http://127.0.0.1:{port}/search/?q={word}")
+            page.locator("#search-results[aria-busy='false']").wait_for(state="attached")
+            return page.locator("#search-results h2").all_inner_texts()
+
+        assert finds("اول") == ["خبر نخست"]
+        (tmp_path / "content/a.md").write_text(release("خبر نخست", body="متن زعفران."), encoding="utf-8")
+        assert wait_for(lambda: finds("زعفران") == ["خبر نخست"]), "the index was not refreshed"
+        assert finds("اول") == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
