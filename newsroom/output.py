@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import os
 import pickle
@@ -310,6 +311,21 @@ def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path) 
         os.replace(temporary, manifest)
     except OSError:
         manifest.unlink(missing_ok=True)  # an outdated manifest must not be trusted
+
+
+def output_state(output_dir: Path, dests: list[str]) -> str:
+    """A digest of which output folder ``output_dir`` is and of the size and time of each
+    file ``dests`` in it: it changes when any of them is replaced, touched or removed."""
+    digest = hashlib.sha256()
+    folder = str(output_dir)
+    try:
+        digest.update(repr(_identity(output_dir / MARKER)).encode())
+        for dest in dests:
+            stat = os.stat(os.path.join(folder, dest))
+            digest.update(b"%s\0%d\0%d\n" % (dest.encode("utf-8", "surrogateescape"), stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        return ""
+    return digest.hexdigest()
 
 
 def _identity(marker: Path) -> tuple[int, int, int]:

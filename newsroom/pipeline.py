@@ -3,27 +3,33 @@ and the explanation of one release's related list, from the same stages."""
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import hashlib
 import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
 from .assets import load_assets
 from .cache import Cache, FileCache
+from .cards import can_set_persian
 from .config import SiteConfig
 from .content import Article, find_sources, load_article, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
-from .output import (OutputFile, Previous, load_previous, patch_outputs, recover_output, save_manifest, still_written,
-                     write_folder, write_outputs)
+from .output import (OutputFile, Previous, load_previous, output_state, patch_outputs, recover_output, save_manifest,
+                     still_written, write_folder, write_outputs)
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_articles, render_site
 from .search import SEARCH_DIR, render_search_index, search_fingerprint
-from .site import Site, Visibility, assemble_site, is_visible, site_order
+from .site import Site, Visibility, assemble_site, is_visible, site_order, turning_points
 from .sitemaps import render_sitemaps
 
 
@@ -48,6 +54,9 @@ class BuildReport:
 def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
     """The cache of read releases in ``config.cache_dir`` (a no-op one when disabled)."""
     return Cache(config.cache_dir / "releases.pickle" if enabled else None, reading_stamp(config))
+
+
+_LAST_BUILD = "last-build.pickle"  # in the cache folder: what the last build read and wrote
 
 
 def manifest_path(config: SiteConfig) -> Path:
@@ -99,6 +108,13 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         timings[phase] = time.perf_counter() - clock
         clock = time.perf_counter()
 
+    remember = use_cache and memory is None and not carry
+    if remember:
+        inputs = _input_digest(config, visibility, strict, search, can_set_persian())
+        unchanged = _unchanged_build(config, inputs, now)
+        if unchanged is not None:
+            lap("check")
+            return dataclasses.replace(unchanged, timings=timings)
     stamp = reading_stamp(config)
     if memory is not None and memory.cache is not None and memory.cache.stamp == stamp:
         cache = memory.cache
@@ -158,10 +174,71 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     if memory is not None:
         memory.cache, memory.previous, memory.site, memory.media, memory.config = cache, written.now, site, media, config
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
-    return BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                       reused=reused, notices=tuple(n for n in (cache.notice, media.notice) if n),
-                       rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed,
-                       site=site)
+    report = BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
+                         reused=reused, notices=tuple(n for n in (cache.notice, media.notice) if n),
+                         rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed,
+                         site=site)
+    if remember:  # without the cache's one-time notice
+        _remember_build(config, inputs, now, articles, sorted(written.now.records),
+                        dataclasses.replace(report, notices=(media.notice,) if media.notice else ()))
+    return report
+
+
+def _input_digest(config: SiteConfig, *options: object) -> str:
+    """Everything a build reads, by content: the engine and libraries, the settings and
+    options, and every file of the content, template and static folders."""
+    digest = hashlib.sha256(reading_stamp(config).encode())
+    digest.update(repr((config, options, [version(name) for name in ("jinja2", "pillow", "pagefind")])).encode())
+    for folder in (config.content_dir, config.templates_dir, config.static_dir):
+        for root, folders, names in os.walk(folder, followlinks=True):
+            folders.sort()
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+                try:
+                    with open(path, "rb") as file:
+                        digest.update(hashlib.sha256(file.read()).digest())
+                except OSError:
+                    digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def _unchanged_build(config: SiteConfig, inputs: str, now: datetime) -> BuildReport | None:
+    """The report of the last build, when it read exactly ``inputs``, no release has
+    come out, expired or moved in or out of a window since (or before, for an earlier
+    ``now``), and the output folder is still what it wrote: then nothing would change."""
+    try:
+        with (config.cache_dir / _LAST_BUILD).open("rb") as file:
+            last = pickle.load(file)
+        if last["inputs"] != inputs:
+            return None
+        low, high = sorted((last["now"], now.timestamp()))
+        moments = last["turning_points"]
+        if bisect.bisect_left(moments, low) != bisect.bisect_right(moments, high):
+            return None  # the clock alone changes the site in between
+        if output_state(config.output_dir, last["files"].split("\n")) != last["output"]:
+            return None
+        return dataclasses.replace(last["report"], rendered=0, written="unchanged", changed=())
+    except Exception:  # noqa: BLE001 - missing, damaged or foreign: build
+        return None
+
+
+def _remember_build(config: SiteConfig, inputs: str, now: datetime, articles: list[Article], files: list[str],
+                    report: BuildReport) -> None:
+    """Keep what ``_unchanged_build`` needs; a failure only costs the next build time."""
+    state = {"inputs": inputs, "now": now.timestamp(), "files": "\n".join(files),
+             "turning_points": [moment.timestamp() for moment in turning_points(articles, config)],
+             "output": output_state(config.output_dir, files),
+             "report": dataclasses.replace(report, site=None, reused=report.articles, timings={})}
+    path = config.cache_dir / _LAST_BUILD
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with temporary.open("wb") as file:
+            pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # an outdated record must not be trusted
 
 
 def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) -> tuple[str, ...]:

@@ -29,14 +29,32 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
 
-import numpy as np
-from scipy import sparse
+import importlib
+from types import ModuleType
 
 from .cache import Cache
 from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
 from .text import slugify_term
+
+class _OnFirstUse:
+    """A module imported when first used: a build in which no release changed takes its
+    related lists from the cache and needs neither NumPy nor SciPy, which take a third
+    of a second to import."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str):
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attribute)
+
+
+np = _OnFirstUse("numpy")
+sparse = _OnFirstUse("scipy.sparse")
 
 # Telling terms kept per release, and how many releases a term (or tag) may carry and
 # still count: one in more says little, and a fixed bound keeps each release's

@@ -120,6 +120,19 @@ def is_visible(article: Article, now: datetime, visibility: Visibility) -> bool:
     return True
 
 
+def turning_points(articles: list[Article], config: SiteConfig) -> list[datetime]:
+    """The moments at which the site changes by the clock alone, sorted: a release comes
+    out, expires, leaves the news sitemap's window, or comes within a year (the far-future
+    warning). Between two of them, the same releases give the same site."""
+    moments = []
+    for article in articles:
+        moments += [article.date, article.date + timedelta(days=config.feeds.news_days),
+                    article.date - timedelta(days=FAR_FUTURE_DAYS)]
+        if article.expires is not None:
+            moments.append(article.expires)
+    return sorted(moments)
+
+
 def site_order(article: Article) -> tuple:
     """Newest first; equal times by URL so the order never depends on file order."""
     return (-article.date.timestamp(), article.url)

@@ -47,6 +47,8 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_a_notice(tmp_path):
     cache = tmp_path / ".cache/releases.pickle"
     for damage in (cache.read_bytes()[:100], b"\x00" * 50, b"newsroom-cache-1\nnot a pickle"):
         cache.write_bytes(damage)
+        # Nothing else changed: without this the build would stop before reading the cache.
+        (tmp_path / ".cache/last-build.pickle").unlink(missing_ok=True)
         result = build(tmp_path)
         assert result.returncode == 0
         assert result.stderr.startswith("حافظهٔ میانی .cache/releases.pickle خوانده نشد")

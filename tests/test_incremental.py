@@ -125,3 +125,23 @@ def test_editing_one_release_rewrites_only_the_pages_that_show_it(tmp_path, buil
     # The release's own page, its related and neighbouring pages, the lists that show its
     # title, feeds and sitemaps: a small part of the site.
     assert len(rewritten) < len(after) / 3, rewritten
+
+
+def test_with_nothing_changed_the_clock_still_publishes_and_withdraws(tmp_path, build):
+    files = {"old.md": release("خبر پیشین", "1403-08-20"),
+             "later.md": release("خبر زمان‌بندی‌شده", "1403-09-05 10:00", scheduled="true")}
+    build(files, "--now", "1403-09-01 12:00")
+    assert not (tmp_path / "output/news/1403/later/index.html").exists()
+    build({}, "--now", "1403-09-06 12:00")  # no file changed; the release's time has come
+    assert (tmp_path / "output/news/1403/later/index.html").exists()
+    build({}, "--now", "1403-09-01 12:00")
+    assert not (tmp_path / "output/news/1403/later/index.html").exists()
+
+
+def test_a_page_changed_by_hand_in_the_output_is_made_again(tmp_path, build):
+    build({"a.md": release("خبر نخست")})
+    page = tmp_path / "output/news/1403/a/index.html"
+    made = page.read_bytes()
+    page.write_bytes(b"<p>changed by hand</p>")
+    build({})
+    assert page.read_bytes() == made
