@@ -151,6 +151,8 @@ class CardMaker:
         font = static_dir / FONT
         self.font = str(font.absolute())  # workers read it themselves: less to send them
         self.font_data = font.read_bytes() if font.is_file() else None
+        # Part of every text card's key: hashed once, not once per release.
+        self.font_digest = hashlib.sha256(self.font_data).digest() if self.font_data is not None else None
         self.notice: str | None = None
         if not can_set_persian():
             self.notice = RAQM_MISSING
@@ -175,7 +177,7 @@ class CardMaker:
                 item = (name, None, "", "", None, str(photo))
             elif self.notice is None:
                 date_text = format_jalali(date, "long")
-                name = self._key(f"{title}\0{self.organization}\0{date_text}".encode(), self.font_data) + ".png"
+                name = self._key(f"{title}\0{self.organization}\0{date_text}".encode(), self.font_digest) + ".png"
                 item = (name, title, self.organization, date_text, self.font, None)
             else:
                 continue  # no text cards here: the page previews the logo

@@ -22,7 +22,7 @@ from .content import Article
 from .dates import month_name
 from .errors import WARNING, BuildError, Problem
 from .related import build_related
-from .taxonomy import Taxonomy, Term, build_taxonomies
+from .taxonomy import Taxonomy, TermLink, build_taxonomies
 from .text import to_persian_digits
 
 FAR_FUTURE_DAYS = 365
@@ -49,9 +49,12 @@ class Listing:
     count: int
     previous_url: str | None
     next_url: str | None
-    term: Term | None = None
+    # The term's name and address, not its releases: a page of the list does not change
+    # when a release on another page of it does.
+    term: TermLink | None = None
     taxonomy: TaxonomyConfig | None = None
     month: ArchiveMonth | None = None
+    total: int = 0  # releases in the whole list, all pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +189,7 @@ def _paginate(kind: str, title: str, url: str, articles: tuple[Article, ...], si
     urls = [url] + [f"{url}page/{n}/" for n in range(2, len(chunks) + 1)]
     return [
         Listing(kind, title, urls[i], chunk, i + 1, len(chunks),
-                urls[i - 1] if i > 0 else None, urls[i + 1] if i + 1 < len(urls) else None, **extra)
+                urls[i - 1] if i > 0 else None, urls[i + 1] if i + 1 < len(urls) else None, total=len(articles), **extra)
         for i, chunk in enumerate(chunks)
     ]
 
@@ -196,7 +199,7 @@ def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listin
     for taxonomy in taxonomies:
         for term in taxonomy.terms:
             listings += _paginate("term", term.name, term.url, term.articles, config.page_size,
-                                  term=term, taxonomy=taxonomy.config)
+                                  term=term.link, taxonomy=taxonomy.config)
     for year in archive:
         for month in year.months:
             listings += _paginate("month", f"{month.name} {to_persian_digits(year.year)}", month.url, month.articles,
