@@ -8,6 +8,7 @@ Each build keeps only the entries it used, so the file does not grow without end
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -25,15 +26,22 @@ PARALLEL_MINIMUM = 16
 
 def engine_stamp(*parts: str) -> str:
     """A fingerprint of the engine's own code and data, plus ``parts`` (settings, versions)."""
+    digest = hashlib.sha256(_code_digest())
+    for part in parts:
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The package's own files, read once per process (several stamps of a build use them)."""
     digest = hashlib.sha256()
     package = Path(__file__).parent
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".txt"):
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
-    for part in parts:
-        digest.update(b"\0" + part.encode())
-    return digest.hexdigest()
+    return digest.digest()
 
 
 class Cache:

@@ -260,11 +260,10 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
         article, problems = load_article(config.content_dir / src_path, config)  # named as the build names it
         old = site.by_source.get(src_path)
         if article is None or old is None or article.url != old.url or any(p.severity == ERROR for p in problems) \
-                or article.draft or article.date != old.date or article.aliases != old.aliases:
+                or article.draft or article.date != old.date or article.aliases != old.aliases \
+                or article.image != old.image or article.body_images:  # pictures are made by the whole rebuild
             return ()
         articles.append(article)
-    if any(article.image != site.by_source[article.src_path].image or article.body_images for article in articles):
-        return ()  # its pictures are made by the whole rebuild
     files = render_articles(site, create_environment(config.templates_dir), load_assets(config.static_dir),
                             memory.media, articles)
     patch_outputs(files, config.output_dir)
@@ -275,7 +274,7 @@ def write_search_index(site: Site, output_dir: Path, current: tuple[OutputFile, 
     """Build the search index of ``site`` and put it in place in ``output_dir`` on its own
     (``serve`` refreshes it after the rest of the site); returns its files. ``current``
     (the index written last) is kept when it was made from the same articles."""
-    if current and all(file.fingerprint == search_fingerprint(site) for file in current[:1]):
+    if current and current[0].fingerprint == search_fingerprint(site):
         return current
     files = tuple(render_search_index(site))
     write_folder(list(files), output_dir, SEARCH_DIR)
