@@ -16,7 +16,7 @@ import re
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from importlib.metadata import version
@@ -201,6 +201,8 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
     for done, ((position, key, *_), result) in enumerate(zip(fresh, _parse_all([f[2:] for f in fresh], config, jobs)), 1):
         if progress is not None:
             progress(done, len(fresh))
+        if result[0] is not None:  # words come back from a worker process as copies of their own
+            result = (replace(result[0], tokens=tuple(map(sys.intern, result[0].tokens))), result[1])
         results[position] = result
         # A release with a photo is read anew: the photo may come, go or change meanwhile.
         if cache is not None and result[0] is not None and result[0].image is None and not result[0].body_images:

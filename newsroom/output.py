@@ -33,7 +33,7 @@ from .errors import BuildError, Problem, display_path
 # Written into every output folder we make; a folder without it is not ours to replace.
 MARKER = ".newsroom-output"
 _RENAME_EXCHANGE = 2
-_MANIFEST_FORMAT = "newsroom-outputs-1"
+_MANIFEST_FORMAT = "newsroom-outputs-2"
 JOURNAL = "journal.json"
 
 
@@ -53,7 +53,7 @@ class OutputFile:
     source: Path | None = None
     fingerprint: str = ""
     reads: tuple[tuple[str, tuple[str, ...], str], ...] = ()
-    links: str = ""
+    links: tuple[str, ...] = ()
     kept: bool = False
 
 
@@ -63,7 +63,7 @@ class Record:
 
     fingerprint: str
     reads: tuple[tuple[str, tuple[str, ...], str], ...]
-    links: str
+    links: tuple[str, ...]
     size: int
     mtime_ns: int
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,7 @@ class _Renderer:
         self.prints = Fingerprints()
         self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
         self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
+        self.distinct: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[str, ...], str]] = {}
         self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds,
                         "photo": media.lead.get, "card": media.cards.get}
         self.stamp = self.prints.of(
@@ -238,7 +240,9 @@ class _Renderer:
             problem = self._locate(exc, template, about)
             self.problems.setdefault((problem.path, problem.line, str(exc)), problem)
             return
-        reads = tuple((kind, arguments, answer) for (kind, arguments), answer in self.reads.items())
+        # One object per distinct lookup: thousands of pages make the same ones.
+        reads = tuple(self.distinct.setdefault(read, read)
+                      for read in ((kind, arguments, answer) for (kind, arguments), answer in self.reads.items()))
         self.files.append(OutputFile(dest, html.encode("utf-8"), fingerprint=fingerprint, reads=reads,
                                      links=page_links(html, dest, self.config.base_path)))
 
@@ -282,12 +286,13 @@ class _Renderer:
 
 
 _PAGE_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
-_PAIR, _LINKS = "\x01", "\x00"  # characters no attribute value holds
+_PAIR = "\x01"  # a character no attribute value holds
 
 
-def page_links(html: str, dest: str, base_path: str) -> str:
+def page_links(html: str, dest: str, base_path: str) -> tuple[str, ...]:
     """The internal links and images of a page, each as written and the output file it
-    points at, packed in one text (the manifest holds hundreds of thousands of them)."""
+    points at, packed in one text. The texts are interned: pages share most of their
+    links (the menu, the terms), and the manifest holds hundreds of thousands of them."""
     page_dir = posixpath.dirname("/" + dest)
     links = []
     for target in sorted(set(_PAGE_LINK.findall(html))):
@@ -299,24 +304,25 @@ def page_links(html: str, dest: str, base_path: str) -> str:
         resolved = posixpath.normpath(posixpath.join(page_dir, path))
         if path.endswith("/") or resolved == "/":
             resolved = posixpath.join(resolved, "index.html")
-        links.append(f"{target}{_PAIR}{resolved.lstrip('/')}")
-    return _LINKS.join(links)
+        links.append(sys.intern(f"{target}{_PAIR}{resolved.lstrip('/')}"))
+    return tuple(links)
 
 
 def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Problem]:
     """Internal links and images in the built pages that point at no file of the site."""
     present = {file.dest_path for file in files}
+    broken = {}  # each distinct link is resolved once, however many pages carry it
     owners = {dest_path(a.url): a for a in site.articles}
     problems = set()
     for file in files:
-        if not file.links:
-            continue
-        for link in file.links.split(_LINKS):
-            target, _, resolved = link.partition(_PAIR)
-            if resolved in present:
+        for link in file.links:
+            if link not in broken:
+                broken[link] = link.partition(_PAIR)[2] not in present
+            if not broken[link]:
                 continue
             owner = owners.get(file.dest_path)
             where = (owner.path, 0) if owner else (file.dest_path, 0)
+            target = link.partition(_PAIR)[0]
             problems.add(Problem(*where, f"link: «{target}» به صفحه یا فایلی اشاره می‌کند که در سایت نیست؛ نشانی را درست کنید",
                                  severity))
     return sorted(problems)
