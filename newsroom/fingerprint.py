@@ -29,9 +29,10 @@ class Fingerprints:
 
     def of(self, *values: Any) -> str:
         """The fingerprint of ``values``, as hexadecimal text."""
-        return self._digest(values).hex()
+        # Not remembered: the tuple is new at every call, and would keep alive what it holds.
+        return self._digest(values, remember=False).hex()
 
-    def _digest(self, value: Any) -> bytes:
+    def _digest(self, value: Any, remember: bool = True) -> bytes:
         seen = self._seen.get(id(value))
         if seen is not None:
             return seen[1]
@@ -55,8 +56,9 @@ class Fingerprints:
                 self._feed(digest, getattr(value, name))
         else:
             raise TypeError(f"no fingerprint for {type(value).__qualname__}")
-        self._seen[id(value)] = (value, digest.digest())
-        return self._seen[id(value)][1]
+        if remember:
+            self._seen[id(value)] = (value, digest.digest())
+        return digest.digest()
 
     def _feed(self, digest, value: Any) -> None:
         """Add ``value`` to ``digest``: plain values directly, typed and length-prefixed."""
