@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterable
 
 from .errors import BuildError, Problem, display_path
 
@@ -117,7 +119,7 @@ def still_written(previous: Previous, output_dir: Path) -> Previous:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What ``write_outputs`` did: "unchanged", "patched" or "replaced"; the files it
+    """What ``Staging.commit`` did: "unchanged", "patched" or "replaced"; the files it
     wrote or removed (None when it cannot tell: every file may have changed); and the
     manifest of the folder as it is now."""
 
@@ -126,44 +128,118 @@ class Written:
     now: Previous
 
 
-def write_outputs(files: list[OutputFile], output_dir: Path, inputs: tuple[Path, ...] = (),
-                  project: Path | None = None, previous: Previous | None = None,
-                  manifest: Path | None = None) -> Written:
-    """Write ``files`` as the complete new content of ``output_dir``.
+class Staging:
+    """The new version of the output folder, written file by file as the pages come.
 
-    ``inputs`` are the folders the build reads (content, templates, static): the output
-    may not be one, sit inside one or contain one. ``project`` (the configuration's
-    folder) may hold the output but not be it. ``previous`` is the manifest of the
-    current output (``load_previous``); ``kept`` files need it. ``manifest`` is where
-    to save the new one. Raises ``BuildError`` for a duplicate destination or an unsafe
-    folder.
+    Changed files go to a side folder beside the output folder (``.output.patch-PID``),
+    so what is kept in memory is each file's record, not its bytes. ``commit`` then puts
+    the site in place: patched through a journal when little changed, otherwise swapped
+    in whole; ``discard`` drops the side folder and leaves the current site as it was.
     """
-    output_dir = output_dir.absolute()
-    _check_destinations(files)
-    _check_output_dir(output_dir, inputs, project)
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover_output(output_dir)
-    changed: list[OutputFile] | None = None
-    removed: list[str] = []
-    try:
-        if previous is None:
-            how, stats = "replaced", _replace(files, output_dir, {})
-        else:
-            changed = [f for f in files if not f.kept and not _same_as_current(output_dir / f.dest_path, f)]
-            removed = sorted(previous.written - {f.dest_path for f in files})
-            if not changed and not removed:
-                how, stats = "unchanged", {}
-            elif (len(changed) + len(removed)) * 2 <= len(files):
-                how, stats = "patched", _patch(changed, removed, output_dir)
+
+    def __init__(self, output_dir: Path, inputs: tuple[Path, ...] = (), project: Path | None = None,
+                 previous: Previous | None = None):
+        """``inputs`` are the folders the build reads (content, templates, static): the output
+        may not be one, sit inside one or contain one. ``project`` (the configuration's
+        folder) may hold the output but not be it. ``previous`` is the manifest of the
+        current output (``load_previous``); ``kept`` files need it. Raises ``BuildError``
+        for an unsafe folder."""
+        self.output_dir = output_dir.absolute()
+        _check_output_dir(self.output_dir, inputs, project)
+        self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+        recover_output(self.output_dir)
+        self.previous = previous
+        self.files: list[OutputFile] = []  # every file of the new site, without its bytes
+        self.folder = self.output_dir.with_name(f".{self.output_dir.name}.patch-{os.getpid()}")
+        self._staged: dict[str, str] = {}  # destination → its name in the side folder
+        self._stats: dict[str, os.stat_result] = {}
+        self._problems: list[Problem] = []
+        self._seen: set[str] = set()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+
+    def write(self, files: Iterable[OutputFile]) -> None:
+        """Add ``files`` to the new site: those not kept and not already in place (same
+        bytes) are written to the side folder now. Raises ``BuildError`` for a destination
+        outside the site or taken twice, and for a file that cannot be written."""
+        try:
+            for file in files:
+                self._add(file)
+        except OSError as exc:
+            raise BuildError([Problem(display_path(self.output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
+        if self._problems:
+            raise BuildError(self._problems)
+
+    def _add(self, file: OutputFile) -> None:
+        problem = _destination_problem(file.dest_path, self._seen)
+        if problem is not None:
+            self._problems.append(problem)
+            return
+        self._seen.add(file.dest_path)
+        if not file.kept and not _same_as_current(self.output_dir / file.dest_path, file):
+            staged = self.folder / str(len(self._staged))
+            if file.source is not None:
+                shutil.copyfile(file.source, staged)
             else:
-                how, stats = "replaced", _replace(files, output_dir, previous.records)
-    except OSError as exc:
-        raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
-    records = _records(files, output_dir, stats, previous.records if previous else {})
-    if manifest is not None and (previous is None or records != previous.records or previous.written != set(records)):
-        save_manifest(records, output_dir, manifest)
-    return Written(how, None if changed is None else tuple(f.dest_path for f in changed) + tuple(removed),
-                   Previous(records, frozenset(records)))
+                staged.write_bytes(file.data)
+            self._staged[file.dest_path] = staged.name
+            self._stats[file.dest_path] = os.stat(staged)
+        self.files.append(dataclasses.replace(file, data=b"", source=None) if file.data or file.source else file)
+
+    def commit(self, manifest: Path | None = None) -> Written:
+        """Put the new site in place in one step; saves its manifest to ``manifest``."""
+        previous = self.previous
+        removed = sorted(previous.written - self._seen) if previous is not None else []
+        changed = tuple(self._staged) + tuple(removed)
+        try:
+            if previous is not None and not changed:
+                how = "unchanged"
+                shutil.rmtree(self.folder)
+            elif previous is not None and len(changed) * 2 <= len(self.files):
+                how = "patched"
+                journal = self.folder / f".{JOURNAL}"
+                moves = [(name, dest) for dest, name in self._staged.items()]
+                journal.write_text(json.dumps({"moves": moves, "removals": removed}), encoding="utf-8")
+                journal.rename(self.folder / JOURNAL)  # from here on the patch is applied, now or by the next build
+                _apply_patch(self.folder, self.output_dir)
+            else:
+                how = "replaced"
+                self._replace()
+        except OSError as exc:
+            self.discard()
+            raise BuildError([Problem(display_path(self.output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
+        records = _records(self.files, self.output_dir, self._stats, previous.records if previous else {})
+        if manifest is not None and (previous is None or records != previous.records or previous.written != set(records)):
+            save_manifest(records, self.output_dir, manifest)
+        return Written(how, changed if previous is not None else None, Previous(records, frozenset(records)))
+
+    def _replace(self) -> None:
+        """Assemble the whole site in a staging folder — changed files moved from the side
+        folder, the others linked from the current site — and swap it in."""
+        staging = self.output_dir.with_name(f".{self.output_dir.name}.staging-{os.getpid()}")
+        try:
+            staging.mkdir()
+            (staging / MARKER).write_bytes(b"")
+            made: set[Path] = set()
+            for file in self.files:
+                target = staging / file.dest_path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                name = self._staged.get(file.dest_path)
+                if name is not None:
+                    os.replace(self.folder / name, target)
+                else:  # kept, or the same bytes: unchanged files keep their modification time
+                    _link_or_copy(self.output_dir / file.dest_path, target)
+                    self._stats[file.dest_path] = os.stat(target)
+            _swap_in(staging, self.output_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Drop what was written: the current site stays as it was."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def patch_outputs(files: list[OutputFile], output_dir: Path) -> None:
@@ -176,33 +252,6 @@ def patch_outputs(files: list[OutputFile], output_dir: Path) -> None:
         _patch([f for f in files if not _same_as_current(output_dir / f.dest_path, f)], [], output_dir)
     except OSError as exc:
         raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
-
-
-def _replace(files: list[OutputFile], output_dir: Path, records: dict[str, Record]) -> dict[str, os.stat_result]:
-    """Write the whole site into a staging folder and swap it in; the new files' stats."""
-    staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
-    stats = {}
-    try:
-        staging.mkdir()
-        (staging / MARKER).write_bytes(b"")
-        made: set[Path] = set()
-        for file in files:
-            target = staging / file.dest_path
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if file.kept:
-                _link_or_copy(output_dir / file.dest_path, target)
-            elif not _keep_unchanged(output_dir / file.dest_path, target, file):
-                if file.source is not None:
-                    shutil.copyfile(file.source, target)
-                else:
-                    target.write_bytes(file.data)
-            stats[file.dest_path] = os.stat(target)
-        _swap_in(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return stats
 
 
 def _patch(changed: list[OutputFile], removed: list[str], output_dir: Path) -> dict[str, os.stat_result]:
@@ -258,21 +307,6 @@ def _same_as_current(current: Path, file: OutputFile) -> bool:
         return current.stat().st_size == len(file.data) and current.read_bytes() == file.data
     except OSError:
         return False
-
-
-def _keep_unchanged(current: Path, target: Path, file: OutputFile) -> bool:
-    """Link the file of the current site into the new one when its bytes are the same.
-
-    Unchanged files keep their modification time, so deploying with rsync sends only
-    what changed; the current site itself is never touched.
-    """
-    if not _same_as_current(current, file):
-        return False
-    try:
-        os.link(current, target)
-    except OSError:
-        return False  # links not possible here: write it
-    return True
 
 
 def _link_or_copy(current: Path, target: Path) -> None:
@@ -365,14 +399,22 @@ def _check_destinations(files: list[OutputFile]) -> None:
     seen: set[str] = set()
     problems = []
     for file in files:
-        parts = PurePosixPath(file.dest_path).parts
-        if not parts or file.dest_path.startswith("/") or ".." in parts:
-            problems.append(Problem(file.dest_path, 0, "مسیر خروجی بیرون از پوشهٔ سایت است"))
-        if file.dest_path in seen:
-            problems.append(Problem(file.dest_path, 0, "دو صفحه در یک فایل خروجی نوشته می‌شوند"))
+        problem = _destination_problem(file.dest_path, seen)
+        if problem is not None:
+            problems.append(problem)
         seen.add(file.dest_path)
     if problems:
         raise BuildError(problems)
+
+
+def _destination_problem(dest: str, seen: set[str]) -> Problem | None:
+    """What is wrong with writing a file at ``dest`` after the files ``seen``, if anything."""
+    parts = PurePosixPath(dest).parts
+    if not parts or dest.startswith("/") or ".." in parts:
+        return Problem(dest, 0, "مسیر خروجی بیرون از پوشهٔ سایت است")
+    if dest in seen:
+        return Problem(dest, 0, "دو صفحه در یک فایل خروجی نوشته می‌شوند")
+    return None
 
 
 def _check_output_dir(output_dir: Path, inputs: tuple[Path, ...], project: Path | None) -> None:

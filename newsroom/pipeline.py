@@ -24,8 +24,8 @@ from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
-from .output import (OutputFile, Previous, load_previous, output_state, patch_outputs, recover_output, save_manifest,
-                     still_written, write_folder, write_outputs)
+from .output import (OutputFile, Previous, Staging, load_previous, output_state, patch_outputs, recover_output,
+                     save_manifest, still_written, write_folder)
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_articles, render_site
 from .search import SEARCH_DIR, render_search_index, search_fingerprint
@@ -146,31 +146,41 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             previous = still_written(memory.previous, config.output_dir)
         else:
             previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
-        files = render_site(site, create_environment(config.templates_dir), assets, media,
-                            previous.records if previous else None)
-        files += render_feeds(site) + render_sitemaps(site)
-        lap("render")
-        # A link to nowhere fails a strict build, and is worth a warning in any other.
-        broken = check_links(files, site, ERROR if strict else WARNING)
-        lap("links")
-        problems += broken
-        if strict and broken:
-            raise BuildError(problems)
-        if search:
-            files += render_search_index(site, previous)
-            lap("search")
+        # Pages are written beside the current site as they are rendered, so the build
+        # holds their records rather than their bytes; the site changes only at commit.
+        staging = Staging(config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
+                          project=config.config_path.parent, previous=previous)
     except BuildError as exc:  # report the warnings found so far too
         made.close()
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-    files += carry
     try:
-        written = write_outputs(files, config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
-                                project=config.config_path.parent, previous=previous,
-                                manifest=manifest_path(config) if use_cache and memory is None else None)
+        try:
+            staging.write(render_site(site, create_environment(config.templates_dir), assets, media,
+                                      previous.records if previous else None))
+            staging.write(render_feeds(site) + render_sitemaps(site))
+            lap("render")
+            # A link to nowhere fails a strict build, and is worth a warning in any other.
+            broken = check_links(staging.files, site, ERROR if strict else WARNING)
+            lap("links")
+            problems += broken
+            if strict and broken:
+                raise BuildError(problems)
+            if search:
+                staging.write(render_search_index(site, previous))
+                lap("search")
+            staging.write(carry)
+        except BuildError as exc:  # report the warnings found so far too
+            staging.discard()
+            raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+        except BaseException:
+            staging.discard()
+            raise
+        written = staging.commit(manifest_path(config) if use_cache and memory is None else None)
         made.prune()  # only after a good build: keep what this build used
     finally:
         made.close()
     lap("write")
+    files = staging.files
     if memory is not None:
         memory.cache, memory.previous, memory.site, memory.media, memory.config = cache, written.now, site, media, config
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))

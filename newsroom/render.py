@@ -16,7 +16,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import unquote
 
 import jinja2
@@ -260,6 +260,11 @@ class _Renderer:
         if article.image_source is not None and beside and article.url not in self.media.lead:
             self.copy(dest_path(unquote(article.image)), source=article.image_source)
 
+    def take(self) -> list[OutputFile]:
+        """The files made since the last call."""
+        files, self.files = self.files, []
+        return files
+
     def copy(self, dest: str, data: bytes = b"", source: Path | None = None) -> None:
         """A file published as it is: kept when its bytes (or the source's size and time) are."""
         if source is not None:
@@ -341,8 +346,10 @@ def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ..
 
 
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media = NO_MEDIA,
-                previous: dict[str, Record] | None = None) -> list[OutputFile]:
-    """Every file of the site: pages, redirects, photos, share cards and static assets.
+                previous: dict[str, Record] | None = None) -> Iterator[OutputFile]:
+    """Every file of the site, one by one as each is made: pages, redirects, photos,
+    share cards and static assets. Raises ``BuildError`` with every template mistake
+    after the last file.
 
     Photos with variants in ``media`` get responsive markup; others are published as
     they are. Files whose fingerprint matches their record in ``previous`` (the manifest
@@ -351,8 +358,10 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     r = _Renderer(site, env, assets, media, previous or {})
     for article in site.articles:
         r.article(article)
+        yield from r.take()
     for listing in site.listings:
         r.page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", listing=listing)
+        yield from r.take()
     for taxonomy in site.taxonomies:
         r.page("taxonomy.html", taxonomy.url, dest_path(taxonomy.url), f"صفحهٔ {taxonomy.url}", taxonomy=taxonomy)
     r.page("archive.html", "/archive/", "archive/index.html", "صفحهٔ /archive/", years=site.archive)
@@ -362,10 +371,10 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     r.page("404.html", None, "404.html", "صفحهٔ ۴۰۴")
     for alias, article in site.redirects:
         r.page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", article=article)
-    if r.problems:
-        raise BuildError(list(r.problems.values()))
     for asset in assets:
         r.copy(f"static/{asset.path}", asset.data)
     for file in media.files:
         r.copy(file.dest_path, file.data, file.source)
-    return r.files
+    yield from r.take()
+    if r.problems:
+        raise BuildError(list(r.problems.values()))

@@ -115,7 +115,7 @@ def test_arbitrary_input_never_breaks_the_build_or_runs_a_script(tmp_path, title
         assert all(str(p) for p in problems) and problems
         return
     try:
-        files = render_site(assemble_site([article], config, NOW), create_environment(REPO / "templates"), ())
+        files = list(render_site(assemble_site([article], config, NOW), create_environment(REPO / "templates"), ()))
     except BuildError as exc:
         assert exc.problems
         return
