@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-_FORMAT = b"newsroom-cache-1\n"
+_FORMAT = b"newsroom-cache-2\n"
 # Below this many files to make, starting processes costs more than it saves.
 PARALLEL_MINIMUM = 16
 
@@ -45,7 +45,13 @@ def _code_digest() -> bytes:
 
 
 class Cache:
-    """Entries by key, loaded from and saved to one file (or nowhere, when disabled)."""
+    """Entries by key, loaded from and saved to one file (or nowhere, when disabled).
+
+    A build that changed little saves only a small delta beside the file — its new
+    entries and the keys it used — instead of rewriting every entry; the whole file is
+    written again once the delta grows past a tenth of it. Keys name their content (a
+    hash of what the entry is made from), so an entry read from either file is right.
+    """
 
     def __init__(self, path: Path | None, stamp: str):
         self.path = path
@@ -54,19 +60,32 @@ class Cache:
         self._old: dict[str, Any] = {}
         self._new: dict[str, Any] = {}
         self._put = False
+        self._base: frozenset[str] = frozenset()  # keys held by the whole file
+        self._base_id: str | None = None
         if path is not None and path.exists():
             self._old = self._load(path)
 
+    @property
+    def _delta_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".delta")
+
     def _load(self, path: Path) -> dict[str, Any]:
         try:
-            with path.open("rb") as file:
-                if file.read(len(_FORMAT)) != _FORMAT:
-                    raise ValueError("not a cache file of this program")
-                stamp, entries = pickle.load(file)
+            stamp, base_id, entries = _read_pickle(path)
         except Exception as exc:  # any damage at all means: start afresh
             self.notice = f"حافظهٔ میانی {path} خوانده نشد ({type(exc).__name__})؛ از نو ساخته می‌شود"
             return {}
-        return entries if stamp == self.stamp else {}
+        if stamp != self.stamp:
+            return {}
+        self._base, self._base_id = frozenset(entries), base_id
+        try:
+            delta_stamp, delta_base, (live, added) = _read_pickle(self._delta_path)
+        except Exception:  # noqa: BLE001 - no delta (or a damaged one): the whole file alone is right
+            return entries
+        if (delta_stamp, delta_base) != (stamp, base_id):
+            return entries
+        entries.update(added)
+        return {key: entries[key] for key in live if key in entries}
 
     def get(self, key: str) -> Any:
         """The entry for ``key``, or None; a hit is kept for the next build."""
@@ -91,17 +110,39 @@ class Cache:
     def save(self) -> None:
         """Write the entries used in this build, atomically; a failure only costs speed."""
         if self.path is None or (self._new.keys() == self._old.keys() and not self._put):
-            return  # the file on disk holds just these entries
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            return  # the files on disk hold just these entries
+        added = {key: value for key, value in self._new.items() if key not in self._base}
+        unused = len(self._base) - sum(1 for key in self._new if key in self._base)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file:
-                file.write(_FORMAT)
-                pickle.dump((self.stamp, self._new), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            if self._base_id is not None and max(len(added), unused) <= max(16, len(self._base) // 10):
+                _write_pickle(self._delta_path, (self.stamp, self._base_id, (list(self._new), added)))
+                return
+            base_id = os.urandom(8).hex()
+            _write_pickle(self.path, (self.stamp, base_id, self._new))
+            self._base, self._base_id = frozenset(self._new), base_id
+            self._delta_path.unlink(missing_ok=True)
         except OSError as exc:
             self.notice = f"حافظهٔ میانی {self.path} نوشته نشد ({exc.strerror})؛ ساخت بعدی کندتر است"
-            temporary.unlink(missing_ok=True)
+
+
+def _read_pickle(path: Path) -> Any:
+    with path.open("rb") as file:
+        if file.read(len(_FORMAT)) != _FORMAT:
+            raise ValueError("not a cache file of this program")
+        return pickle.load(file)
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    """``value`` into ``path`` atomically: a killed build leaves the old file or the new."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as file:
+            file.write(_FORMAT)
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class FileCache:

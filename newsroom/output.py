@@ -347,16 +347,22 @@ def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path) 
         manifest.unlink(missing_ok=True)  # an outdated manifest must not be trusted
 
 
-def output_state(output_dir: Path, dests: list[str]) -> str:
+def output_state(output_dir: Path, dests: list[str], records: dict[str, Record] | None = None) -> str:
     """A digest of which output folder ``output_dir`` is and of the size and time of each
-    file ``dests`` in it: it changes when any of them is replaced, touched or removed."""
+    file ``dests`` in it: it changes when any of them is replaced, touched or removed.
+    ``records`` (a manifest just written) give the sizes and times without asking the disk."""
     digest = hashlib.sha256()
     folder = str(output_dir)
     try:
         digest.update(repr(_identity(output_dir / MARKER)).encode())
         for dest in dests:
-            stat = os.stat(os.path.join(folder, dest))
-            digest.update(b"%s\0%d\0%d\n" % (dest.encode("utf-8", "surrogateescape"), stat.st_size, stat.st_mtime_ns))
+            record = records.get(dest) if records is not None else None
+            if record is not None:
+                size, mtime_ns = record.size, record.mtime_ns
+            else:
+                stat = os.stat(os.path.join(folder, dest))
+                size, mtime_ns = stat.st_size, stat.st_mtime_ns
+            digest.update(b"%s\0%d\0%d\n" % (dest.encode("utf-8", "surrogateescape"), size, mtime_ns))
     except OSError:
         return ""
     return digest.hexdigest()

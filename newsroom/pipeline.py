@@ -24,7 +24,7 @@ from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
-from .output import (OutputFile, Previous, Staging, load_previous, output_state, patch_outputs, recover_output,
+from .output import (OutputFile, Previous, Record, Staging, load_previous, output_state, patch_outputs, recover_output,
                      save_manifest, still_written, write_folder)
 from .related import RelatedIndex, Score, choose, pinned_articles
 from .render import check_links, create_environment, render_articles, render_site
@@ -157,7 +157,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         try:
             staging.write(render_site(site, create_environment(config.templates_dir), assets, media,
                                       previous.records if previous else None))
-            staging.write(render_feeds(site) + render_sitemaps(site))
+            staging.write(render_feeds(site) + render_sitemaps(site, previous.records if previous else None))
             lap("render")
             # A link to nowhere fails a strict build, and is worth a warning in any other.
             broken = check_links(staging.files, site, ERROR if strict else WARNING)
@@ -189,7 +189,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
                          rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed,
                          site=site)
     if remember:  # without the cache's one-time notice
-        _remember_build(config, inputs, now, articles, sorted(written.now.records),
+        _remember_build(config, inputs, now, articles, written.now.records,
                         dataclasses.replace(report, notices=(media.notice,) if media.notice else ()))
     return report
 
@@ -233,12 +233,13 @@ def _unchanged_build(config: SiteConfig, inputs: str, now: datetime) -> BuildRep
         return None
 
 
-def _remember_build(config: SiteConfig, inputs: str, now: datetime, articles: list[Article], files: list[str],
-                    report: BuildReport) -> None:
+def _remember_build(config: SiteConfig, inputs: str, now: datetime, articles: list[Article],
+                    written: dict[str, Record], report: BuildReport) -> None:
     """Keep what ``_unchanged_build`` needs; a failure only costs the next build time."""
+    files = sorted(written)
     state = {"inputs": inputs, "now": now.timestamp(), "files": "\n".join(files),
              "turning_points": [moment.timestamp() for moment in turning_points(articles, config)],
-             "output": output_state(config.output_dir, files),
+             "output": output_state(config.output_dir, files, written),
              "report": dataclasses.replace(report, site=None, reused=report.articles, timings={})}
     path = config.cache_dir / _LAST_BUILD
     temporary = path.with_name(f".{path.name}.{os.getpid()}")

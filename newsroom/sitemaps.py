@@ -9,12 +9,14 @@ what nginx can only learn from the build (deploy/nginx/newsroom.conf includes it
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from urllib.parse import quote, unquote
 
+from .cache import engine_stamp
 from .feeds import address
-from .output import OutputFile, xml_bytes
+from .output import OutputFile, Record, xml_bytes
 from .site import Site
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -36,19 +38,23 @@ def page_dates(site: Site) -> list[tuple[str, datetime | None]]:
     return sorted(pages)
 
 
-def render_sitemaps(site: Site) -> list[OutputFile]:
-    """sitemap.xml (or an index and its parts), news-sitemap.xml, robots.txt, _redirects, .nginx.conf."""
+def render_sitemaps(site: Site, previous: dict[str, Record] | None = None) -> list[OutputFile]:
+    """sitemap.xml (or an index and its parts), news-sitemap.xml, robots.txt, _redirects, .nginx.conf.
+
+    A list of addresses whose pages and dates are those recorded for it in ``previous``
+    (the manifest of the current output folder) comes back ``kept``, unwritten.
+    """
     base = site.config.base_url
     pages = page_dates(site)
     parts = [pages[i:i + URLS_PER_SITEMAP] for i in range(0, len(pages), URLS_PER_SITEMAP)] or [[]]
     files = []
     if len(parts) == 1:
-        files.append(OutputFile("sitemap.xml", _urlset(base, parts[0])))
+        files.append(_urlset_file("sitemap.xml", base, parts[0], previous or {}))
     else:
         index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
         for number, part in enumerate(parts, 1):
             name = f"sitemap-{number}.xml"
-            files.append(OutputFile(name, _urlset(base, part)))
+            files.append(_urlset_file(name, base, part, previous or {}))
             entry = ET.SubElement(index, f"{{{SITEMAP}}}sitemap")
             _text(entry, f"{{{SITEMAP}}}loc", base + name)
             lastmod = max((d for _, d in part if d), default=None)
@@ -79,6 +85,15 @@ def _nginx(site: Site) -> bytes:
         old = unquote(base + alias.lstrip("/")).replace("\\", "\\\\").replace('"', '\\"')
         lines.append(f'location = "{old}" {{ return 301 {quote(base + article.url.lstrip("/"), safe="/%")}; }}')
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _urlset_file(name: str, base: str, pages: list[tuple[str, datetime | None]], previous: dict[str, Record]) -> OutputFile:
+    """One list of addresses; kept when made from the same pages, dates and engine as before."""
+    fingerprint = hashlib.sha256(repr((engine_stamp(), base, pages)).encode()).hexdigest()
+    before = previous.get(name)
+    if before is not None and before.fingerprint == fingerprint:
+        return OutputFile(name, fingerprint=fingerprint, kept=True)
+    return OutputFile(name, _urlset(base, pages), fingerprint=fingerprint)
 
 
 def _urlset(base: str, pages: list[tuple[str, datetime | None]]) -> bytes:

@@ -54,3 +54,36 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_a_notice(tmp_path):
         assert result.stderr.startswith("حافظهٔ میانی .cache/releases.pickle خوانده نشد")
         assert len(result.stderr.splitlines()) == 1
         assert tree(tmp_path / "output") == expected
+
+
+def test_a_small_change_saves_a_delta_which_the_next_build_reads(tmp_path):
+    releases = {f"n{i:02d}.md": release(f"خبر {i}", f"1403-02-1{i % 9}", tags="[یک]") for i in range(20)}
+    write_site(tmp_path, releases)
+    build(tmp_path)
+    cache = tmp_path / ".cache/releases.pickle"
+    delta = tmp_path / ".cache/releases.pickle.delta"
+    whole = cache.read_bytes()
+    (tmp_path / "content/n03.md").write_text(release("خبر سه با عنوان تازه", "1403-02-13", tags="[یک]"), encoding="utf-8")
+    assert "(19 خبر از حافظهٔ میانی)" in build(tmp_path).stdout
+    assert cache.read_bytes() == whole and delta.exists()  # the whole file was not written again
+
+    (tmp_path / ".cache/last-build.pickle").unlink()  # make the next build read every release
+    again = build(tmp_path, "--output", "again")
+    assert "(20 خبر از حافظهٔ میانی)" in again.stdout  # the edited release came from the delta
+    assert tree(tmp_path / "again") == tree(tmp_path / "output")
+
+    delta.write_bytes(b"newsroom-cache-2\nnot a pickle")  # a damaged delta costs only time
+    (tmp_path / ".cache/last-build.pickle").unlink()
+    damaged = build(tmp_path, "--output", "damaged")
+    assert damaged.returncode == 0 and "(19 خبر از حافظهٔ میانی)" in damaged.stdout and damaged.stderr == ""
+    assert tree(tmp_path / "damaged") == tree(tmp_path / "output")
+
+
+def test_the_whole_cache_is_written_again_when_much_changed(tmp_path):
+    write_site(tmp_path, {f"n{i:02d}.md": release(f"خبر {i}", f"1403-02-1{i % 9}") for i in range(20)})
+    build(tmp_path)
+    write_site(tmp_path, {f"n{i:02d}.md": release(f"خبر دیگر {i}", f"1403-02-1{i % 9}") for i in range(20)})
+    assert "از حافظهٔ میانی" not in build(tmp_path).stdout
+    assert not (tmp_path / ".cache/releases.pickle.delta").exists()
+    (tmp_path / ".cache/last-build.pickle").unlink()
+    assert "(20 خبر از حافظهٔ میانی)" in build(tmp_path, "--output", "again").stdout
