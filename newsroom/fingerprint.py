@@ -15,59 +15,63 @@ from pathlib import PurePath
 from typing import Any
 
 
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
+_TEXTUAL = (datetime, date, timedelta, tzinfo, PurePath)
+
+
 class Fingerprints:
     """Digests values, remembering the digest of each container it has seen.
 
     One instance serves one build: the model is immutable while it is rendered, so a
     tuple of 10,000 releases is digested once however many pages show it. An object
     with a ``digest`` text (a release: the hash of its file and path) is digested by it.
+
+    Each value becomes a key of plain values whose ``repr`` is unambiguous (strings
+    quoted, types named), and a container's key is the digest of its items' keys: one
+    ``repr`` and one hash per container rather than one hash update per item.
     """
 
     def __init__(self):
-        self._seen: dict[int, tuple[Any, bytes]] = {}  # id → (the value, kept alive; its digest)
+        self._seen: dict[int, tuple[Any, tuple[str, bytes]]] = {}  # id → (the value, kept alive; its key)
         self._fields: dict[type, tuple[str, ...]] = {}
 
     def of(self, *values: Any) -> str:
         """The fingerprint of ``values``, as hexadecimal text."""
         # Not remembered: the tuple is new at every call, and would keep alive what it holds.
-        return self._digest(values, remember=False).hex()
+        return self._container(values, remember=False)[1].hex()
 
-    def _digest(self, value: Any, remember: bool = True) -> bytes:
+    def _key(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
         seen = self._seen.get(id(value))
         if seen is not None:
             return seen[1]
-        digest = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                self._feed(digest, item)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                self._feed(digest, key)
-                self._feed(digest, item)
-        elif isinstance(value, (set, frozenset)):
-            for item in sorted(self._digest((item,)) for item in value):
-                digest.update(item)
-        elif isinstance(value, (datetime, date, timedelta, tzinfo, PurePath)):
-            digest.update(str(value).encode())
-        elif isinstance(getattr(value, "digest", None), str):
-            digest.update(value.digest.encode())
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for name in self._compared_fields(type(value)):
-                self._feed(digest, getattr(value, name))
-        else:
-            raise TypeError(f"no fingerprint for {type(value).__qualname__}")
-        if remember:
-            self._seen[id(value)] = (value, digest.digest())
-        return digest.digest()
+        if isinstance(value, (str, bytes, int, float)):  # a subclass, such as Markup
+            return kind.__qualname__, str(value) if isinstance(value, str) else value
+        if isinstance(value, _TEXTUAL):
+            return kind.__qualname__, str(value)
+        return self._container(value)
 
-    def _feed(self, digest, value: Any) -> None:
-        """Add ``value`` to ``digest``: plain values directly, typed and length-prefixed."""
-        if value is None or isinstance(value, (bool, int, float, str, bytes)):
-            data = value if isinstance(value, bytes) else (value if isinstance(value, str) else repr(value)).encode(
-                "utf-8", "surrogatepass")
-            digest.update(b"%s:%d:" % (type(value).__name__.encode(), len(data)) + data)
+    def _container(self, value: Any, remember: bool = True) -> tuple[str, bytes]:
+        kind = type(value)
+        if isinstance(value, (list, tuple)):
+            items: Any = [self._key(item) for item in value]
+        elif isinstance(value, dict):
+            items = [(self._key(key), self._key(item)) for key, item in value.items()]
+        elif isinstance(value, (set, frozenset)):
+            items = sorted(repr(self._key(item)) for item in value)
+        elif isinstance(getattr(value, "digest", None), str):
+            items = value.digest
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            items = [self._key(getattr(value, name)) for name in self._compared_fields(kind)]
         else:
-            digest.update(b"*" + self._digest(value))
+            raise TypeError(f"no fingerprint for {kind.__qualname__}")
+        text = repr((kind.__qualname__, items)).encode("utf-8", "surrogatepass")
+        key = ("*", hashlib.blake2b(text, digest_size=16).digest())
+        if remember:
+            self._seen[id(value)] = (value, key)
+        return key
 
     def _compared_fields(self, kind: type) -> tuple[str, ...]:
         names = self._fields.get(kind)

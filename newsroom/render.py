@@ -227,8 +227,13 @@ class _Renderer:
             raise jinja2.TemplateError(f"static/{path} وجود ندارد")
         return self.asset_urls[path]
 
-    def page(self, template: str, url: str | None, dest: str, about: str, **context: Any) -> None:
-        fingerprint = self.prints.of(self.stamp, template, url, dest, *(part for item in sorted(context.items()) for part in item))
+    def page(self, template: str, url: str | None, dest: str, about: str, derived: tuple[str, ...] = (),
+             **context: Any) -> None:
+        """Render ``template`` with ``context`` into ``dest``, unless its fingerprint and
+        lookups are those recorded for the current file. Context values named in
+        ``derived`` are made from the others alone, so they are left out of the fingerprint."""
+        fingerprint = self.prints.of(self.stamp, template, url, dest,
+                                     *(part for item in sorted(context.items()) if item[0] not in derived for part in item))
         before = self.previous.get(dest)
         if before is not None and before.fingerprint == fingerprint and self.unchanged(before.reads):
             self.files.append(OutputFile(dest, fingerprint=fingerprint, reads=before.reads, links=before.links, kept=True))
@@ -253,8 +258,9 @@ class _Renderer:
             photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
                       for src, photo in self.media.body[article.url].items()}
             body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
+        # A body with no links to rewrite is the release's own, which its digest covers.
         self.page("article.html", article.url, dest_path(article.url), article.path,
-                  article=article, body=Markup(body),
+                  derived=("body",) if body is article.body_html else (), article=article, body=Markup(body),
                   related=self.site.related[article.url], neighbours=self.site.neighbours[article.url])
         beside = article.image is not None and not article.image.startswith("/static/")
         if article.image_source is not None and beside and article.url not in self.media.lead:
