@@ -80,14 +80,40 @@ def _font(data: bytes, size: int, weight: int) -> ImageFont.FreeTypeFont:
     return font
 
 
+# Palette indices: 0–15 paper→ink by ink coverage, 16–31 paper→accent where the accent is.
+_INK_INDEX = [v >> 4 for v in range(256)]  # coverage → palette index, paper to ink
+_ACCENT_INDEX = [16 + (v >> 4) for v in range(256)]  # coverage → palette index, paper to accent
+_ACCENT_SHOWN = [255 if v >= 16 else 0 for v in range(256)]  # where the accent replaces the ink
+_PALETTE = [round(p + (c - p) * step / 15) for colour in (INK, ACCENT) for step in range(16)
+            for p, c in zip(PAPER, colour)]
+
+
+@lru_cache(maxsize=64)
+def _footer_line(text: str, font_data: bytes, anchor: str) -> tuple[Image.Image, tuple[int, int]]:
+    """The coverage mask of ``text`` in the footer's type, and its corner relative to the anchor."""
+    font = _font(font_data, 32, 500)
+    left, up, right, down = font.getbbox(text, direction="rtl", language="fa", anchor=anchor)
+    mask = Image.new("L", (right - left, down - up), 0)
+    ImageDraw.Draw(mask).text((-left, -up), text, font=font, fill=255, anchor=anchor, direction="rtl", language="fa")
+    return mask, (left, up)
+
+
+@lru_cache(maxsize=64)
+def _footer_accent(text: str, font_data: bytes) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
+    """``text`` set at the footer's left in the accent: its palette indices, where they
+    show (a paste mask), and its corner relative to the anchor."""
+    mask, corner = _footer_line(text, font_data, "ld")
+    return mask.point(_ACCENT_INDEX), mask.point(_ACCENT_SHOWN), corner
+
+
 def text_card(title: str, organization: str, date_text: str, font_data: bytes) -> Image.Image:
     """The card of a release without a photo: title, organisation and date, right-aligned.
 
     Text is drawn as coverage masks and the card built from them with a 32-colour
     palette (paper to ink, paper to accent): small PNGs without a slow quantizer.
     """
-    ink, accent = Image.new("L", (WIDTH, HEIGHT), 0), Image.new("L", (WIDTH, HEIGHT), 0)
-    draw_ink, draw_accent = ImageDraw.Draw(ink), ImageDraw.Draw(accent)
+    ink = Image.new("L", (WIDTH, HEIGHT), 0)
+    draw = ImageDraw.Draw(ink)
     column = WIDTH - 2 * MARGIN
     for size in TITLE_SIZES:
         font = _font(font_data, size, 800)
@@ -102,20 +128,19 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
     leading = round(font.size * 1.6)
     top = MARGIN + max(0, (HEIGHT - 2 * MARGIN - 90 - leading * len(lines)) // 2)
     for number, line in enumerate(lines):
-        draw_ink.text((WIDTH - MARGIN, top + number * leading), line, font=font, fill=255, anchor="ra",
-                      direction="rtl", language="fa")
-    small = _font(font_data, 32, 500)
-    draw_accent.line([(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)], fill=255, width=3)
-    draw_ink.text((WIDTH - MARGIN, HEIGHT - MARGIN), organization, font=small, fill=255, anchor="rd",
+        draw.text((WIDTH - MARGIN, top + number * leading), line, font=font, fill=255, anchor="ra",
                   direction="rtl", language="fa")
-    draw_accent.text((MARGIN, HEIGHT - MARGIN), date_text, font=small, fill=255, anchor="ld",
-                     direction="rtl", language="fa")
-    # Palette index: 0–15 paper→ink by ink coverage, 16–31 paper→accent where the accent is.
-    card = ink.point(lambda v: v >> 4)
-    card.paste(accent.point(lambda v: 16 + (v >> 4)), mask=accent.point(lambda v: 255 if v >= 16 else 0))
-    card = Image.frombytes("P", (WIDTH, HEIGHT), card.tobytes())
-    card.putpalette([round(p + (c - p) * step / 15) for colour in (INK, ACCENT) for step in range(16)
-                     for p, c in zip(PAPER, colour)])
+    # The organisation (the same on every card) and the date (shared by a day's releases)
+    # are set once and pasted: blending 255 through a coverage mask is what drawing does.
+    mask, (left, up) = _footer_line(organization, font_data, "rd")
+    ink.paste(255, (WIDTH - MARGIN + left, HEIGHT - MARGIN + up), mask)
+    card = ink.point(_INK_INDEX)
+    indices, where, (left, up) = _footer_accent(date_text, font_data)
+    card.paste(indices, (MARGIN + left, HEIGHT - MARGIN + up), where)
+    # The rule last: it stays full accent where the date's edge would touch it.
+    ImageDraw.Draw(card).line([(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)],
+                              fill=_ACCENT_INDEX[255], width=3)
+    card.putpalette(_PALETTE)  # the indices become a P image, without a copy
     return card
 
 
