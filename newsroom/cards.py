@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -235,7 +236,9 @@ class CardMaker:
 
 def _png(card: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    card.save(buffer, "PNG")
+    # zlib's run-length strategy suits flat paper and text: well under half the default's
+    # time, for a file about a sixth larger. Same pixels, so cards made before stay valid.
+    card.save(buffer, "PNG", compress_type=zlib.Z_RLE)
     return buffer.getvalue()
 
 
