@@ -14,7 +14,7 @@ import hashlib
 import io
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -191,8 +191,11 @@ class CardMaker:
         """Make the cards of ``releases`` — (URL, title, date, photo or None) — not made
         before, in parallel. Problems name photos that could not be read; a photo that reads
         but does not decode is left to the photo library to report, and gets no card."""
-        problems, work, wanted, queued = [], [], {}, set()
-        for url, title, date, photo in releases:
+        problems: list[Problem] = []
+        items: dict[str, tuple] = {}  # the work of making each card, by its file's name
+        wanted: dict[str, str] = {}  # the card's file name, by release URL
+        date_texts: dict[date, str] = {}  # a day's releases share their date line
+        for url, title, moment, photo in releases:
             if photo is not None:
                 try:
                     data = photo.read_bytes()
@@ -202,21 +205,24 @@ class CardMaker:
                 name = self._key(data) + ".jpg"
                 item = (name, None, "", "", None, str(photo))
             elif self.notice is None:
-                date_text = format_jalali(date, "long")
+                day = moment.date()  # the long form names the day only: its weekday and date
+                if day not in date_texts:
+                    date_texts[day] = format_jalali(moment, "long")
+                date_text = date_texts[day]
                 name = self._key(f"{title}\0{self.organization}\0{date_text}".encode(), self.font_digest) + ".png"
                 item = (name, title, self.organization, date_text, self.font, None)
             else:
                 continue  # no text cards here: the page previews the logo
-            wanted[url] = (name, photo)
-            if name not in queued and self.cache.get(name) is None:
-                queued.add(name)
-                work.append(item)
-        failed = {item[0] for item, made in zip(work, self.cache.fill(_card_file, work, self.jobs)) if made is None}
-        for url, (name, _) in wanted.items():
-            if name in failed:
-                continue
-            self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
-            self._outputs[name] = OutputFile(f"media/{name}", source=self.cache.get(name))
+            wanted[url] = name
+            items.setdefault(name, item)
+        files = self.cache.get_many(items)
+        work = [item for name, item in items.items() if name not in files]
+        for made in self.cache.fill(_card_file, work, self.jobs):
+            files.update(made or {})  # a card that failed has no file, and no release shows it
+        for url, name in wanted.items():
+            if name in files:
+                self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
+                self._outputs[name] = OutputFile(f"media/{name}", source=files[name])
         return problems
 
     def card(self, url: str) -> Card | None:
