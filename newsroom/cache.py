@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 _FORMAT = b"newsroom-cache-2\n"
 # Below this many files to make, starting processes costs more than it saves.
@@ -165,6 +165,18 @@ class FileCache:
             self._used.add(key)
             return path
         return None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Path]:
+        """The stored files among ``keys``, by name: ``get`` for each of them, but with one
+        listing of the folder instead of a look for every file (builds ask for thousands)."""
+        try:
+            with os.scandir(self.folder) as entries:
+                stored = {entry.name for entry in entries if entry.is_file()}
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        found = {key: self.folder / key for key in keys if key in stored}
+        self._used.update(found)
+        return found
 
     def put(self, key: str, data: bytes) -> Path:
         """Store ``data`` as ``key``, atomically, so a killed build leaves no half file."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,14 +81,40 @@ def _font(data: bytes, size: int, weight: int) -> ImageFont.FreeTypeFont:
     return font
 
 
+# Palette indices: 0–15 paper→ink by ink coverage, 16–31 paper→accent where the accent is.
+_INK_INDEX = [v >> 4 for v in range(256)]  # coverage → palette index, paper to ink
+_ACCENT_INDEX = [16 + (v >> 4) for v in range(256)]  # coverage → palette index, paper to accent
+_ACCENT_SHOWN = [255 if v >= 16 else 0 for v in range(256)]  # where the accent replaces the ink
+_PALETTE = [round(p + (c - p) * step / 15) for colour in (INK, ACCENT) for step in range(16)
+            for p, c in zip(PAPER, colour)]
+
+
+@lru_cache(maxsize=64)
+def _footer_line(text: str, font_data: bytes, anchor: str) -> tuple[Image.Image, tuple[int, int]]:
+    """The coverage mask of ``text`` in the footer's type, and its corner relative to the anchor."""
+    font = _font(font_data, 32, 500)
+    left, up, right, down = font.getbbox(text, direction="rtl", language="fa", anchor=anchor)
+    mask = Image.new("L", (right - left, down - up), 0)
+    ImageDraw.Draw(mask).text((-left, -up), text, font=font, fill=255, anchor=anchor, direction="rtl", language="fa")
+    return mask, (left, up)
+
+
+@lru_cache(maxsize=64)
+def _footer_accent(text: str, font_data: bytes) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
+    """``text`` set at the footer's left in the accent: its palette indices, where they
+    show (a paste mask), and its corner relative to the anchor."""
+    mask, corner = _footer_line(text, font_data, "ld")
+    return mask.point(_ACCENT_INDEX), mask.point(_ACCENT_SHOWN), corner
+
+
 def text_card(title: str, organization: str, date_text: str, font_data: bytes) -> Image.Image:
     """The card of a release without a photo: title, organisation and date, right-aligned.
 
     Text is drawn as coverage masks and the card built from them with a 32-colour
     palette (paper to ink, paper to accent): small PNGs without a slow quantizer.
     """
-    ink, accent = Image.new("L", (WIDTH, HEIGHT), 0), Image.new("L", (WIDTH, HEIGHT), 0)
-    draw_ink, draw_accent = ImageDraw.Draw(ink), ImageDraw.Draw(accent)
+    ink = Image.new("L", (WIDTH, HEIGHT), 0)
+    draw = ImageDraw.Draw(ink)
     column = WIDTH - 2 * MARGIN
     for size in TITLE_SIZES:
         font = _font(font_data, size, 800)
@@ -102,20 +129,19 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
     leading = round(font.size * 1.6)
     top = MARGIN + max(0, (HEIGHT - 2 * MARGIN - 90 - leading * len(lines)) // 2)
     for number, line in enumerate(lines):
-        draw_ink.text((WIDTH - MARGIN, top + number * leading), line, font=font, fill=255, anchor="ra",
-                      direction="rtl", language="fa")
-    small = _font(font_data, 32, 500)
-    draw_accent.line([(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)], fill=255, width=3)
-    draw_ink.text((WIDTH - MARGIN, HEIGHT - MARGIN), organization, font=small, fill=255, anchor="rd",
+        draw.text((WIDTH - MARGIN, top + number * leading), line, font=font, fill=255, anchor="ra",
                   direction="rtl", language="fa")
-    draw_accent.text((MARGIN, HEIGHT - MARGIN), date_text, font=small, fill=255, anchor="ld",
-                     direction="rtl", language="fa")
-    # Palette index: 0–15 paper→ink by ink coverage, 16–31 paper→accent where the accent is.
-    card = ink.point(lambda v: v >> 4)
-    card.paste(accent.point(lambda v: 16 + (v >> 4)), mask=accent.point(lambda v: 255 if v >= 16 else 0))
-    card = Image.frombytes("P", (WIDTH, HEIGHT), card.tobytes())
-    card.putpalette([round(p + (c - p) * step / 15) for colour in (INK, ACCENT) for step in range(16)
-                     for p, c in zip(PAPER, colour)])
+    # The organisation (the same on every card) and the date (shared by a day's releases)
+    # are set once and pasted: blending 255 through a coverage mask is what drawing does.
+    mask, (left, up) = _footer_line(organization, font_data, "rd")
+    ink.paste(255, (WIDTH - MARGIN + left, HEIGHT - MARGIN + up), mask)
+    card = ink.point(_INK_INDEX)
+    indices, where, (left, up) = _footer_accent(date_text, font_data)
+    card.paste(indices, (MARGIN + left, HEIGHT - MARGIN + up), where)
+    # The rule last: it stays full accent where the date's edge would touch it.
+    ImageDraw.Draw(card).line([(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)],
+                              fill=_ACCENT_INDEX[255], width=3)
+    card.putpalette(_PALETTE)  # the indices become a P image, without a copy
     return card
 
 
@@ -165,8 +191,11 @@ class CardMaker:
         """Make the cards of ``releases`` — (URL, title, date, photo or None) — not made
         before, in parallel. Problems name photos that could not be read; a photo that reads
         but does not decode is left to the photo library to report, and gets no card."""
-        problems, work, wanted, queued = [], [], {}, set()
-        for url, title, date, photo in releases:
+        problems: list[Problem] = []
+        items: dict[str, tuple] = {}  # the work of making each card, by its file's name
+        wanted: dict[str, str] = {}  # the card's file name, by release URL
+        date_texts: dict[date, str] = {}  # a day's releases share their date line
+        for url, title, moment, photo in releases:
             if photo is not None:
                 try:
                     data = photo.read_bytes()
@@ -176,21 +205,24 @@ class CardMaker:
                 name = self._key(data) + ".jpg"
                 item = (name, None, "", "", None, str(photo))
             elif self.notice is None:
-                date_text = format_jalali(date, "long")
+                day = moment.date()  # the long form names the day only: its weekday and date
+                if day not in date_texts:
+                    date_texts[day] = format_jalali(moment, "long")
+                date_text = date_texts[day]
                 name = self._key(f"{title}\0{self.organization}\0{date_text}".encode(), self.font_digest) + ".png"
                 item = (name, title, self.organization, date_text, self.font, None)
             else:
                 continue  # no text cards here: the page previews the logo
-            wanted[url] = (name, photo)
-            if name not in queued and self.cache.get(name) is None:
-                queued.add(name)
-                work.append(item)
-        failed = {item[0] for item, made in zip(work, self.cache.fill(_card_file, work, self.jobs)) if made is None}
-        for url, (name, _) in wanted.items():
-            if name in failed:
-                continue
-            self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
-            self._outputs[name] = OutputFile(f"media/{name}", source=self.cache.get(name))
+            wanted[url] = name
+            items.setdefault(name, item)
+        files = self.cache.get_many(items)
+        work = [item for name, item in items.items() if name not in files]
+        for made in self.cache.fill(_card_file, work, self.jobs):
+            files.update(made or {})  # a card that failed has no file, and no release shows it
+        for url, name in wanted.items():
+            if name in files:
+                self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
+                self._outputs[name] = OutputFile(f"media/{name}", source=files[name])
         return problems
 
     def card(self, url: str) -> Card | None:
@@ -210,7 +242,9 @@ class CardMaker:
 
 def _png(card: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    card.save(buffer, "PNG")
+    # zlib's run-length strategy suits flat paper and text: well under half the default's
+    # time, for a file about a sixth larger. Same pixels, so cards made before stay valid.
+    card.save(buffer, "PNG", compress_type=zlib.Z_RLE)
     return buffer.getvalue()
 
 

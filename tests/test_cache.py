@@ -1,7 +1,9 @@
-"""The cache of read releases: reused when nothing changed, never the cause of wrong output."""
+"""The caches of read releases and made files: reused when nothing changed, never the cause of wrong output."""
 
 import subprocess
 import sys
+
+from newsroom.cache import FileCache
 
 from conftest import NOW_ARG, REPO, release, tree, write_site
 
@@ -87,3 +89,18 @@ def test_the_whole_cache_is_written_again_when_much_changed(tmp_path):
     assert not (tmp_path / ".cache/releases.pickle.delta").exists()
     (tmp_path / ".cache/last-build.pickle").unlink()
     assert "(20 خبر از حافظهٔ میانی)" in build(tmp_path, "--output", "again").stdout
+
+
+def test_made_files_looked_up_together_are_found_and_kept_as_one_by_one(tmp_path):
+    folder = tmp_path / "files"
+    assert FileCache(folder).get_many(["a.png"]) == {}  # no folder yet
+    made = FileCache(folder)
+    for key in ("a.png", "b.png", "c.png"):
+        made.put(key, key.encode())
+    keys = ["a.png", "b.png", "e.png"]
+    assert {key: FileCache(folder).get(key) for key in keys} == {"a.png": folder / "a.png", "b.png": folder / "b.png",
+                                                                "e.png": None}
+    again = FileCache(folder)
+    assert again.get_many(keys) == {"a.png": folder / "a.png", "b.png": folder / "b.png"}
+    again.prune()  # what was found counts as used
+    assert sorted(path.name for path in folder.iterdir()) == ["a.png", "b.png"]

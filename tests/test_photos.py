@@ -175,6 +175,26 @@ def test_the_share_card_title_is_shaped_and_right_to_left(build, tmp_path):
     assert right > 0.6 and right > 2 * max(unshaped, reversed_)
 
 
+def test_the_share_card_footer_set_once_matches_drawing_it_on_each_card():
+    if not cards.can_set_persian():
+        missing("Pillow's libraqm cannot load FriBiDi (.ci/run installs libfribidi0)")
+    data = FONT.read_bytes()
+    organization = "سازمان بسیج سازندگی و همکاری‌های مردمی استان سمنان و شهرستان‌های تابعه"  # long: meets the date
+    date = "چهارشنبه ۲۵ فروردین ۱۴۰۳"
+    # The reference: ink and accent drawn in full on each card, then turned into palette indices.
+    ink, accent = Image.new("L", (1200, 630)), Image.new("L", (1200, 630))
+    font = ImageFont.truetype(str(FONT), 32, layout_engine=ImageFont.Layout.RAQM)
+    font.set_variation_by_axes([500])
+    ImageDraw.Draw(accent).line([(80, 486), (1120, 486)], fill=255, width=3)
+    ImageDraw.Draw(ink).text((1120, 550), organization, font=font, fill=255, anchor="rd", direction="rtl", language="fa")
+    ImageDraw.Draw(accent).text((80, 550), date, font=font, fill=255, anchor="ld", direction="rtl", language="fa")
+    ink, accent = np.asarray(ink) >> 4, np.asarray(accent)
+    expected = np.where(accent >= 16, 16 + (accent >> 4), ink)
+    for _ in range(2):  # set afresh, then from what was kept
+        card = cards.text_card("", organization, date, data)
+        assert card.mode == "P" and (np.asarray(card) == expected).all()
+
+
 def test_without_persian_shaping_the_build_says_so_and_previews_the_logo(build, tmp_path, monkeypatch):
     monkeypatch.setattr(cards, "can_set_persian", lambda: False)
     result = build({"a.md": release("الف")}, config="logo: images/logo.png\n")
