@@ -44,13 +44,62 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
+class SplitPickle:
+    """A mapping kept in a file, written whole only now and then: a save that changed
+    little writes a small delta beside it (the keys kept, the entries changed) instead.
+    The whole file is written again once the delta would change or drop more than a
+    tenth of it. A damaged or mismatched delta is ignored: the whole file alone is an
+    older, still consistent state."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.delta = path.with_name(path.name + ".delta")
+        self._stamp: Any = None
+        self._base: dict[str, Any] = {}  # what the whole file holds
+        self._base_id: str | None = None
+
+    def load(self, stamp: Any) -> dict[str, Any] | None:
+        """The mapping last saved, or None when it was saved under another ``stamp``.
+        Raises when the whole file is missing or damaged."""
+        saved_stamp, base_id, entries = _read_pickle(self.path)
+        if saved_stamp != stamp:
+            return None
+        self._stamp, self._base, self._base_id = stamp, entries, base_id
+        try:
+            delta_stamp, delta_base, (kept, changed) = _read_pickle(self.delta)
+        except Exception:  # noqa: BLE001 - no delta, or a damaged one
+            return dict(entries)
+        if (delta_stamp, delta_base) != (stamp, base_id):
+            return dict(entries)
+        return {key: changed[key] if key in changed else entries[key]
+                for key in kept if key in changed or key in entries}
+
+    def save(self, stamp: Any, entries: dict[str, Any]) -> None:
+        """Save ``entries`` under ``stamp``, atomically. Raises ``OSError``."""
+        missing = object()
+        changed = {key: value for key, value in entries.items()
+                   if (old := self._base.get(key, missing)) is not value and old != value}
+        dropped = sum(1 for key in self._base if key not in entries)
+        if self._base_id is not None and stamp == self._stamp \
+                and max(len(changed), dropped) <= max(16, len(self._base) // 10):
+            _write_pickle(self.delta, (stamp, self._base_id, (list(entries), changed)))
+            return
+        base_id = os.urandom(8).hex()
+        _write_pickle(self.path, (stamp, base_id, entries))
+        self._stamp, self._base, self._base_id = stamp, entries, base_id
+        self.delta.unlink(missing_ok=True)
+
+    def remove(self) -> None:
+        """Forget what was saved (when it may no longer be true)."""
+        self.path.unlink(missing_ok=True)
+        self.delta.unlink(missing_ok=True)
+
+
 class Cache:
     """Entries by key, loaded from and saved to one file (or nowhere, when disabled).
 
-    A build that changed little saves only a small delta beside the file — its new
-    entries and the keys it used — instead of rewriting every entry; the whole file is
-    written again once the delta grows past a tenth of it. Keys name their content (a
-    hash of what the entry is made from), so an entry read from either file is right.
+    Keys name their content (a hash of what the entry is made from), so a build that
+    changed little saves only a small delta (``SplitPickle``).
     """
 
     def __init__(self, path: Path | None, stamp: str):
@@ -60,32 +109,12 @@ class Cache:
         self._old: dict[str, Any] = {}
         self._new: dict[str, Any] = {}
         self._put = False
-        self._base: frozenset[str] = frozenset()  # keys held by the whole file
-        self._base_id: str | None = None
-        if path is not None and path.exists():
-            self._old = self._load(path)
-
-    @property
-    def _delta_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".delta")
-
-    def _load(self, path: Path) -> dict[str, Any]:
-        try:
-            stamp, base_id, entries = _read_pickle(path)
-        except Exception as exc:  # any damage at all means: start afresh
-            self.notice = f"حافظهٔ میانی {path} خوانده نشد ({type(exc).__name__})؛ از نو ساخته می‌شود"
-            return {}
-        if stamp != self.stamp:
-            return {}
-        self._base, self._base_id = frozenset(entries), base_id
-        try:
-            delta_stamp, delta_base, (live, added) = _read_pickle(self._delta_path)
-        except Exception:  # noqa: BLE001 - no delta (or a damaged one): the whole file alone is right
-            return entries
-        if (delta_stamp, delta_base) != (stamp, base_id):
-            return entries
-        entries.update(added)
-        return {key: entries[key] for key in live if key in entries}
+        self._file = SplitPickle(path) if path is not None else None
+        if self._file is not None and path.exists():
+            try:
+                self._old = self._file.load(stamp) or {}
+            except Exception as exc:  # any damage at all means: start afresh
+                self.notice = f"حافظهٔ میانی {path} خوانده نشد ({type(exc).__name__})؛ از نو ساخته می‌شود"
 
     def get(self, key: str) -> Any:
         """The entry for ``key``, or None; a hit is kept for the next build."""
@@ -109,18 +138,10 @@ class Cache:
 
     def save(self) -> None:
         """Write the entries used in this build, atomically; a failure only costs speed."""
-        if self.path is None or (self._new.keys() == self._old.keys() and not self._put):
+        if self._file is None or (self._new.keys() == self._old.keys() and not self._put):
             return  # the files on disk hold just these entries
-        added = {key: value for key, value in self._new.items() if key not in self._base}
-        unused = len(self._base) - sum(1 for key in self._new if key in self._base)
         try:
-            if self._base_id is not None and max(len(added), unused) <= max(16, len(self._base) // 10):
-                _write_pickle(self._delta_path, (self.stamp, self._base_id, (list(self._new), added)))
-                return
-            base_id = os.urandom(8).hex()
-            _write_pickle(self.path, (self.stamp, base_id, self._new))
-            self._base, self._base_id = frozenset(self._new), base_id
-            self._delta_path.unlink(missing_ok=True)
+            self._file.save(self.stamp, self._new)
         except OSError as exc:
             self.notice = f"حافظهٔ میانی {self.path} نوشته نشد ({exc.strerror})؛ ساخت بعدی کندتر است"
 

@@ -23,13 +23,13 @@ import dataclasses
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from .cache import SplitPickle
 from .errors import BuildError, Problem, display_path
 
 # Written into every output folder we make; a folder without it is not ours to replace.
@@ -83,6 +83,7 @@ class Previous:
 
     records: dict[str, Record]
     written: frozenset[str]
+    store: SplitPickle | None = field(default=None, compare=False)  # the file it was loaded from
 
 
 def load_previous(output_dir: Path, manifest: Path) -> Previous | None:
@@ -91,16 +92,19 @@ def load_previous(output_dir: Path, manifest: Path) -> Previous | None:
     A file changed by hand since (another size or time) loses its record, so it is made
     again; any damage to the manifest only means a full build.
     """
+    store = SplitPickle(manifest)
     try:
-        with manifest.open("rb") as file:
-            saved = pickle.load(file)
-        if saved["format"] != _MANIFEST_FORMAT or saved["output"] != str(output_dir.absolute()) \
-                or _identity(output_dir / MARKER) != saved["identity"]:
-            return None
-        records: dict[str, Record] = saved["records"]
+        records = store.load(_manifest_stamp(output_dir))
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: build everything
         return None
-    return still_written(Previous(records, frozenset(records)), output_dir)
+    if records is None:
+        return None
+    return still_written(Previous(records, frozenset(records), store), output_dir)
+
+
+def _manifest_stamp(output_dir: Path) -> tuple:
+    """Which output folder a manifest describes: its place, and its own marker file."""
+    return _MANIFEST_FORMAT, str(output_dir.absolute()), _identity(output_dir / MARKER)
 
 
 def still_written(previous: Previous, output_dir: Path) -> Previous:
@@ -114,7 +118,7 @@ def still_written(previous: Previous, output_dir: Path) -> Previous:
             continue
         if stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns:
             valid[dest] = record
-    return Previous(valid, previous.written)
+    return Previous(valid, previous.written, previous.store)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +213,10 @@ class Staging:
             self.discard()
             raise BuildError([Problem(display_path(self.output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
         records = _records(self.files, self.output_dir, self._stats, previous.records if previous else {})
+        store = previous.store if previous is not None else None
         if manifest is not None and (previous is None or records != previous.records or previous.written != set(records)):
-            save_manifest(records, self.output_dir, manifest)
-        return Written(how, changed if previous is not None else None, Previous(records, frozenset(records)))
+            store = save_manifest(records, self.output_dir, manifest, store)
+        return Written(how, changed if previous is not None else None, Previous(records, frozenset(records), store))
 
     def _replace(self) -> None:
         """Assemble the whole site in a staging folder — changed files moved from the side
@@ -332,19 +337,17 @@ def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, os.stat
     return new
 
 
-def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path) -> None:
-    """Remember what each file of ``output_dir`` was made from, for the next build; a
-    failure only costs that build time."""
+def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path,
+                  store: SplitPickle | None = None) -> SplitPickle:
+    """Remember what each file of ``output_dir`` was made from, for the next build (in
+    ``store``, the manifest loaded, when it is the same file); a failure only costs that
+    build time. Returns the store, for the next save."""
+    store = store if store is not None and store.path == manifest else SplitPickle(manifest)
     try:
-        saved = {"format": _MANIFEST_FORMAT, "output": str(output_dir.absolute()), "records": records,
-                 "identity": _identity(output_dir / MARKER)}
-        manifest.parent.mkdir(parents=True, exist_ok=True)
-        temporary = manifest.with_name(f".{manifest.name}.{os.getpid()}")
-        with temporary.open("wb") as file:
-            pickle.dump(saved, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, manifest)
+        store.save(_manifest_stamp(output_dir), records)
     except OSError:
-        manifest.unlink(missing_ok=True)  # an outdated manifest must not be trusted
+        store.remove()  # an outdated manifest must not be trusted
+    return store
 
 
 def output_state(output_dir: Path, dests: list[str], records: dict[str, Record] | None = None) -> str:

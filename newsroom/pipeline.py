@@ -82,7 +82,7 @@ class Memory:
             self.cache.save()
             self.cache.next_build()
         if self.previous is not None and self.config is not None:
-            save_manifest(self.previous.records, self.config.output_dir, manifest_path(self.config))
+            save_manifest(self.previous.records, self.config.output_dir, manifest_path(self.config), self.previous.store)
 
 
 def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
