@@ -118,6 +118,7 @@ class _Renderer:
         self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
         self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
         self.distinct: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[str, ...], str]] = {}
+        self.checked: dict[int, bool] = {}  # id of a recorded lookup (alive in ``previous``) → still answered so
         self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds,
                         "photo": media.lead.get, "card": media.cards.get}
         self.stamp = self.prints.of(
@@ -153,7 +154,14 @@ class _Renderer:
 
     def unchanged(self, reads: tuple[tuple[str, tuple[str, ...], str], ...]) -> bool:
         """Whether every lookup recorded for a page still has the same answer."""
-        return all(self.answer(kind, arguments) == answer for kind, arguments, answer in reads)
+        for read in reads:
+            # Pages share their lookups (one object each, from the manifest): check each once.
+            same = self.checked.get(id(read))
+            if same is None:
+                same = self.checked[id(read)] = self.answer(read[0], read[1]) == read[2]
+            if not same:
+                return False
+        return True
 
     def answer(self, kind: str, arguments: tuple[str, ...]) -> str | None:
         """The digest of a lookup's answer in this build (None when there is none), once per lookup."""
