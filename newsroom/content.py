@@ -144,25 +144,28 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     def unreadable(error: OSError) -> None:
         problems.append(Problem(display_path(Path(error.filename)), 0, f"پوشه خوانده نشد ({error.strerror})؛ دسترسی آن را بررسی کنید"))
 
-    for folder, subfolders, files in os.walk(content_dir, onerror=unreadable, followlinks=True):
-        kept = []
-        for name in sorted(subfolders):
-            path = os.path.join(folder, name)
-            if name.startswith((".", "_")):
+    def walk(folder: str) -> None:
+        # scandir tells files, folders and links apart without a stat per file.
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except OSError as error:
+            unreadable(error)
+            return
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
                 continue
-            if os.path.islink(path) and not inside(path):
-                problems.append(Problem(display_path(Path(path)), 0, _OUTSIDE))
-            elif os.path.realpath(path) not in visited:
-                visited.add(os.path.realpath(path))
-                kept.append(name)
-        subfolders[:] = kept
-        for name in files:
-            path = Path(folder) / name
-            if name.startswith((".", "_")):
+            if entry.is_dir():  # a link to a folder too
+                if entry.is_symlink() and not inside(entry.path):
+                    problems.append(Problem(display_path(Path(entry.path)), 0, _OUTSIDE))
+                elif os.path.realpath(entry.path) not in visited:
+                    visited.add(os.path.realpath(entry.path))
+                    walk(entry.path)
                 continue
-            if path.is_symlink() and not path.exists():
+            path = Path(entry.path)
+            if entry.is_symlink() and not path.exists():
                 problems.append(Problem(display_path(path), 0, "این پیوند به فایلی اشاره می‌کند که وجود ندارد؛ پیوند را پاک کنید یا فایل را برگردانید"))
-            elif path.is_symlink() and not inside(str(path)):
+            elif entry.is_symlink() and not inside(entry.path):
                 problems.append(Problem(display_path(path), 0, _OUTSIDE))
             elif path.suffix.lower() in MARKDOWN_SUFFIXES:
                 sources.append(path)
@@ -170,30 +173,45 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
                 problems.append(Problem(display_path(path), 0,
                                         "این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
                                         WARNING))
+
+    walk(str(content_dir))
     return sorted(sources), problems
 
 
 _OUTSIDE = "این پیوند به بیرون از پوشهٔ خبرها اشاره می‌کند و منتشر نمی‌شود؛ خود فایل‌ها را در پوشهٔ خبرها بگذارید"
 
 
+def content_hash(raw: bytes) -> bytes:
+    """The hash of a file's bytes by which the cache knows a release."""
+    return hashlib.sha256(raw).digest()
+
+
 def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
-                  progress: Callable[[int, int], None] | None = None) -> tuple[list[Article], list[Problem]]:
+                  progress: Callable[[int, int], None] | None = None,
+                  hashes: dict[str, bytes] | None = None) -> tuple[list[Article], list[Problem]]:
     """Read every release under the content folder: the valid articles, and all problems.
 
     With a ``cache``, a release whose bytes (and path) were read before by the same
-    engine with the same settings is not parsed again. With ``jobs`` above 1 and enough
-    releases to parse, Markdown is rendered in that many processes. ``progress(done,
-    total)`` hears of each release parsed.
+    engine with the same settings is not parsed again. ``hashes`` (path → ``content_hash``
+    of the file, as the caller has just read it) spare reading such releases at all.
+    With ``jobs`` above 1 and enough releases to parse, Markdown is rendered in that
+    many processes. ``progress(done, total)`` hears of each release parsed.
     """
     sources, problems = find_sources(config.content_dir)
     results: list[tuple[Article | None, list[Problem]]] = []
     fresh: list[tuple[int, str, bytes, Path, str]] = []  # (position, key, raw, source, shown)
     for source in sources:
+        known = hashes.get(str(source)) if hashes and cache is not None else None
+        if known is not None:
+            hit = cache.get(_cache_key(display_path(source), known))
+            if hit is not None:
+                results.append(hit)
+                continue
         shown, raw, unreadable = _read(source)
         if raw is None:
             results.append((None, unreadable))
             continue
-        key = hashlib.sha256(shown.encode() + b"\0" + raw).hexdigest()
+        key = _cache_key(shown, content_hash(raw))
         hit = cache.get(key) if cache is not None else None
         if hit is None:
             fresh.append((len(results), key, raw, source, shown))
@@ -213,6 +231,10 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
         if article is not None:
             articles.append(article)
     return articles, problems
+
+
+def _cache_key(shown: str, digest: bytes) -> str:
+    return hashlib.sha256(shown.encode() + b"\0" + digest).hexdigest()
 
 
 # Below this many releases to parse, starting processes costs more than it saves.

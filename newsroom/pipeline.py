@@ -19,7 +19,7 @@ from .assets import load_assets
 from .cache import Cache, FileCache
 from .cards import can_set_persian
 from .config import SiteConfig
-from .content import Article, find_sources, load_article, load_articles, reading_stamp
+from .content import Article, content_hash, find_sources, load_article, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
@@ -109,8 +109,9 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         clock = time.perf_counter()
 
     remember = use_cache and memory is None and not carry
+    hashes: dict[str, bytes] = {}
     if remember:
-        inputs = _input_digest(config, visibility, strict, search, can_set_persian())
+        inputs = _input_digest(config, hashes, visibility, strict, search, can_set_persian())
         unchanged = _unchanged_build(config, inputs, now)
         if unchanged is not None:
             lap("check")
@@ -120,7 +121,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         cache = memory.cache
     else:
         cache = open_cache(config, use_cache)
-    articles, problems = load_articles(config, cache, jobs, progress)
+    articles, problems = load_articles(config, cache, jobs, progress, hashes)
     reused = cache.hits
     assets = load_assets(config.static_dir)
     lap("read")
@@ -194,9 +195,11 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     return report
 
 
-def _input_digest(config: SiteConfig, *options: object) -> str:
+def _input_digest(config: SiteConfig, hashes: dict[str, bytes], *options: object) -> str:
     """Everything a build reads, by content: the engine and libraries, the settings and
-    options, and every file of the content, template and static folders."""
+    options, and every file of the content, template and static folders. The hashes of
+    the content folder's files go into ``hashes`` (path → ``content_hash``), so that
+    reading the releases need not read them again."""
     digest = hashlib.sha256(reading_stamp(config).encode())
     digest.update(repr((config, options, [version(name) for name in ("jinja2", "pillow", "pagefind")])).encode())
     for folder in (config.content_dir, config.templates_dir, config.static_dir):
@@ -207,9 +210,12 @@ def _input_digest(config: SiteConfig, *options: object) -> str:
                 digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
                 try:
                     with open(path, "rb") as file:
-                        digest.update(hashlib.sha256(file.read()).digest())
+                        hashed = content_hash(file.read())
                 except OSError:
-                    digest.update(b"unreadable")
+                    hashed = b"unreadable"
+                if folder == config.content_dir:
+                    hashes[path] = hashed
+                digest.update(hashed)
     return digest.hexdigest()
 
 

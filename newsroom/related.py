@@ -157,9 +157,12 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     """
     key = None
     if memo is not None:
+        # By what scoring reads, not by the whole release: a fix in a sentence that leaves
+        # the release's counted words as they were leaves every list as it was.
         digest = hashlib.sha256(repr((config, sorted(every_slug))).encode())
-        for article in articles:
-            digest.update(article.digest.encode())
+        for a in articles:
+            digest.update(repr((a.url, a.slug, a.date, a.tokens, a.token_counts, a.tags, a.category, a.county,
+                                a.related)).encode())
         key = "related:" + digest.hexdigest()
         remembered = memo.get(key)
         if remembered is not None:
