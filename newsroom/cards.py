@@ -222,7 +222,8 @@ class CardMaker:
         for url, name in wanted.items():
             if name in files:
                 self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
-                self._outputs[name] = OutputFile(f"media/{name}", source=files[name])
+                # The name digests everything the card is made from: it is the fingerprint.
+                self._outputs[name] = OutputFile(f"media/{name}", source=files[name], fingerprint=name)
         return problems
 
     def card(self, url: str) -> Card | None:

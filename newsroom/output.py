@@ -26,7 +26,7 @@ import os
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterable
 
 from .cache import SplitPickle
@@ -418,8 +418,7 @@ def _check_destinations(files: list[OutputFile]) -> None:
 
 def _destination_problem(dest: str, seen: set[str]) -> Problem | None:
     """What is wrong with writing a file at ``dest`` after the files ``seen``, if anything."""
-    parts = PurePosixPath(dest).parts
-    if not parts or dest.startswith("/") or ".." in parts:
+    if not dest or dest.startswith("/") or ".." in dest.split("/"):
         return Problem(dest, 0, "مسیر خروجی بیرون از پوشهٔ سایت است")
     if dest in seen:
         return Problem(dest, 0, "دو صفحه در یک فایل خروجی نوشته می‌شوند")

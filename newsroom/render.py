@@ -279,12 +279,13 @@ class _Renderer:
         files, self.files = self.files, []
         return files
 
-    def copy(self, dest: str, data: bytes = b"", source: Path | None = None) -> None:
-        """A file published as it is: kept when its bytes (or the source's size and time) are."""
-        if source is not None:
+    def copy(self, dest: str, data: bytes = b"", source: Path | None = None, fingerprint: str = "") -> None:
+        """A file published as it is: kept when its bytes (or the source's size and time,
+        or the ``fingerprint`` its maker gave it) are."""
+        if not fingerprint and source is not None:
             stat = source.stat()
             fingerprint = self.prints.of(str(source), stat.st_size, stat.st_mtime_ns)
-        else:
+        elif not fingerprint:
             fingerprint = self.prints.of(data)
         before = self.previous.get(dest)
         kept = before is not None and before.fingerprint == fingerprint
@@ -388,7 +389,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     for asset in assets:
         r.copy(f"static/{asset.path}", asset.data)
     for file in media.files:
-        r.copy(file.dest_path, file.data, file.source)
+        r.copy(file.dest_path, file.data, file.source, file.fingerprint)
     yield from r.take()
     if r.problems:
         raise BuildError(list(r.problems.values()))
