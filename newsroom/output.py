@@ -1,14 +1,18 @@
 """The only writer: put a finished site in place in one step, or not at all.
 
-A site that changed a lot is written into a staging folder beside the output folder
-and swapped in only when every file is written, so a failed or interrupted build
-leaves the previous site exactly as it was; files whose bytes did not change are
-hard-linked from the current site, keeping their modification times.
+Files are written as the render stage makes them, into a side folder beside the output
+folder, so a build holds records of its pages rather than their bytes. Nothing in the
+output folder changes until the whole site is made (``Staging.commit``):
 
-A site that changed a little is patched: the new files are written beside the output
-folder with a journal of what goes where, then moved in and stale files removed. A
-build killed while moving is completed from the journal by the next one
-(``recover_output``), so no mixture of two sites survives.
+A site that changed a lot is assembled in a staging folder (new files moved from the
+side folder, the others hard-linked from the current site, keeping their modification
+times) and swapped in, so a failed or interrupted build leaves the previous site
+exactly as it was.
+
+A site that changed a little is patched: a journal of what goes where is written into
+the side folder, then the files are moved in and stale files removed. A build killed
+while moving is completed from the journal by the next one (``recover_output``), so no
+mixture of two sites survives.
 
 The writer remembers what it wrote (``Record``: the fingerprint of each file's inputs,
 what its template looked up, its links, its size and time) in a manifest, which the
