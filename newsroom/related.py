@@ -88,7 +88,7 @@ class RelatedIndex:
         self.articles = articles
         self.config = config
         self.position = {a.url: i for i, a in enumerate(articles)}
-        self.text = _text_vectors(articles)
+        self.text, self.vocabulary = _text_vectors(articles)
         self.tags = _tag_vectors(articles)
         self.text_t, self.tags_t = self.text.T.tocsr(), self.tags.T.tocsr()
         self.category = _ids([slugify_term(a.category) if a.category else None for a in articles])
@@ -125,12 +125,21 @@ class RelatedIndex:
         """``entries`` sorted by row, then score, then newer first, then URL."""
         return entries[np.lexsort((self.url_rank[cols[entries]], -self.days[cols[entries]], -total[entries], rows[entries]))]
 
-    def candidates(self, rows: range) -> sparse.csr_matrix:
-        """Text and tag similarities of ``rows`` with every release (sparse: only overlaps)."""
-        block = slice(rows.start, rows.stop)
+    def candidates(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """Text and tag similarities of ``rows`` (ascending) with every release (sparse: only overlaps)."""
+        block = slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
         # Text as the real part, tags as the imaginary: one sparse structure holding
         # every candidate of either kind, with both values (0 where absent).
         return (self.text[block] @ self.text_t + 1j * (self.tags[block] @ self.tags_t)).tocsr()
+
+    def reach(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` and every release whose text similarity with one of them changes when
+        only their word counts do: those sharing any telling word of their word lists,
+        whichever of the words the counts put first. (Tags, and so tag similarity, are
+        unchanged.)"""
+        terms = [self.vocabulary[t] for row in rows for t in self.articles[row].tokens if t in self.vocabulary]
+        by_text = self.text_t[terms].indices if terms else np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([rows, by_text]).astype(np.int64))
 
     def explain(self, article: Article) -> list[tuple[Article, Score]]:
         """Every release that may be listed for ``article`` (one sharing a telling term or
@@ -152,51 +161,81 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
 
     ``every_slug`` holds the slugs of all releases read, visible or not, so that a pinned
     slug of a draft is skipped quietly while an unknown one is reported. ``memo`` keeps
-    the lists of earlier builds by everything they depend on: the same releases (by
-    their digests), slugs and settings give the same lists without computing them.
+    the lists of the last build with what they were made from. When only the counts of
+    some releases' words changed since (an edited sentence, the usual fix), only the
+    lists those releases are or were candidates in are computed again; the others
+    cannot have changed.
     """
-    key = None
-    if memo is not None:
-        # By what scoring reads, not by the whole release: a fix in a sentence that leaves
-        # the release's counted words as they were leaves every list as it was.
-        digest = hashlib.sha256(repr((config, sorted(every_slug))).encode())
-        for a in articles:
-            digest.update(repr((a.url, a.slug, a.date, a.tokens, a.token_counts, a.tags, a.category, a.county,
-                                a.related)).encode())
-        key = "related:" + digest.hexdigest()
-        remembered = memo.get(key)
-        if remembered is not None:
-            by_url = {article.url: article for article in articles}
-            return {url: tuple(by_url[other] for other in listed) for url, listed in remembered.items()}, []
-    related, problems = _compute_related(articles, every_slug, config)
-    if key is not None and not problems:
-        memo.put(key, {url: tuple(article.url for article in listed) for url, listed in related.items()})
+    if memo is None:
+        return _compute_related(articles, every_slug, config)
+    # The frame: everything scoring reads except each release's counted words.
+    frame = hashlib.sha256(repr((config, sorted(every_slug))).encode())
+    for a in articles:
+        frame.update(repr((a.url, a.slug, a.date, a.tags, a.category, a.county, a.related)).encode())
+    key = "related:" + frame.hexdigest()
+    earlier = memo.get(key)
+    earlier_words, lists = earlier if earlier is not None else ({}, {})
+    words = {}
+    for a in articles:
+        known = earlier_words.get(a.url)
+        # A release whose file is as it was has the words it had: no need to hash them.
+        words[a.url] = known if known is not None and known[0] == a.digest else (a.digest, *_word_digests(a))
+    related, problems = None, []
+    if earlier is not None:
+        by_url = {article.url: article for article in articles}
+        changed = [row for row, a in enumerate(articles) if words[a.url][1:] != earlier_words[a.url][1:]]
+        if not changed:
+            return {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}, []
+        same_words = all(words[articles[row].url][1] == earlier_words[articles[row].url][1] for row in changed)
+        if same_words and len(changed) <= max(16, len(articles) // 100):
+            index = RelatedIndex(articles, config)
+            related = {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}
+            _rank_rows(index, index.reach(np.array(changed)), _slug_index(articles), every_slug, related, problems)
+    if related is None:
+        related, problems = _compute_related(articles, every_slug, config)
+    if not problems:
+        memo.put(key, (words, {url: tuple(article.url for article in listed) for url, listed in related.items()}))
     return related, problems
+
+
+def _word_digests(article: Article) -> tuple[bytes, bytes]:
+    """Which words a release counts, and with which counts: a change of counts alone
+    changes no word's rarity, so it moves only the lists the release is a candidate in."""
+    return (hashlib.blake2b(repr(sorted(article.tokens)).encode(), digest_size=16).digest(),
+            hashlib.blake2b(repr((article.tokens, article.token_counts)).encode(), digest_size=16).digest())
 
 
 def _compute_related(articles: tuple[Article, ...], every_slug: frozenset[str],
                      config: RelatedConfig) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
-    by_slug = _slug_index(articles)
     problems: list[Problem] = []
     related: dict[str, tuple[Article, ...]] = {}
-    index = RelatedIndex(articles, config) if articles else None
-    for start in range(0, len(articles), _BLOCK):
-        stop = min(start + _BLOCK, len(articles))
-        both = index.candidates(range(start, stop))
-        rows = np.repeat(np.arange(start, stop), np.diff(both.indptr))
+    if articles:
+        index = RelatedIndex(articles, config)
+        _rank_rows(index, np.arange(len(articles)), _slug_index(articles), every_slug, related, problems)
+    return related, problems
+
+
+def _rank_rows(index: RelatedIndex, rows: np.ndarray, by_slug: dict[str, list[Article]], every_slug: frozenset[str],
+               related: dict[str, tuple[Article, ...]], problems: list[Problem]) -> None:
+    """Put into ``related`` the lists of the releases at ``rows`` (ascending positions)."""
+    articles, config = index.articles, index.config
+    for start in range(0, len(rows), _BLOCK):
+        block = rows[start:start + _BLOCK]
+        both = index.candidates(block)
+        pair_rows = np.repeat(block, np.diff(both.indptr))
         cols, text, tags = both.indices, both.data.real, both.data.imag
-        near = index.may_reach(rows, cols, text, tags)
-        rows, cols = rows[near], cols[near]
-        t, g, k, n, decay, total, allowed = index.scores(rows, cols, text[near], tags[near])
+        near = index.may_reach(pair_rows, cols, text, tags)
+        pair_rows, cols = pair_rows[near], cols[near]
+        t, g, k, n, decay, total, allowed = index.scores(pair_rows, cols, text[near], tags[near])
         # Each row's best candidates that reach the minimum score, in ranking order.
-        best = index.order(np.flatnonzero(allowed & (total >= config.min_score)), rows, cols, total)
-        bounds = np.searchsorted(rows[best], np.arange(start, stop + 1))
-        for row in range(start, stop):
+        best = index.order(np.flatnonzero(allowed & (total >= config.min_score)), pair_rows, cols, total)
+        starts = np.searchsorted(pair_rows[best], block, side="left")
+        stops = np.searchsorted(pair_rows[best], block, side="right")
+        for row, first, last in zip(block.tolist(), starts, stops):
             article = articles[row]
-            entries = best[bounds[row - start]:bounds[row - start + 1]][:config.count]
+            entries = best[first:last][:config.count]
             ranked = [(articles[cols[e]], Score(t[e], g[e], k[e], n[e], decay[e])) for e in entries]
             related[article.url] = choose(_pinned(article, by_slug, every_slug, problems), ranked, config)
-    return related, problems
 
 
 def choose(pinned: list[Article], ranked, config: RelatedConfig) -> tuple[Article, ...]:
@@ -227,8 +266,9 @@ def _slug_index(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
     return index
 
 
-def _text_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:
-    """Rows of L2-normalised TF-IDF weights over each release's telling terms."""
+def _text_vectors(articles: tuple[Article, ...]) -> tuple[sparse.csr_matrix, dict[str, int]]:
+    """Rows of L2-normalised TF-IDF weights over each release's telling terms, and the
+    column of each word."""
     vocabulary: dict[str, int] = {}
     n = len(articles)
     cols = np.array([vocabulary.setdefault(t, len(vocabulary)) for a in articles for t in a.tokens], dtype=np.int64)
@@ -246,7 +286,7 @@ def _text_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:
     starts = np.searchsorted(rows, rows, side="left")
     keep = (np.arange(len(rows)) - starts) < TERMS_PER_RELEASE
     matrix = sparse.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, len(vocabulary)))
-    return _normalise(matrix)
+    return _normalise(matrix), vocabulary
 
 
 def _tag_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:

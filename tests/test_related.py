@@ -191,3 +191,61 @@ def test_lists_never_hold_self_are_bounded_pinned_first_and_ignore_file_order(tm
         assert pinned == list(article.related)
         assert len(chosen) <= max(config.related.count, len(article.related))
         assert chosen == again.related[article.url]
+
+
+WORDS = ("گلخانه خیار برداشت روستا جوانان تعاونی دبستان کلاس خیران واکسن سرخک عشایر سیل لایروبی رودخانه "
+         "اسکان پسته زعفران قنات چاه آبرسانی مدرسه کتابخانه درمانگاه پزشک دارو بسته معیشتی وام اشتغال "
+         "بانوان فرش قالی دامداری مرغداری زنبورداری عسل باغ انار انگور").split()
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 3))
+def test_lists_updated_after_counts_change_are_the_lists_computed_afresh(tmp_path_factory, seed, edited):
+    """An edit that changes how often a release uses its words (the usual fix) recomputes
+    only the lists that release is or was a candidate in: the result must be exactly
+    the lists computed from nothing."""
+    from random import Random
+
+    from newsroom import related
+    from newsroom.cache import Cache
+
+    random = Random(seed)
+
+    def story(words):
+        return " ".join(random.choice(words) for _ in range(30)) + "."
+
+    topics = [random.sample(WORDS, 8) for _ in range(12)]
+    files = {}
+    for i in range(90):
+        words = topics[i % 12] + random.sample(WORDS, 3)
+        files[f"r{i:02d}.md"] = release(" ".join(random.sample(words, 3)), f"14{random.randint(1, 3):02d}-"
+                                        f"{random.randint(1, 12):02d}-{random.randint(1, 28):02d}", story(words),
+                                        tags=f"[برچسب {random.randint(1, 6)}]")
+    tmp_path = tmp_path_factory.mktemp("site")
+    config = load_config(write_site(tmp_path, files))
+
+    def read_all():
+        articles = [load_article(tmp_path / "content" / name, config)[0] for name in sorted(files)]
+        return tuple(sorted(articles, key=lambda a: (a.date, a.url)))
+
+    memo = Cache(None, "")
+    before = read_all()
+    slugs = frozenset(a.slug for a in before)
+    related.build_related(before, slugs, config.related, memo)
+    for name in random.sample(sorted(files), edited):  # the same words, used more often
+        path = tmp_path / "content" / name
+        text = path.read_text(encoding="utf-8")
+        body = text.split("---\n", 2)[2]
+        path.write_text(text + " ".join(random.sample(body.split(), 5)) + "\n", encoding="utf-8")
+    after = read_all()
+    assert any(a.token_counts != b.token_counts for a, b in zip(before, after))
+    assert all(set(a.tokens) == set(b.tokens) for a, b in zip(before, after))
+
+    compute = related._compute_related
+    afresh, _ = compute(after, slugs, config.related)
+    related._compute_related = None  # the update must not compute every list
+    try:
+        updated, problems = related.build_related(after, slugs, config.related, memo)
+    finally:
+        related._compute_related = compute
+    assert problems == [] and updated == afresh
