@@ -55,9 +55,10 @@ def make_articles(n: int, seed: int = 1403):
         date = start + timedelta(days=float(thread * 3650 * 8 / n + rng.uniform(0, 60)))
         articles.append(Article(
             src_path=f"n{i}.md", path=f"content/n{i}.md", title=f"خبر {i}", date=date, updated=date, jalali=(1400, 1, 1),
-            summary="", body_html="", tags=chosen_tags, category=f"c{int(rng.integers(6))}",
+            summary="", body=b"", body_links=False, tags=chosen_tags, category=f"c{int(rng.integers(6))}",
             county=f"k{int(rng.integers(8))}", slug=f"n{i}", url=f"/news/n{i}/", source=None, related=(),
-            draft=False, scheduled=False, lint_ignore=(), expires=None, aliases=(), image=None, image_source=None, image_alt=None, image_size=None, lines=(),
+            draft=False, scheduled=False, lint_ignore=(), expires=None, aliases=(), image=None, image_source=None, image_alt=None, image_size=None, image_caption=None,
+            body_images=(), lines=(),
             tokens=tuple(t for t, _ in top), token_counts=tuple(c for _, c in top), digest=f"n{i}"))
     return articles
 

@@ -61,13 +61,14 @@ class SplitPickle:
     def load(self, stamp: Any) -> dict[str, Any] | None:
         """The mapping last saved, or None when it was saved under another ``stamp``.
         Raises when the whole file is missing or damaged."""
-        saved_stamp, base_id, entries = _read_pickle(self.path)
-        if saved_stamp != stamp:
+        saved = _read_pickle(self.path)
+        if saved is None or saved[0] != stamp:
             return None
+        _, base_id, entries = saved
         self._stamp, self._base, self._base_id = stamp, entries, base_id
         try:
             delta_stamp, delta_base, (kept, changed) = _read_pickle(self.delta)
-        except Exception:  # noqa: BLE001 - no delta, or a damaged one
+        except Exception:  # noqa: BLE001 - no delta, or a damaged or outdated one
             return dict(entries)
         if (delta_stamp, delta_base) != (stamp, base_id):
             return dict(entries)
@@ -147,8 +148,13 @@ class Cache:
 
 
 def _read_pickle(path: Path) -> Any:
+    """What ``_write_pickle`` wrote; None from a file of another version of this program
+    (outdated, not damaged). Raises for a damaged or foreign file."""
     with path.open("rb") as file:
-        if file.read(len(_FORMAT)) != _FORMAT:
+        header = file.readline()
+        if header != _FORMAT:
+            if header.startswith(_FORMAT.rpartition(b"-")[0] + b"-"):
+                return None
             raise ValueError("not a cache file of this program")
         return pickle.load(file)
 

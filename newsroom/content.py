@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import re
 import sys
+import zlib
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -79,7 +80,9 @@ class Article:
     updated: datetime  # last change worth telling readers about; the date when not given
     jalali: tuple[int, int, int]
     summary: str
-    body_html: str
+    # The body's HTML, compressed: a rebuild shows few of the releases it holds in memory.
+    body: bytes
+    body_links: bool  # whether the body has a link or an image (which pages may need to rewrite)
     tags: tuple[str, ...]
     category: str | None
     county: str | None
@@ -106,6 +109,11 @@ class Article:
     # Hash of the file's path and text and of the photo's size: everything above is made
     # from these (and the settings), so pages showing the release are fingerprinted by it.
     digest: str
+
+    @property
+    def body_html(self) -> str:
+        """The body as HTML (safe: sanitised when the release was read)."""
+        return zlib.decompress(self.body).decode("utf-8")
 
     @property
     def reading_minutes(self) -> int:
@@ -198,33 +206,37 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
     many processes. ``progress(done, total)`` hears of each release parsed.
     """
     sources, problems = find_sources(config.content_dir)
-    results: list[tuple[Article | None, list[Problem]]] = []
-    fresh: list[tuple[int, str, bytes, Path, str]] = []  # (position, key, raw, source, shown)
+    results: list[tuple[Article | None, list[Problem]] | None] = []
+    # (position, file, its bytes when already read): the parser reads the others itself,
+    # so that the bytes of every release are never held at once.
+    fresh: list[tuple[int, Path, bytes | None]] = []
     for source in sources:
         known = hashes.get(str(source)) if hashes and cache is not None else None
-        if known is not None:
-            hit = cache.get(_cache_key(display_path(source), known))
-            if hit is not None:
-                results.append(hit)
-                continue
+        if known is not None or cache is None:
+            hit = cache.get(_cache_key(display_path(source), known)) if known is not None else None
+            if hit is None:
+                fresh.append((len(results), source, None))
+            results.append(hit)
+            continue
         shown, raw, unreadable = _read(source)
         if raw is None:
             results.append((None, unreadable))
             continue
-        key = _cache_key(shown, content_hash(raw))
-        hit = cache.get(key) if cache is not None else None
+        hit = cache.get(_cache_key(shown, content_hash(raw)))
         if hit is None:
-            fresh.append((len(results), key, raw, source, shown))
+            fresh.append((len(results), source, raw))
         results.append(hit)
-    for done, ((position, key, *_), result) in enumerate(zip(fresh, _parse_all([f[2:] for f in fresh], config, jobs)), 1):
+    parsed = _parse_all([(source, raw) for _, source, raw in fresh], config, jobs)
+    for done, ((position, source, _), (digest, result)) in enumerate(zip(fresh, parsed), 1):
         if progress is not None:
             progress(done, len(fresh))
         if result[0] is not None:  # words come back from a worker process as copies of their own
             result = (replace(result[0], tokens=tuple(map(sys.intern, result[0].tokens))), result[1])
         results[position] = result
         # A release with a photo is read anew: the photo may come, go or change meanwhile.
-        if cache is not None and result[0] is not None and result[0].image is None and not result[0].body_images:
-            cache.put(key, result)
+        if cache is not None and digest is not None and result[0] is not None and result[0].image is None \
+                and not result[0].body_images:
+            cache.put(_cache_key(display_path(source), digest), result)
     articles = []
     for article, found in results:
         problems.extend(found)
@@ -242,10 +254,10 @@ PARALLEL_MINIMUM = 200
 _worker_config: SiteConfig | None = None
 
 
-def _parse_all(work: list[tuple[bytes, Path, str]], config: SiteConfig, jobs: int) -> Iterator:
-    """Parse results in the order of ``work``, as they become ready."""
+def _parse_all(work: list[tuple[Path, bytes | None]], config: SiteConfig, jobs: int) -> Iterator:
+    """``_read_and_parse`` results in the order of ``work``, as they become ready."""
     if jobs <= 1 or len(work) < PARALLEL_MINIMUM:
-        yield from (_parse_bytes(raw, source, shown, config) for raw, source, shown in work)
+        yield from (_read_and_parse(source, raw, config) for source, raw in work)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(config,)) as pool:
@@ -257,9 +269,20 @@ def _start_worker(config: SiteConfig) -> None:
     _worker_config = config
 
 
-def _parse_in_worker(item: tuple[bytes, Path, str]) -> tuple[Article | None, list[Problem]]:
-    raw, source, shown = item
-    return _parse_bytes(raw, source, shown, _worker_config)
+def _parse_in_worker(item: tuple[Path, bytes | None]) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
+    return _read_and_parse(*item, _worker_config)
+
+
+def _read_and_parse(source: Path, raw: bytes | None,
+                    config: SiteConfig) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
+    """The ``content_hash`` of the bytes parsed (None when unreadable), and the result:
+    the article or None, and its problems. ``raw`` are the file's bytes, or None to read them."""
+    shown = display_path(source)
+    if raw is None:
+        shown, raw, unreadable = _read(source)
+        if raw is None:
+            return None, (None, unreadable)
+    return content_hash(raw), _parse_bytes(raw, source, shown, config)
 
 
 def reading_stamp(config: SiteConfig) -> str:
@@ -462,7 +485,8 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         image = url + image
     article = Article(
         src_path=relative.as_posix(), path=shown, title=title, date=date, updated=updated or date, jalali=jalali,
-        summary=summary, body_html=body_html, tags=tags, category=category, county=county,
+        summary=summary, body=zlib.compress(body_html.encode("utf-8"), 1),
+        body_links="href=" in body_html or "src=" in body_html, tags=tags, category=category, county=county,
         slug=slug, url=url, source=source_line, related=related, draft=draft, scheduled=scheduled, lint_ignore=lint_ignore, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
         image_caption=image_caption, body_images=body_images, lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),

@@ -91,6 +91,18 @@ class _SiteLookups:
         return value
 
 
+class _Body:
+    """A release's own body, as markup for the template, read when the page is made."""
+
+    __slots__ = ("article",)
+
+    def __init__(self, article: Article):
+        self.article = article
+
+    def __html__(self) -> str:
+        return self.article.body_html
+
+
 @jinja2.pass_context
 def picture(context: jinja2.runtime.Context, photo: Photo, alt: str, lazy: bool = True, sizes: str = SIZES) -> Markup:
     """Responsive ``<picture>`` markup of ``photo`` for the page being rendered."""
@@ -261,15 +273,20 @@ class _Renderer:
 
     def article(self, article: Article) -> None:
         """The page of one release, and its photo when it has no variants."""
-        body = link_releases(article, self.site)
-        if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
-            photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
-                      for src, photo in self.media.body[article.url].items()}
-            body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
-        # A body with no links to rewrite is the release's own, which its digest covers.
-        self.page("article.html", article.url, dest_path(article.url), article.path,
-                  derived=("body",) if body is article.body_html else (), article=article, body=Markup(body),
-                  related=self.site.related[article.url], neighbours=self.site.neighbours[article.url])
+        related, neighbours = self.site.related[article.url], self.site.neighbours[article.url]
+        if not article.body_links and article.url not in self.media.body:
+            # The body is the release's own, which its digest covers: decompressed only
+            # if the page is made.
+            self.page("article.html", article.url, dest_path(article.url), article.path, derived=("body",),
+                      article=article, body=_Body(article), related=related, neighbours=neighbours)
+        else:
+            body = link_releases(article, self.site)
+            if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
+                photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
+                          for src, photo in self.media.body[article.url].items()}
+                body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
+            self.page("article.html", article.url, dest_path(article.url), article.path,
+                      article=article, body=Markup(body), related=related, neighbours=neighbours)
         beside = article.image is not None and not article.image.startswith("/static/")
         if article.image_source is not None and beside and article.url not in self.media.lead:
             self.copy(dest_path(unquote(article.image)), source=article.image_source)

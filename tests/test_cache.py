@@ -47,7 +47,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_a_notice(tmp_path):
     build(tmp_path)
     expected = tree(tmp_path / "output")
     cache = tmp_path / ".cache/releases.pickle"
-    for damage in (cache.read_bytes()[:100], b"\x00" * 50, b"newsroom-cache-1\nnot a pickle"):
+    for damage in (cache.read_bytes()[:100], b"\x00" * 50, b"newsroom-cache-2\nnot a pickle"):
         cache.write_bytes(damage)
         # Nothing else changed: without this the build would stop before reading the cache.
         (tmp_path / ".cache/last-build.pickle").unlink(missing_ok=True)
@@ -104,3 +104,14 @@ def test_made_files_looked_up_together_are_found_and_kept_as_one_by_one(tmp_path
     assert again.get_many(keys) == {"a.png": folder / "a.png", "b.png": folder / "b.png"}
     again.prune()  # what was found counts as used
     assert sorted(path.name for path in folder.iterdir()) == ["a.png", "b.png"]
+
+
+def test_a_cache_of_an_earlier_version_is_set_aside_without_a_notice(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف")})
+    build(tmp_path)
+    expected = tree(tmp_path / "output")
+    (tmp_path / ".cache/releases.pickle").write_bytes(b"newsroom-cache-1\n" + b"\x80\x05older layout")
+    (tmp_path / ".cache/last-build.pickle").unlink()
+    result = build(tmp_path)
+    assert result.returncode == 0 and result.stderr == "" and "از حافظهٔ میانی" not in result.stdout
+    assert tree(tmp_path / "output") == expected
