@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -160,7 +161,7 @@ class Staging:
         self.files: list[OutputFile] = []  # every file of the new site, without its bytes
         self.folder = self.output_dir.with_name(f".{self.output_dir.name}.patch-{os.getpid()}")
         self._staged: dict[str, str] = {}  # destination → its name in the side folder
-        self._stats: dict[str, os.stat_result] = {}
+        self._stats: dict[str, tuple[int, int]] = {}  # destination → size and time of what was written
         self._problems: list[Problem] = []
         self._seen: set[str] = set()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -191,8 +192,10 @@ class Staging:
             else:
                 staged.write_bytes(file.data)
             self._staged[file.dest_path] = staged.name
-            self._stats[file.dest_path] = os.stat(staged)
+            self._stats[file.dest_path] = _size_and_time(staged)
         self.files.append(dataclasses.replace(file, data=b"", source=None) if file.data or file.source else file)
+        if len(self.files) % 1000 == 0:
+            _return_free_memory()
 
     def commit(self, manifest: Path | None = None) -> Written:
         """Put the new site in place in one step; saves its manifest to ``manifest``."""
@@ -205,11 +208,7 @@ class Staging:
                 shutil.rmtree(self.folder)
             elif previous is not None and len(changed) * 2 <= len(self.files):
                 how = "patched"
-                journal = self.folder / f".{JOURNAL}"
-                moves = [(name, dest) for dest, name in self._staged.items()]
-                journal.write_text(json.dumps({"moves": moves, "removals": removed}), encoding="utf-8")
-                journal.rename(self.folder / JOURNAL)  # from here on the patch is applied, now or by the next build
-                _apply_patch(self.folder, self.output_dir)
+                self.patch(removed)
             else:
                 how = "replaced"
                 self._replace()
@@ -221,6 +220,15 @@ class Staging:
         if manifest is not None and (previous is None or records != previous.records or previous.written != set(records)):
             store = save_manifest(records, self.output_dir, manifest, store)
         return Written(how, changed if previous is not None else None, Previous(records, frozenset(records), store))
+
+    def patch(self, removed: list[str]) -> None:
+        """Move the written files into the output folder and remove ``removed``, by a
+        journal: a build killed meanwhile is completed by the next one."""
+        journal = self.folder / f".{JOURNAL}"
+        moves = [(name, dest) for dest, name in self._staged.items()]
+        journal.write_text(json.dumps({"moves": moves, "removals": removed}), encoding="utf-8")
+        journal.rename(self.folder / JOURNAL)  # from here on the patch is applied, now or by the next build
+        _apply_patch(self.folder, self.output_dir)
 
     def _replace(self) -> None:
         """Assemble the whole site in a staging folder — changed files moved from the side
@@ -240,7 +248,7 @@ class Staging:
                     os.replace(self.folder / name, target)
                 else:  # kept, or the same bytes: unchanged files keep their modification time
                     _link_or_copy(self.output_dir / file.dest_path, target)
-                    self._stats[file.dest_path] = os.stat(target)
+                    self._stats[file.dest_path] = _size_and_time(target)
             _swap_in(staging, self.output_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -254,35 +262,13 @@ class Staging:
 def patch_outputs(files: list[OutputFile], output_dir: Path) -> None:
     """Put ``files`` into the built site in ``output_dir`` at once, leaving the rest as it
     is: a preview of a few pages before the whole site is rebuilt."""
-    output_dir = output_dir.absolute()
-    _check_destinations(files)
-    recover_output(output_dir)
+    staging = Staging(output_dir)
     try:
-        _patch([f for f in files if not _same_as_current(output_dir / f.dest_path, f)], [], output_dir)
+        staging.write(files)
+        staging.patch([])
     except OSError as exc:
+        staging.discard()
         raise BuildError([Problem(display_path(output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
-
-
-def _patch(changed: list[OutputFile], removed: list[str], output_dir: Path) -> dict[str, os.stat_result]:
-    """Write the changed files beside the output folder, then move them in by the journal."""
-    patch = output_dir.with_name(f".{output_dir.name}.patch-{os.getpid()}")
-    shutil.rmtree(patch, ignore_errors=True)
-    patch.mkdir()
-    moves = []
-    stats = {}
-    for number, file in enumerate(changed):
-        staged = patch / str(number)
-        if file.source is not None:
-            shutil.copyfile(file.source, staged)
-        else:
-            staged.write_bytes(file.data)
-        stats[file.dest_path] = os.stat(staged)
-        moves.append((str(number), file.dest_path))
-    journal = patch / f".{JOURNAL}"
-    journal.write_text(json.dumps({"moves": moves, "removals": removed}), encoding="utf-8")
-    journal.rename(patch / JOURNAL)  # from here on the patch is applied, now or by the next build
-    _apply_patch(patch, output_dir)
-    return stats
 
 
 def _apply_patch(patch: Path, output_dir: Path) -> None:
@@ -325,20 +311,31 @@ def _link_or_copy(current: Path, target: Path) -> None:
         shutil.copy2(current, target)
 
 
-def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, os.stat_result],
+def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, tuple[int, int]],
              records: dict[str, Record]) -> dict[str, Record]:
     """What each file of the output folder was made from, with its size and time."""
     new = {}
-    folder = str(output_dir)
     for file in files:
-        stat = stats.get(file.dest_path)
-        if stat is None and file.dest_path in records:
-            size, mtime_ns = records[file.dest_path].size, records[file.dest_path].mtime_ns
-        else:
-            stat = stat or os.stat(os.path.join(folder, file.dest_path))
-            size, mtime_ns = stat.st_size, stat.st_mtime_ns
-        new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, size, mtime_ns)
+        written = stats.get(file.dest_path)
+        if written is None and file.dest_path in records:
+            written = records[file.dest_path].size, records[file.dest_path].mtime_ns
+        elif written is None:
+            written = _size_and_time(output_dir / file.dest_path)
+        new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, *written)
     return new
+
+
+def _size_and_time(path: Path) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _return_free_memory() -> None:
+    """Give memory freed by rendering back to the system (glibc keeps it otherwise), so
+    that a large build's peak stays near what it holds rather than what it went through."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path,
@@ -457,13 +454,16 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
     shutil.rmtree(old)
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, for what Python does not offer; None where there is none to load."""
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
     at_fdcwd = -100

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 from datetime import datetime
 from urllib.parse import quote, unquote
 
@@ -97,13 +98,19 @@ def _urlset_file(name: str, base: str, pages: list[tuple[str, datetime | None]],
 
 
 def _urlset(base: str, pages: list[tuple[str, datetime | None]]) -> bytes:
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    """The list of addresses, written out directly: an element tree of 50,000 addresses
+    would be the largest thing a build holds. Laid out as ``xml_bytes`` lays out the others."""
+    declaration = '<?xml version="1.0" encoding="utf-8"?>'
+    if not pages:  # as ElementTree writes an empty element
+        return f'{declaration}\n<urlset xmlns="{SITEMAP}" />\n'.encode("utf-8")
+    lines = [declaration, f'<urlset xmlns="{SITEMAP}">']
     for url, lastmod in pages:
-        entry = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        _text(entry, f"{{{SITEMAP}}}loc", address(base, url))
+        lines.append(f"  <url>\n    <loc>{escape(address(base, url))}</loc>")
         if lastmod:
-            _text(entry, f"{{{SITEMAP}}}lastmod", lastmod.isoformat())
-    return xml_bytes(urlset)
+            lines.append(f"    <lastmod>{lastmod.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def _news(site: Site) -> bytes:
