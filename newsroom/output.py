@@ -405,18 +405,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _check_destinations(files: list[OutputFile]) -> None:
-    seen: set[str] = set()
-    problems = []
-    for file in files:
-        problem = _destination_problem(file.dest_path, seen)
-        if problem is not None:
-            problems.append(problem)
-        seen.add(file.dest_path)
-    if problems:
-        raise BuildError(problems)
-
-
 def _destination_problem(dest: str, seen: set[str]) -> Problem | None:
     """What is wrong with writing a file at ``dest`` after the files ``seen``, if anything."""
     if not dest or dest.startswith("/") or ".." in dest.split("/"):
