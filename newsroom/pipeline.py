@@ -93,7 +93,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
-    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown;
+    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown, media and pages;
     ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
     index (kept as it is when no release it indexes changed); ``carry`` are files
     published as they are (``serve`` carries the last index until a fresh one is
@@ -157,7 +157,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     try:
         try:
             staging.write(render_site(site, create_environment(config.templates_dir), assets, media,
-                                      previous.records if previous else None))
+                                      previous.records if previous else None, jobs))
             staging.write(render_feeds(site) + render_sitemaps(site, previous.records if previous else None))
             lap("render")
             # A link to nowhere fails a strict build, and is worth a warning in any other.

@@ -11,10 +11,14 @@ fingerprint and lookups match the previous build's is kept as it is, unrendered.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import multiprocessing
 import posixpath
 import re
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -107,6 +111,26 @@ class _Body:
 def picture(context: jinja2.runtime.Context, photo: Photo, alt: str, lazy: bool = True, sizes: str = SIZES) -> Markup:
     """Responsive ``<picture>`` markup of ``photo`` for the page being rendered."""
     return Markup(picture_html(photo, alt, lambda url: relative_url(context, url), lazy=lazy, sizes=sizes))
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A page to make: its template, address, file, how errors name it, and its context."""
+
+    template: str
+    url: str | None
+    dest: str
+    about: str
+    context: dict[str, Any]
+    derived: tuple[str, ...] = ()  # context values made from the others alone
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A template mistake met while making a page; ``key`` tells repeats of it apart."""
+
+    key: tuple[str, int, str]
+    problem: Problem
 
 
 class _Renderer:
@@ -247,46 +271,94 @@ class _Renderer:
             raise jinja2.TemplateError(f"static/{path} وجود ندارد")
         return self.asset_urls[path]
 
-    def page(self, template: str, url: str | None, dest: str, about: str, derived: tuple[str, ...] = (),
-             **context: Any) -> None:
-        """Render ``template`` with ``context`` into ``dest``, unless its fingerprint and
-        lookups are those recorded for the current file. Context values named in
-        ``derived`` are made from the others alone, so they are left out of the fingerprint."""
-        fingerprint = self.prints.of(self.stamp, template, url, dest,
-                                     *(part for item in sorted(context.items()) if item[0] not in derived for part in item))
-        before = self.previous.get(dest)
-        if before is not None and before.fingerprint == fingerprint and self.unchanged(before.reads):
-            self.files.append(OutputFile(dest, fingerprint=fingerprint, reads=before.reads, links=before.links, kept=True))
-            return
-        self.reads = {}
-        try:
-            html = self.env.get_template(template).render(page_url=url, **self.shared, **context)
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-            problem = self._locate(exc, template, about)
-            self.problems.setdefault((problem.path, problem.line, str(exc)), problem)
-            return
-        # One object per distinct lookup: thousands of pages make the same ones.
-        reads = tuple(self.distinct.setdefault(read, read)
-                      for read in ((kind, arguments, answer) for (kind, arguments), answer in self.reads.items()))
-        self.files.append(OutputFile(dest, html.encode("utf-8"), fingerprint=fingerprint, reads=reads,
-                                     links=page_links(html, dest, self.config.base_path)))
+    def pages(self) -> list[tuple[str, int]]:
+        """Every page of the site, in order, as (kind, index) for ``describe``: a page
+        can be described again from these alone, in another process too."""
+        site = self.site
+        return ([("article", i) for i in range(len(site.articles))]
+                + [("listing", i) for i in range(len(site.listings))]
+                + [("taxonomy", i) for i in range(len(site.taxonomies))] + [("archive", 0)]
+                + [("year", i) for i in range(len(site.archive))] + [("search", 0), ("404", 0)]
+                + [("redirect", i) for i in range(len(site.redirects))])
 
-    def article(self, article: Article) -> None:
-        """The page of one release, and its photo when it has no variants."""
+    def describe(self, page: tuple[str, int]) -> _Page:
+        """What the page ``page`` (from ``pages``) is made from."""
+        kind, index = page
+        site = self.site
+        if kind == "article":
+            return self.article_page(site.articles[index])
+        if kind == "listing":
+            listing = site.listings[index]
+            return _Page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", {"listing": listing})
+        if kind == "taxonomy":
+            taxonomy = site.taxonomies[index]
+            return _Page("taxonomy.html", taxonomy.url, dest_path(taxonomy.url), f"صفحهٔ {taxonomy.url}",
+                         {"taxonomy": taxonomy})
+        if kind == "archive":
+            return _Page("archive.html", "/archive/", "archive/index.html", "صفحهٔ /archive/", {"years": site.archive})
+        if kind == "year":
+            year = site.archive[index]
+            return _Page("archive_year.html", year.url, dest_path(year.url), f"صفحهٔ {year.url}", {"year": year})
+        if kind == "search":
+            return _Page("search.html", "/search/", "search/index.html", "صفحهٔ /search/", {})
+        if kind == "404":
+            return _Page("404.html", None, "404.html", "صفحهٔ ۴۰۴", {})
+        alias, article = site.redirects[index]
+        return _Page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", {"article": article})
+
+    def article_page(self, article: Article) -> _Page:
+        """The page of one release."""
         related, neighbours = self.site.related[article.url], self.site.neighbours[article.url]
         if not article.body_links and article.url not in self.media.body:
             # The body is the release's own, which its digest covers: decompressed only
             # if the page is made.
-            self.page("article.html", article.url, dest_path(article.url), article.path, derived=("body",),
-                      article=article, body=_Body(article), related=related, neighbours=neighbours)
-        else:
-            body = link_releases(article, self.site)
-            if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
-                photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
-                          for src, photo in self.media.body[article.url].items()}
-                body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
-            self.page("article.html", article.url, dest_path(article.url), article.path,
-                      article=article, body=Markup(body), related=related, neighbours=neighbours)
+            return _Page("article.html", article.url, dest_path(article.url), article.path,
+                         {"article": article, "body": _Body(article), "related": related, "neighbours": neighbours},
+                         derived=("body",))
+        body = link_releases(article, self.site)
+        if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
+            photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
+                      for src, photo in self.media.body[article.url].items()}
+            body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
+        return _Page("article.html", article.url, dest_path(article.url), article.path,
+                     {"article": article, "body": Markup(body), "related": related, "neighbours": neighbours})
+
+    def fingerprint(self, page: _Page) -> str:
+        """The digest of everything ``page`` is made from but its site-wide lookups.
+        Context values named in ``derived`` are made from the others alone, so left out."""
+        return self.prints.of(self.stamp, page.template, page.url, page.dest,
+                              *(part for item in sorted(page.context.items()) if item[0] not in page.derived
+                                for part in item))
+
+    def kept(self, page: _Page, fingerprint: str) -> OutputFile | None:
+        """The current file of ``page``, when its fingerprint and lookups are those recorded for it."""
+        before = self.previous.get(page.dest)
+        if before is not None and before.fingerprint == fingerprint and self.unchanged(before.reads):
+            return OutputFile(page.dest, fingerprint=fingerprint, reads=before.reads, links=before.links, kept=True)
+        return None
+
+    def make(self, page: _Page, fingerprint: str) -> OutputFile | _Failure:
+        """``page`` rendered, or the located template mistake that stopped it."""
+        self.reads = {}
+        try:
+            html = self.env.get_template(page.template).render(page_url=page.url, **self.shared, **page.context)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            problem = self._locate(exc, page.template, page.about)
+            return _Failure((problem.path, problem.line, str(exc)), problem)
+        # One object per distinct lookup: thousands of pages make the same ones.
+        reads = tuple(self.distinct.setdefault(read, read)
+                      for read in ((kind, arguments, answer) for (kind, arguments), answer in self.reads.items()))
+        return OutputFile(page.dest, html.encode("utf-8"), fingerprint=fingerprint, reads=reads,
+                          links=page_links(html, page.dest, self.config.base_path))
+
+    def shared_copy(self, file: OutputFile) -> OutputFile:
+        """``file``, made by another process, holding this one's object of each lookup
+        and link it shares with other pages."""
+        return dataclasses.replace(file, reads=tuple(self.distinct.setdefault(read, read) for read in file.reads),
+                                   links=tuple(sys.intern(link) for link in file.links))
+
+    def beside(self, article: Article) -> None:
+        """The release's photo, published as it is when it has no variants."""
         beside = article.image is not None and not article.image.startswith("/static/")
         if article.image_source is not None and beside and article.url not in self.media.lead:
             self.copy(dest_path(unquote(article.image)), source=article.image_source)
@@ -370,39 +442,58 @@ def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ..
     """The pages of ``articles`` (new versions of releases of ``site``) alone, in the
     context of ``site``: its related lists, neighbours, terms and pictures."""
     r = _Renderer(site, env, assets, media, {})
+    files, problems = [], {}
     for article in articles:
-        r.article(article)
-    if r.problems:
-        raise BuildError(list(r.problems.values()))
-    return [file for file in r.files if file.dest_path.endswith(".html")]
+        page = r.article_page(article)
+        made = r.make(page, r.fingerprint(page))
+        if isinstance(made, _Failure):
+            problems.setdefault(made.key, made.problem)
+        else:
+            files.append(made)
+    if problems:
+        raise BuildError(list(problems.values()))
+    return files
+
+
+# Below this many pages to make, starting processes costs more than it saves.
+PARALLEL_MINIMUM = 200
+_forked: tuple[_Renderer, list[tuple[str, int]]] | None = None  # what render workers inherit
 
 
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media = NO_MEDIA,
-                previous: dict[str, Record] | None = None) -> Iterator[OutputFile]:
+                previous: dict[str, Record] | None = None, jobs: int = 1) -> Iterator[OutputFile]:
     """Every file of the site, one by one as each is made: pages, redirects, photos,
     share cards and static assets. Raises ``BuildError`` with every template mistake
     after the last file.
 
     Photos with variants in ``media`` get responsive markup; others are published as
     they are. Files whose fingerprint matches their record in ``previous`` (the manifest
-    of the current output folder) come back ``kept``, without being rendered.
+    of the current output folder) come back ``kept``, without being rendered. Pages are
+    made in ``jobs`` processes when there are enough of them.
     """
     r = _Renderer(site, env, assets, media, previous or {})
-    for article in site.articles:
-        r.article(article)
-        yield from r.take()
-    for listing in site.listings:
-        r.page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", listing=listing)
-        yield from r.take()
-    for taxonomy in site.taxonomies:
-        r.page("taxonomy.html", taxonomy.url, dest_path(taxonomy.url), f"صفحهٔ {taxonomy.url}", taxonomy=taxonomy)
-    r.page("archive.html", "/archive/", "archive/index.html", "صفحهٔ /archive/", years=site.archive)
-    for year in site.archive:
-        r.page("archive_year.html", year.url, dest_path(year.url), f"صفحهٔ {year.url}", year=year)
-    r.page("search.html", "/search/", "search/index.html", "صفحهٔ /search/")
-    r.page("404.html", None, "404.html", "صفحهٔ ۴۰۴")
-    for alias, article in site.redirects:
-        r.page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", article=article)
+    pages = r.pages()
+    # First what each page is made from, then the pages whose inputs changed: in order,
+    # by this process or by workers that describe them again from (kind, index).
+    planned = []
+    for page in pages:
+        described = r.describe(page)
+        fingerprint = r.fingerprint(described)
+        planned.append((fingerprint, r.kept(described, fingerprint)))
+    work = [(number, fingerprint) for number, (fingerprint, kept) in enumerate(planned) if kept is None]
+    if jobs > 1 and len(work) >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+        made = _make_in_processes(r, pages, work, jobs)
+    else:
+        made = (r.make(r.describe(pages[number]), fingerprint) for number, fingerprint in work)
+    for (kind, index), (_, kept) in zip(pages, planned):
+        file = kept or next(made)
+        if isinstance(file, _Failure):
+            r.problems.setdefault(file.key, file.problem)
+        else:
+            yield file
+        if kind == "article":
+            r.beside(site.articles[index])
+            yield from r.take()
     for asset in assets:
         r.copy(f"static/{asset.path}", asset.data)
     for file in media.files:
@@ -410,3 +501,26 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     yield from r.take()
     if r.problems:
         raise BuildError(list(r.problems.values()))
+
+
+def _make_in_processes(r: _Renderer, pages: list[tuple[str, int]], work: list[tuple[int, str]],
+                       jobs: int) -> Iterator[OutputFile | _Failure]:
+    """``r.make`` of each page of ``work`` — (number in ``pages``, fingerprint) — in
+    ``jobs`` forked processes, in order. The workers inherit the model rather than
+    receive it; the model is frozen first, so their collector leaves its pages shared."""
+    global _forked
+    _forked = r, pages
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for made in pool.imap(_make_in_worker, work, chunksize=max(1, min(32, len(work) // (jobs * 8)))):
+                yield r.shared_copy(made) if isinstance(made, OutputFile) else made
+    finally:
+        _forked = None
+        gc.unfreeze()
+
+
+def _make_in_worker(item: tuple[int, str]) -> OutputFile | _Failure:
+    r, pages = _forked
+    number, fingerprint = item
+    return r.make(r.describe(pages[number]), fingerprint)

@@ -28,6 +28,19 @@ def test_undefined_variable_names_template_line_and_release(build, tmp_path):
     assert "headline" in result.err and "Traceback" not in result.err
 
 
+def test_a_mistake_met_in_page_workers_is_reported_once_and_located(build, tmp_path, monkeypatch):
+    from newsroom import render
+
+    monkeypatch.setattr(render, "PARALLEL_MINIMUM", 2)
+    templates = broken_templates(tmp_path, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>")
+    result = build({f"n{i}.md": release(f"خبر {i}") for i in range(6)}, "--jobs", "2", templates=templates)
+    line = next(i for i, l in enumerate((templates / "article.html").read_text().splitlines(), 1) if "headline" in l)
+    assert result.code == 1
+    assert result.err.count("خطای قالب") == 1
+    assert result.err.startswith(f"templates/article.html:{line}: خطای قالب هنگام ساختن content/n")
+    assert "Traceback" not in result.err and not (tmp_path / "output").exists()
+
+
 def test_template_syntax_error_is_located(build, tmp_path):
     templates = broken_templates(tmp_path, "list.html", "{% endif %}", "{% endiff %}")
     result = build({"a.md": release("الف")}, templates=templates)

@@ -110,12 +110,19 @@ def test_a_release_dated_years_ahead_gets_a_warning(build, tmp_path):
     assert build({"typo.md": release("اشتباه", "1430-02-15")}, "--strict").code == 1
 
 
-def test_markdown_in_two_processes_builds_the_same_site(build, tmp_path, monkeypatch):
-    from newsroom import content
+def test_two_processes_build_the_same_site(build, tmp_path, monkeypatch):
+    from newsroom import cache, content, render
 
-    monkeypatch.setattr(content, "PARALLEL_MINIMUM", 2)
+    # Markdown, share cards and pages all go to workers, even for this small site.
+    for stage in (cache, content, render):
+        monkeypatch.setattr(stage, "PARALLEL_MINIMUM", 2)
     files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"## بخش {i}\n\nمتن [^1]\n\n[^1]: پانویس", tags="[یک]")
              for i in range(8)}
     assert build(files, "--jobs", "1", "--no-cache", "--output", "serial").code == 0
     assert build(files, "--jobs", "2", "--no-cache", "--output", "parallel").code == 0
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+    # The manifest written from the workers' pages serves the next build as well.
+    files["n3.md"] = files["n3.md"].replace("متن", "متنی دیگر")
+    assert build(files, "--jobs", "2", "--output", "parallel").code == 0
+    assert build(files, "--jobs", "1", "--no-cache", "--output", "serial").code == 0
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
