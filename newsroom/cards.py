@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,7 +33,7 @@ TITLE_SIZES = (68, 60, 54, 48, 44)  # the largest at which the title fits in MAX
 MAX_LINES = 4
 INK, PAPER, ACCENT = (255, 255, 255), (11, 94, 74), (159, 225, 203)
 FONT = "fonts/Vazirmatn-wght.woff2"  # under the site's static folder
-_RECIPE = f"card-3 {WIDTH}x{HEIGHT} {TITLE_SIZES} {MAX_LINES} {INK} {PAPER} {ACCENT} {Image.__version__}"
+_RECIPE = f"card-4 {WIDTH}x{HEIGHT} {TITLE_SIZES} {MAX_LINES} {INK} {PAPER} {ACCENT} {Image.__version__}"
 RAQM_MISSING = ("کارت‌های اشتراک بدون عکس ساخته نشد: Pillow برای چیدن حروف فارسی به libraqm و کتابخانهٔ FriBiDi "
                 "نیاز دارد که روی این دستگاه نیست (در Debian/Ubuntu: apt-get install libfribidi0)؛ "
                 "تا آن زمان پیش‌نمایش این خبرها نشان سازمان است")
@@ -71,6 +72,68 @@ def wrap_title(title: str, font: ImageFont.FreeTypeFont, width: int) -> list[str
 
 def _length(font: ImageFont.FreeTypeFont, text: str) -> float:
     return font.getlength(text, direction="rtl", language="fa")
+
+
+# Bidi classes after which a line is no longer its words laid right to left.
+_LEFT_TO_RIGHT = frozenset({"L", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def _by_words(title: str) -> bool:
+    """Whether ``title`` may be set word by word: right-to-left words, numbers and marks
+    only. Spaces break every join, so each word shapes as it would in the line; a run of
+    left-to-right words would read backwards, so such a title is set line by line."""
+    return not any(unicodedata.bidirectional(character) in _LEFT_TO_RIGHT for character in title)
+
+
+@lru_cache(maxsize=2048)
+def _word(word: str, font_data: bytes, size: int) -> tuple[Image.Image, tuple[int, int], float]:
+    """One word of a title at ``size``: its coverage mask, the mask's corner relative to
+    the word's right end on the ascender line, and its advance. Titles share most of
+    their words, and shaping and rasterising dominate a card's cost."""
+    font = _font(font_data, size, 800)
+    left, up, right, down = font.getbbox(word, direction="rtl", language="fa", anchor="ra")
+    mask = Image.new("L", (max(1, right - left), max(1, down - up)), 0)
+    ImageDraw.Draw(mask).text((-left, -up), word, font=font, fill=255, anchor="ra", direction="rtl", language="fa")
+    return mask, (left, up), _length(font, word)
+
+
+def _wrap_words(words: list[str], font_data: bytes, size: int, width: int) -> list[list[str]]:
+    """``words`` in lines no wider than ``width``, measured word by word."""
+    space = _word(" ", font_data, size)[2]
+    lines: list[list[str]] = []
+    used = 0.0
+    for word in words:
+        advance = _word(word, font_data, size)[2]
+        if lines and used + space + advance <= width:
+            lines[-1].append(word)
+            used += space + advance
+        else:
+            lines.append([word])
+            used = advance
+    return lines
+
+
+def _title_lines(title: str, font_data: bytes, column: int) -> tuple[ImageFont.FreeTypeFont, list[str] | list[list[str]]]:
+    """The title's type and lines: the largest size at which it fits in ``MAX_LINES``,
+    or the smallest with the last line cut short by an ellipsis. Lines are lists of
+    words when the title is set word by word (``_by_words``), texts otherwise."""
+    by_words = _by_words(title)
+    for size in TITLE_SIZES:
+        font = _font(font_data, size, 800)
+        lines = _wrap_words(title.split(), font_data, size, column) if by_words else wrap_title(title, font, column)
+        if len(lines) <= MAX_LINES:
+            return font, lines
+    lines = lines[:MAX_LINES]
+    if by_words:
+        last = lines[-1] + ["…"]
+        while len(last) > 1 and _wrap_words(last, font_data, font.size, column) != [last]:
+            last = last[:-2] + ["…"]
+        lines[-1] = last
+        return font, lines
+    while lines[-1] and _length(font, lines[-1] + " …") > column:
+        lines[-1] = lines[-1].rpartition(" ")[0]
+    lines[-1] += " …"
+    return font, lines
 
 
 @lru_cache(maxsize=16)
@@ -114,23 +177,20 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
     palette (paper to ink, paper to accent): small PNGs without a slow quantizer.
     """
     ink = Image.new("L", (WIDTH, HEIGHT), 0)
-    draw = ImageDraw.Draw(ink)
-    column = WIDTH - 2 * MARGIN
-    for size in TITLE_SIZES:
-        font = _font(font_data, size, 800)
-        lines = wrap_title(title, font, column)
-        if len(lines) <= MAX_LINES:
-            break
-    else:
-        lines = lines[:MAX_LINES]
-        while lines[-1] and _length(font, lines[-1] + " …") > column:
-            lines[-1] = lines[-1].rpartition(" ")[0]
-        lines[-1] += " …"
+    font, lines = _title_lines(title, font_data, WIDTH - 2 * MARGIN)
     leading = round(font.size * 1.6)
     top = MARGIN + max(0, (HEIGHT - 2 * MARGIN - 90 - leading * len(lines)) // 2)
     for number, line in enumerate(lines):
-        draw.text((WIDTH - MARGIN, top + number * leading), line, font=font, fill=255, anchor="ra",
-                  direction="rtl", language="fa")
+        y = top + number * leading
+        if isinstance(line, str):
+            ImageDraw.Draw(ink).text((WIDTH - MARGIN, y), line, font=font, fill=255, anchor="ra",
+                                     direction="rtl", language="fa")
+            continue
+        right = float(WIDTH - MARGIN)  # words go right to left, a space apart
+        for word in line:
+            mask, (left, up), advance = _word(word, font_data, font.size)
+            ink.paste(255, (round(right) + left, y + up), mask)
+            right -= advance + _word(" ", font_data, font.size)[2]
     # The organisation (the same on every card) and the date (shared by a day's releases)
     # are set once and pasted: blending 255 through a coverage mask is what drawing does.
     mask, (left, up) = _footer_line(organization, font_data, "rd")

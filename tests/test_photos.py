@@ -200,3 +200,41 @@ def test_without_persian_shaping_the_build_says_so_and_previews_the_logo(build, 
     result = build({"a.md": release("الف")}, config="logo: images/logo.png\n")
     assert result.code == 0 and cards.RAQM_MISSING in result.err
     assert '<meta property="og:image" content="https://news.example.ir/static/images/logo.png">' in read(tmp_path, "/news/1403/a/")
+
+
+def near(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by a pixel each way."""
+    grown = mask.copy()
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+        grown |= np.roll(mask, (dy, dx), axis=(0, 1))
+    return grown
+
+
+def title_set_whole(title: str) -> np.ndarray:
+    """Where a card's title ink is (at least half cover), each line shaped and laid out
+    by libraqm at once: the reference for cards set word by word."""
+    font = ImageFont.truetype(str(FONT), cards.TITLE_SIZES[0], layout_engine=ImageFont.Layout.RAQM)
+    font.set_variation_by_axes([800])
+    lines = cards.wrap_title(title, font, 1200 - 2 * cards.MARGIN)
+    whole = Image.new("L", (1200, 450), 0)
+    leading = round(font.size * 1.6)
+    top = cards.MARGIN + (630 - 2 * cards.MARGIN - 90 - leading * len(lines)) // 2
+    for number, line in enumerate(lines):
+        ImageDraw.Draw(whole).text((1120, top + number * leading), line, font=font, fill=255, anchor="ra",
+                                   direction="rtl", language="fa")
+    return np.asarray(whole) >> 4 > 7
+
+
+def test_a_title_set_word_by_word_matches_the_line_set_whole():
+    if not cards.can_set_persian():
+        missing("Pillow's libraqm cannot load FriBiDi (.ci/run installs libfribidi0)")
+    data = FONT.read_bytes()
+    title = "افتتاح ۱۲ طرح (آب‌رسانی) در «گرمسار»، با ۳۵ میلیارد ریال"  # two lines
+    card = np.asarray(cards.text_card(title, "", "", data).crop((0, 0, 1200, 450))) > 7
+    whole = title_set_whole(title)
+    # Words land where the whole line puts them, give or take the pixel a word's start is rounded to.
+    assert (card & near(whole)).sum() / card.sum() > 0.99 and (whole & near(card)).sum() / whole.sum() > 0.99
+    # A left-to-right run of words would read backwards set word by word: such a title is set whole.
+    title = "نشست Open Data Day در سمنان"
+    card = np.asarray(cards.text_card(title, "", "", data).crop((0, 0, 1200, 450))) > 7
+    assert (card == title_set_whole(title)).all()
