@@ -133,13 +133,23 @@ class RelatedIndex:
         return (self.text[block] @ self.text_t + 1j * (self.tags[block] @ self.tags_t)).tocsr()
 
     def reach(self, rows: np.ndarray) -> np.ndarray:
-        """``rows`` and every release whose text similarity with one of them changes when
-        only their word counts do: those sharing any telling word of their word lists,
-        whichever of the words the counts put first. (Tags, and so tag similarity, are
-        unchanged.)"""
+        """``rows`` and every release whose vector holds a word of theirs: all whose text
+        similarity with one of them may have changed when their vectors did — the
+        vectors' words, before and after, are among the releases' words. (The others'
+        vectors are as they were, and tags are part of the frame.)"""
         terms = [self.vocabulary[t] for row in rows for t in self.articles[row].tokens if t in self.vocabulary]
         by_text = self.text_t[terms].indices if terms else np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate([rows, by_text]).astype(np.int64))
+
+    def vector_digests(self) -> list[bytes]:
+        """A digest of each release's text vector, by its words and weights: which
+        vectors an edit moved, the edited releases' and those sharing a word whose rarity
+        changed. Words rather than columns: a new word moves later columns."""
+        words = list(self.vocabulary)
+        indptr, indices, data = self.text.indptr, self.text.indices, self.text.data
+        return [hashlib.blake2b("\0".join([words[c] for c in indices[start:stop]]).encode() + data[start:stop].tobytes(),
+                                digest_size=16).digest()
+                for start, stop in zip(indptr[:-1].tolist(), indptr[1:].tolist())]
 
     def explain(self, article: Article) -> list[tuple[Article, Score]]:
         """Every release that may be listed for ``article`` (one sharing a telling term or
@@ -161,15 +171,16 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
 
     ``every_slug`` holds the slugs of all releases read, visible or not, so that a pinned
     slug of a draft is skipped quietly while an unknown one is reported. ``memo`` keeps
-    the lists of the last build with what they were made from. When only the counts of
-    some releases' words changed since (an edited sentence, the usual fix), only the
-    lists those releases are or were candidates in are computed again; the others
-    cannot have changed.
+    the lists of the last build with what they were made from. When only some releases'
+    words changed since (an edited sentence, a fixed typo), only the lists that can
+    differ are computed again: those of the releases whose text vectors changed (the
+    edited ones, and those sharing a word whose rarity the edit moved) and of every
+    release sharing a word with one of them. The others cannot have changed.
     """
-    if memo is None:
+    if memo is None or not articles:
         return _compute_related(articles, every_slug, config)
     # The frame: everything scoring reads except each release's counted words.
-    frame = hashlib.sha256(repr((config, sorted(every_slug))).encode())
+    frame = hashlib.sha256(repr((_STATE_FORMAT, config, sorted(every_slug))).encode())
     for a in articles:
         frame.update(repr((a.url, a.slug, a.date, a.tags, a.category, a.county, a.related)).encode())
     key = "related:" + frame.hexdigest()
@@ -179,38 +190,44 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     for a in articles:
         known = earlier_words.get(a.url)
         # A release whose file is as it was has the words it had: no need to hash them.
-        words[a.url] = known if known is not None and known[0] == a.digest else (a.digest, *_word_digests(a))
+        words[a.url] = known[:2] if known is not None and known[0] == a.digest else (a.digest, _word_digest(a))
+    edited = [row for row, a in enumerate(articles) if earlier is None or words[a.url][1] != earlier_words[a.url][1]]
+    if not edited:
+        by_url = {article.url: article for article in articles}
+        return {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}, []
+    index = RelatedIndex(articles, config)
+    vectors = index.vector_digests()
     related, problems = None, []
     if earlier is not None:
-        by_url = {article.url: article for article in articles}
-        changed = [row for row, a in enumerate(articles) if words[a.url][1:] != earlier_words[a.url][1:]]
-        if not changed:
-            return {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}, []
-        same_words = all(words[articles[row].url][1] == earlier_words[articles[row].url][1] for row in changed)
-        if same_words and len(changed) <= max(16, len(articles) // 100):
-            index = RelatedIndex(articles, config)
+        edited_rows = set(edited)
+        moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier_words[a.url][2]]
+        rows = index.reach(np.array(moved))
+        if len(rows) <= len(articles) // 2:
+            by_url = {article.url: article for article in articles}
             related = {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}
-            _rank_rows(index, index.reach(np.array(changed)), _slug_index(articles), every_slug, related, problems)
+            _rank_rows(index, rows, _slug_index(articles), every_slug, related, problems)
     if related is None:
-        related, problems = _compute_related(articles, every_slug, config)
+        related, problems = _compute_related(articles, every_slug, config, index)
     if not problems:
-        memo.put(key, (words, {url: tuple(article.url for article in listed) for url, listed in related.items()}))
+        state = {a.url: (*words[a.url], vectors[row]) for row, a in enumerate(articles)}
+        memo.put(key, (state, {url: tuple(article.url for article in listed) for url, listed in related.items()}))
     return related, problems
 
 
-def _word_digests(article: Article) -> tuple[bytes, bytes]:
-    """Which words a release counts, and with which counts: a change of counts alone
-    changes no word's rarity, so it moves only the lists the release is a candidate in."""
-    return (hashlib.blake2b(repr(sorted(article.tokens)).encode(), digest_size=16).digest(),
-            hashlib.blake2b(repr((article.tokens, article.token_counts)).encode(), digest_size=16).digest())
+_STATE_FORMAT = "related-state-2"  # what build_related remembers, and how
 
 
-def _compute_related(articles: tuple[Article, ...], every_slug: frozenset[str],
-                     config: RelatedConfig) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
+def _word_digest(article: Article) -> bytes:
+    """Which words a release counts, and how often."""
+    return hashlib.blake2b(repr((article.tokens, article.token_counts)).encode(), digest_size=16).digest()
+
+
+def _compute_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
+                     index: RelatedIndex | None = None) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
     problems: list[Problem] = []
     related: dict[str, tuple[Article, ...]] = {}
     if articles:
-        index = RelatedIndex(articles, config)
+        index = index or RelatedIndex(articles, config)
         _rank_rows(index, np.arange(len(articles)), _slug_index(articles), every_slug, related, problems)
     return related, problems
 

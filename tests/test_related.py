@@ -198,12 +198,12 @@ WORDS = ("گلخانه خیار برداشت روستا جوانان تعاون�
          "بانوان فرش قالی دامداری مرغداری زنبورداری عسل باغ انار انگور").split()
 
 
-@settings(max_examples=12, deadline=None)
-@given(st.integers(0, 2**32), st.integers(1, 3))
-def test_lists_updated_after_counts_change_are_the_lists_computed_afresh(tmp_path_factory, seed, edited):
-    """An edit that changes how often a release uses its words (the usual fix) recomputes
-    only the lists that release is or was a candidate in: the result must be exactly
-    the lists computed from nothing."""
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 3), st.sampled_from(["counts", "typo", "swap"]))
+def test_lists_updated_after_edits_are_the_lists_computed_afresh(tmp_path_factory, seed, edited, kind):
+    """After edits — the same words used more often, a word of its own (a typo, or its
+    fix), one common word put for another — only the lists that can differ are computed
+    again: the result must be exactly the lists computed from nothing."""
     from random import Random
 
     from newsroom import related
@@ -214,10 +214,12 @@ def test_lists_updated_after_counts_change_are_the_lists_computed_afresh(tmp_pat
     def story(words):
         return " ".join(random.choice(words) for _ in range(30)) + "."
 
-    topics = [random.sample(WORDS, 8) for _ in range(12)]
+    # Twelve topics with words of their own, and a few words any release may use.
+    vocabulary = random.sample([a + b for a in WORDS for b in WORDS if a != b], 12 * 10 + 30)
+    topics, shared = [vocabulary[t * 10:t * 10 + 10] for t in range(12)], vocabulary[120:]
     files = {}
     for i in range(90):
-        words = topics[i % 12] + random.sample(WORDS, 3)
+        words = random.sample(topics[i % 12], 8) + random.sample(shared, 3)
         files[f"r{i:02d}.md"] = release(" ".join(random.sample(words, 3)), f"14{random.randint(1, 3):02d}-"
                                         f"{random.randint(1, 12):02d}-{random.randint(1, 28):02d}", story(words),
                                         tags=f"[برچسب {random.randint(1, 6)}]")
@@ -228,24 +230,37 @@ def test_lists_updated_after_counts_change_are_the_lists_computed_afresh(tmp_pat
         articles = [load_article(tmp_path / "content" / name, config)[0] for name in sorted(files)]
         return tuple(sorted(articles, key=lambda a: (a.date, a.url)))
 
-    memo = Cache(None, "")
-    before = read_all()
-    slugs = frozenset(a.slug for a in before)
-    related.build_related(before, slugs, config.related, memo)
-    for name in random.sample(sorted(files), edited):  # the same words, used more often
-        path = tmp_path / "content" / name
-        text = path.read_text(encoding="utf-8")
-        body = text.split("---\n", 2)[2]
-        path.write_text(text + " ".join(random.sample(body.split(), 5)) + "\n", encoding="utf-8")
-    after = read_all()
-    assert any(a.token_counts != b.token_counts for a, b in zip(before, after))
-    assert all(set(a.tokens) == set(b.tokens) for a, b in zip(before, after))
-
-    compute = related._compute_related
-    afresh, _ = compute(after, slugs, config.related)
-    related._compute_related = None  # the update must not compute every list
+    ranked = []  # how many lists each ranking made
+    rank, compute = related._rank_rows, related._compute_related
+    # Small bounds, so that edits move words across them and ties at the cut matter.
+    saved = related.TERMS_PER_RELEASE, related.MAX_TERM_RELEASES
+    related.TERMS_PER_RELEASE, related.MAX_TERM_RELEASES = 6, 12
+    related._rank_rows = lambda index, rows, *rest: ranked.append(len(rows)) or rank(index, rows, *rest)
     try:
+        memo = Cache(None, "")
+        before = read_all()
+        slugs = frozenset(a.slug for a in before)
+        related.build_related(before, slugs, config.related, memo)
+        for name in random.sample(sorted(files), edited):
+            path = tmp_path / "content" / name
+            text = path.read_text(encoding="utf-8")
+            head, body = text.rsplit("---\n", 1)
+            used = body.split()
+            if kind == "counts":
+                body += " ".join(random.sample(used, 5)) + "\n"
+            elif kind == "typo":
+                own = "".join(random.choice("ابپتجچخدرزسشغفقکگلمنوهی") for _ in range(7))
+                body = body.replace(random.choice(used), own, 1)
+            else:
+                body = body.replace(random.choice(used).strip("."), random.choice(shared))
+            path.write_text(head + "---\n" + body, encoding="utf-8")
+        after = read_all()
+        afresh, _ = compute(after, slugs, config.related)
+        ranked.clear()
         updated, problems = related.build_related(after, slugs, config.related, memo)
     finally:
-        related._compute_related = compute
+        related._rank_rows, related._compute_related = rank, compute
+        related.TERMS_PER_RELEASE, related.MAX_TERM_RELEASES = saved
     assert problems == [] and updated == afresh
+    if kind in ("counts", "typo") and edited == 1:
+        assert ranked[0] < len(after)  # not every list
