@@ -129,6 +129,11 @@ class Cache:
         self._put = True
 
     @property
+    def empty(self) -> bool:
+        """Whether there is nothing to find in it (a first or clean build)."""
+        return not self._old and not self._new
+
+    @property
     def hits(self) -> int:
         """How many entries of the previous build were reused so far."""
         return sum(1 for key in self._new if key in self._old)

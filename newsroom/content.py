@@ -207,15 +207,15 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
     """
     sources, problems = find_sources(config.content_dir)
     results: list[tuple[Article | None, list[Problem]] | None] = []
-    # (position, file, its bytes when already read): the parser reads the others itself,
-    # so that the bytes of every release are never held at once.
-    fresh: list[tuple[int, Path, bytes | None]] = []
+    # (position, file) of the releases to parse: the parser reads them itself, so that
+    # the bytes of every release are never held at once.
+    fresh: list[tuple[int, Path]] = []
     for source in sources:
         known = hashes.get(str(source)) if hashes and cache is not None else None
-        if known is not None or cache is None:
+        if known is not None or cache is None or cache.empty:
             hit = cache.get(_cache_key(display_path(source), known)) if known is not None else None
             if hit is None:
-                fresh.append((len(results), source, None))
+                fresh.append((len(results), source))
             results.append(hit)
             continue
         shown, raw, unreadable = _read(source)
@@ -223,11 +223,11 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
             results.append((None, unreadable))
             continue
         hit = cache.get(_cache_key(shown, content_hash(raw)))
-        if hit is None:
-            fresh.append((len(results), source, raw))
+        if hit is None:  # read again by the parser: the cache is keyed by the bytes it parses
+            fresh.append((len(results), source))
         results.append(hit)
-    parsed = _parse_all([(source, raw) for _, source, raw in fresh], config, jobs)
-    for done, ((position, source, _), (digest, result)) in enumerate(zip(fresh, parsed), 1):
+    parsed = _parse_all([source for _, source in fresh], config, jobs)
+    for done, ((position, source), (digest, result)) in enumerate(zip(fresh, parsed), 1):
         if progress is not None:
             progress(done, len(fresh))
         if result[0] is not None:  # words come back from a worker process as copies of their own
@@ -254,14 +254,14 @@ PARALLEL_MINIMUM = 200
 _worker_config: SiteConfig | None = None
 
 
-def _parse_all(work: list[tuple[Path, bytes | None]], config: SiteConfig, jobs: int) -> Iterator:
-    """``_read_and_parse`` results in the order of ``work``, as they become ready."""
-    if jobs <= 1 or len(work) < PARALLEL_MINIMUM:
-        yield from (_read_and_parse(source, raw, config) for source, raw in work)
+def _parse_all(sources: list[Path], config: SiteConfig, jobs: int) -> Iterator:
+    """``_read_and_parse`` results in the order of ``sources``, as they become ready."""
+    if jobs <= 1 or len(sources) < PARALLEL_MINIMUM:
+        yield from (_read_and_parse(source, config) for source in sources)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(config,)) as pool:
-        yield from pool.map(_parse_in_worker, work, chunksize=max(1, min(64, len(work) // (jobs * 8))))
+        yield from pool.map(_parse_in_worker, sources, chunksize=max(1, min(64, len(sources) // (jobs * 8))))
 
 
 def _start_worker(config: SiteConfig) -> None:
@@ -269,19 +269,16 @@ def _start_worker(config: SiteConfig) -> None:
     _worker_config = config
 
 
-def _parse_in_worker(item: tuple[Path, bytes | None]) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
-    return _read_and_parse(*item, _worker_config)
+def _parse_in_worker(source: Path) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
+    return _read_and_parse(source, _worker_config)
 
 
-def _read_and_parse(source: Path, raw: bytes | None,
-                    config: SiteConfig) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
-    """The ``content_hash`` of the bytes parsed (None when unreadable), and the result:
-    the article or None, and its problems. ``raw`` are the file's bytes, or None to read them."""
-    shown = display_path(source)
+def _read_and_parse(source: Path, config: SiteConfig) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
+    """The ``content_hash`` of the bytes read and parsed (None when unreadable), and the
+    result: the article or None, and its problems."""
+    shown, raw, unreadable = _read(source)
     if raw is None:
-        shown, raw, unreadable = _read(source)
-        if raw is None:
-            return None, (None, unreadable)
+        return None, (None, unreadable)
     return content_hash(raw), _parse_bytes(raw, source, shown, config)
 
 
