@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .assets import load_assets
 from .cache import Cache, FileCache
@@ -57,6 +57,7 @@ def open_cache(config: SiteConfig, enabled: bool = True) -> Cache:
 
 
 _LAST_BUILD = "last-build.pickle"  # in the cache folder: what the last build read and wrote
+_LAST_BUILD_FORMAT = 2
 
 
 def manifest_path(config: SiteConfig) -> Path:
@@ -111,8 +112,9 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     remember = use_cache and memory is None and not carry
     hashes: dict[str, bytes] = {}
     if remember:
-        inputs = _input_digest(config, hashes, visibility, strict, search, can_set_persian())
-        unchanged = _unchanged_build(config, inputs, now)
+        last = _last_build(config)
+        inputs = _input_digest(config, hashes, last.get("stats", {}), visibility, strict, search, can_set_persian())
+        unchanged = _unchanged_build(config, last, inputs, now)
         if unchanged is not None:
             lap("check")
             return dataclasses.replace(unchanged, timings=timings)
@@ -195,13 +197,30 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     return report
 
 
-def _input_digest(config: SiteConfig, hashes: dict[str, bytes], *options: object) -> str:
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What a build read: the digest of it all, and the files' hashes with the
+    ``os.stat`` identity that lets the next build trust them unread."""
+
+    digest: str
+    stats: dict[str, tuple[tuple[int, int, int, int], bytes]]
+
+
+def _input_digest(config: SiteConfig, hashes: dict[str, bytes], known: dict[str, tuple[tuple[int, int, int, int], bytes]],
+                  *options: object) -> _Inputs:
     """Everything a build reads, by content: the engine and libraries, the settings and
     options, and every file of the content, template and static folders. The hashes of
     the content folder's files go into ``hashes`` (path → ``content_hash``), so that
-    reading the releases need not read them again."""
+    reading the releases need not read them again.
+
+    A file whose size, times and inode are those ``known`` from the last build is not
+    read again: any write changes its change time (ctime), which no tool can set back.
+    A file changed less than a second before it was hashed is hashed again next time,
+    so a write within the same clock tick cannot pass unseen."""
     digest = hashlib.sha256(reading_stamp(config).encode())
     digest.update(repr((config, options, [version(name) for name in ("jinja2", "pillow", "pagefind")])).encode())
+    settled = time.time_ns() - 1_000_000_000
+    stats = {}
     for folder in (config.content_dir, config.templates_dir, config.static_dir):
         for root, folders, names in os.walk(folder, followlinks=True):
             folders.sort()
@@ -209,24 +228,39 @@ def _input_digest(config: SiteConfig, hashes: dict[str, bytes], *options: object
                 path = os.path.join(root, name)
                 digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
                 try:
-                    with open(path, "rb") as file:
-                        hashed = content_hash(file.read())
+                    stat = os.stat(path)
+                    identity = stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+                    if path in known and known[path][0] == identity:
+                        hashed = known[path][1]
+                    else:
+                        with open(path, "rb") as file:
+                            hashed = content_hash(file.read())
+                    if stat.st_ctime_ns < settled:
+                        stats[path] = identity, hashed
                 except OSError:
                     hashed = b"unreadable"
                 if folder == config.content_dir:
                     hashes[path] = hashed
                 digest.update(hashed)
-    return digest.hexdigest()
+    return _Inputs(digest.hexdigest(), stats)
 
 
-def _unchanged_build(config: SiteConfig, inputs: str, now: datetime) -> BuildReport | None:
+def _last_build(config: SiteConfig) -> dict[str, Any]:
+    """What the last build remembered (``_remember_build``), or nothing."""
+    try:
+        with (config.cache_dir / _LAST_BUILD).open("rb") as file:
+            last = pickle.load(file)
+        return last if isinstance(last, dict) and last.get("format") == _LAST_BUILD_FORMAT else {}
+    except Exception:  # noqa: BLE001 - missing, damaged or foreign: as if there was none
+        return {}
+
+
+def _unchanged_build(config: SiteConfig, last: dict[str, Any], inputs: _Inputs, now: datetime) -> BuildReport | None:
     """The report of the last build, when it read exactly ``inputs``, no release has
     come out, expired or moved in or out of a window since (or before, for an earlier
     ``now``), and the output folder is still what it wrote: then nothing would change."""
     try:
-        with (config.cache_dir / _LAST_BUILD).open("rb") as file:
-            last = pickle.load(file)
-        if last["inputs"] != inputs:
+        if last.get("inputs") != inputs.digest:
             return None
         low, high = sorted((last["now"], now.timestamp()))
         moments = last["turning_points"]
@@ -235,15 +269,17 @@ def _unchanged_build(config: SiteConfig, inputs: str, now: datetime) -> BuildRep
         if output_state(config.output_dir, last["files"].split("\n")) != last["output"]:
             return None
         return dataclasses.replace(last["report"], rendered=0, written="unchanged", changed=())
-    except Exception:  # noqa: BLE001 - missing, damaged or foreign: build
+    except Exception:  # noqa: BLE001 - damaged or foreign: build
         return None
 
 
-def _remember_build(config: SiteConfig, inputs: str, now: datetime, articles: list[Article],
+def _remember_build(config: SiteConfig, inputs: _Inputs, now: datetime, articles: list[Article],
                     written: dict[str, Record], report: BuildReport) -> None:
-    """Keep what ``_unchanged_build`` needs; a failure only costs the next build time."""
+    """Keep what ``_unchanged_build`` and ``_input_digest`` need; a failure only costs
+    the next build time."""
     files = sorted(written)
-    state = {"inputs": inputs, "now": now.timestamp(), "files": "\n".join(files),
+    state = {"format": _LAST_BUILD_FORMAT, "inputs": inputs.digest, "stats": inputs.stats,
+             "now": now.timestamp(), "files": "\n".join(files),
              "turning_points": [moment.timestamp() for moment in turning_points(articles, config)],
              "output": output_state(config.output_dir, files, written),
              "report": dataclasses.replace(report, site=None, reused=report.articles, timings={})}
