@@ -186,11 +186,11 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
             ImageDraw.Draw(ink).text((WIDTH - MARGIN, y), line, font=font, fill=255, anchor="ra",
                                      direction="rtl", language="fa")
             continue
-        right = float(WIDTH - MARGIN)  # words go right to left, a space apart
+        right, space = float(WIDTH - MARGIN), _word(" ", font_data, font.size)[2]  # words go right to left
         for word in line:
             mask, (left, up), advance = _word(word, font_data, font.size)
             ink.paste(255, (round(right) + left, y + up), mask)
-            right -= advance + _word(" ", font_data, font.size)[2]
+            right -= advance + space
     # The organisation (the same on every card) and the date (shared by a day's releases)
     # are set once and pasted: blending 255 through a coverage mask is what drawing does.
     mask, (left, up) = _footer_line(organization, font_data, "rd")

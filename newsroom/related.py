@@ -193,8 +193,7 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
         words[a.url] = known[:2] if known is not None and known[0] == a.digest else (a.digest, _word_digest(a))
     edited = [row for row, a in enumerate(articles) if earlier is None or words[a.url][1] != earlier_words[a.url][1]]
     if not edited:
-        by_url = {article.url: article for article in articles}
-        return {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}, []
+        return _lists_of(lists, articles), []
     index = RelatedIndex(articles, config)
     vectors = index.vector_digests()
     related, problems = None, []
@@ -203,8 +202,7 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
         moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier_words[a.url][2]]
         rows = index.reach(np.array(moved))
         if len(rows) <= len(articles) // 2:
-            by_url = {article.url: article for article in articles}
-            related = {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}
+            related = _lists_of(lists, articles)
             _rank_rows(index, rows, _slug_index(articles), every_slug, related, problems)
     if related is None:
         related, problems = _compute_related(articles, every_slug, config, index)
@@ -215,6 +213,12 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
 
 
 _STATE_FORMAT = "related-state-2"  # what build_related remembers, and how
+
+
+def _lists_of(lists: dict[str, tuple[str, ...]], articles: tuple[Article, ...]) -> dict[str, tuple[Article, ...]]:
+    """Remembered lists (release URLs, by URL) as lists of ``articles``."""
+    by_url = {article.url: article for article in articles}
+    return {url: tuple(by_url[other] for other in listed) for url, listed in lists.items()}
 
 
 def _word_digest(article: Article) -> bytes:
