@@ -60,13 +60,18 @@ def can_set_persian() -> bool:
 
 def wrap_title(title: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """``title`` broken at spaces into lines no wider than ``width`` (as shaped, right to left)."""
-    lines: list[str] = []
-    for word in title.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and _length(font, candidate) <= width:
-            lines[-1] = candidate
+    return [" ".join(line) for line in _wrap(title.split(), lambda words: _length(font, " ".join(words)), width)]
+
+
+def _wrap(words: list[str], measure, width: float) -> list[list[str]]:
+    """``words`` in lines whose ``measure`` is no more than ``width`` (a word too wide
+    for any line gets one of its own)."""
+    lines: list[list[str]] = []
+    for word in words:
+        if lines and measure(lines[-1] + [word]) <= width:
+            lines[-1].append(word)
         else:
-            lines.append(word)
+            lines.append([word])
     return lines
 
 
@@ -97,43 +102,27 @@ def _word(word: str, font_data: bytes, size: int) -> tuple[Image.Image, tuple[in
     return mask, (left, up), _length(font, word)
 
 
-def _wrap_words(words: list[str], font_data: bytes, size: int, width: int) -> list[list[str]]:
-    """``words`` in lines no wider than ``width``, measured word by word."""
-    space = _word(" ", font_data, size)[2]
-    lines: list[list[str]] = []
-    used = 0.0
-    for word in words:
-        advance = _word(word, font_data, size)[2]
-        if lines and used + space + advance <= width:
-            lines[-1].append(word)
-            used += space + advance
-        else:
-            lines.append([word])
-            used = advance
-    return lines
+def _line_width(words: list[str], font: ImageFont.FreeTypeFont, font_data: bytes, by_words: bool) -> float:
+    """The width of ``words`` set as one line: word by word, or shaped whole."""
+    if not by_words:
+        return _length(font, " ".join(words))
+    return sum(_word(word, font_data, font.size)[2] for word in words) + _word(" ", font_data, font.size)[2] * (len(words) - 1)
 
 
-def _title_lines(title: str, font_data: bytes, column: int) -> tuple[ImageFont.FreeTypeFont, list[str] | list[list[str]]]:
-    """The title's type and lines: the largest size at which it fits in ``MAX_LINES``,
-    or the smallest with the last line cut short by an ellipsis. Lines are lists of
-    words when the title is set word by word (``_by_words``), texts otherwise."""
+def _title_lines(title: str, font_data: bytes, column: int) -> tuple[ImageFont.FreeTypeFont, list[list[str]], bool]:
+    """The title's type, its lines (as words) and whether they are set word by word
+    (``_by_words``): the largest size at which it fits in ``MAX_LINES``, or the smallest
+    with the last line cut short by an ellipsis."""
     by_words = _by_words(title)
     for size in TITLE_SIZES:
         font = _font(font_data, size, 800)
-        lines = _wrap_words(title.split(), font_data, size, column) if by_words else wrap_title(title, font, column)
+        lines = _wrap(title.split(), lambda words: _line_width(words, font, font_data, by_words), column)
         if len(lines) <= MAX_LINES:
-            return font, lines
-    lines = lines[:MAX_LINES]
-    if by_words:
-        last = lines[-1] + ["…"]
-        while len(last) > 1 and _wrap_words(last, font_data, font.size, column) != [last]:
-            last = last[:-2] + ["…"]
-        lines[-1] = last
-        return font, lines
-    while lines[-1] and _length(font, lines[-1] + " …") > column:
-        lines[-1] = lines[-1].rpartition(" ")[0]
-    lines[-1] += " …"
-    return font, lines
+            return font, lines, by_words
+    last = lines[MAX_LINES - 1] + ["…"]
+    while len(last) > 1 and _line_width(last, font, font_data, by_words) > column:
+        last = last[:-2] + ["…"]
+    return font, lines[:MAX_LINES - 1] + [last], by_words
 
 
 @lru_cache(maxsize=16)
@@ -177,16 +166,17 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
     palette (paper to ink, paper to accent): small PNGs without a slow quantizer.
     """
     ink = Image.new("L", (WIDTH, HEIGHT), 0)
-    font, lines = _title_lines(title, font_data, WIDTH - 2 * MARGIN)
+    font, lines, by_words = _title_lines(title, font_data, WIDTH - 2 * MARGIN)
     leading = round(font.size * 1.6)
     top = MARGIN + max(0, (HEIGHT - 2 * MARGIN - 90 - leading * len(lines)) // 2)
+    space = _word(" ", font_data, font.size)[2] if by_words else 0.0
     for number, line in enumerate(lines):
         y = top + number * leading
-        if isinstance(line, str):
-            ImageDraw.Draw(ink).text((WIDTH - MARGIN, y), line, font=font, fill=255, anchor="ra",
+        if not by_words:
+            ImageDraw.Draw(ink).text((WIDTH - MARGIN, y), " ".join(line), font=font, fill=255, anchor="ra",
                                      direction="rtl", language="fa")
             continue
-        right, space = float(WIDTH - MARGIN), _word(" ", font_data, font.size)[2]  # words go right to left
+        right = float(WIDTH - MARGIN)  # words go right to left, a space apart
         for word in line:
             mask, (left, up), advance = _word(word, font_data, font.size)
             ink.paste(255, (round(right) + left, y + up), mask)
