@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .assets import load_assets
-from .cache import Cache, FileCache
+from .cache import Cache, FileCache, load_pickle
 from .cards import can_set_persian
 from .config import SiteConfig
 from .content import Article, content_hash, find_sources, load_article, load_articles, reading_stamp
@@ -249,7 +249,7 @@ def _last_build(config: SiteConfig) -> dict[str, Any]:
     """What the last build remembered (``_remember_build``), or nothing."""
     try:
         with (config.cache_dir / _LAST_BUILD).open("rb") as file:
-            last = pickle.load(file)
+            last = load_pickle(file)
         return last if isinstance(last, dict) and last.get("format") == _LAST_BUILD_FORMAT else {}
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: as if there was none
         return {}
