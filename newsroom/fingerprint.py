@@ -32,13 +32,22 @@ class Fingerprints:
     """
 
     def __init__(self):
-        self._seen: dict[int, tuple[Any, tuple[str, bytes]]] = {}  # id → (the value, kept alive; its key)
+        self._seen: dict[int, tuple[Any, tuple[str, str]]] = {}  # id → (the value, kept alive; its key)
         self._fields: dict[type, tuple[str, ...]] = {}
 
     def of(self, *values: Any) -> str:
         """The fingerprint of ``values``, as hexadecimal text."""
         # Not remembered: the tuple is new at every call, and would keep alive what it holds.
-        return self._container(values, remember=False)[1].hex()
+        return self._container(values, remember=False)[1]
+
+    def digest(self, value: Any) -> str:
+        """The fingerprint of one value, as hexadecimal text: the digest already made of
+        a container (one hash less than ``of``, which digests its arguments as a tuple)."""
+        key = self._key(value)
+        if isinstance(key, tuple) and key[0] == "*":
+            return key[1]
+        return hashlib.blake2b(repr((type(value).__qualname__, key)).encode("utf-8", "surrogatepass"),
+                               digest_size=16).hexdigest()
 
     def _key(self, value: Any) -> Any:
         kind = type(value)
@@ -53,7 +62,7 @@ class Fingerprints:
             return kind.__qualname__, str(value)
         return self._container(value)
 
-    def _container(self, value: Any, remember: bool = True) -> tuple[str, bytes]:
+    def _container(self, value: Any, remember: bool = True) -> tuple[str, str]:
         kind = type(value)
         if isinstance(value, (list, tuple)):
             items: Any = [self._key(item) for item in value]
@@ -68,7 +77,7 @@ class Fingerprints:
         else:
             raise TypeError(f"no fingerprint for {kind.__qualname__}")
         text = repr((kind.__qualname__, items)).encode("utf-8", "surrogatepass")
-        key = ("*", hashlib.blake2b(text, digest_size=16).digest())
+        key = ("*", hashlib.blake2b(text, digest_size=16).hexdigest())
         if remember:
             self._seen[id(value)] = (value, key)
         return key

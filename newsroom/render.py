@@ -178,7 +178,7 @@ class _Renderer:
         )
 
     def record(self, kind: str, arguments: tuple[str, ...], answer: Any) -> None:
-        self.reads[(kind, arguments)] = self.answers[(kind, arguments)] = self.prints.of(answer)
+        self.reads[(kind, arguments)] = self.answers[(kind, arguments)] = self.prints.digest(answer)
 
     def recorded(self, kind: str):
         """The lookup ``kind`` for templates: its answers are recorded for the page."""
@@ -204,7 +204,7 @@ class _Renderer:
         key = (kind, arguments)
         if key not in self.answers:
             try:
-                self.answers[key] = self.prints.of(self.lookups[kind](*arguments))
+                self.answers[key] = self.prints.digest(self.lookups[kind](*arguments))
             except (KeyError, AttributeError, TypeError):
                 self.answers[key] = None  # a term or attribute that is gone
         return self.answers[key]
@@ -334,8 +334,20 @@ class _Renderer:
         """The current file of ``page``, when its fingerprint and lookups are those recorded for it."""
         before = self.previous.get(page.dest)
         if before is not None and before.fingerprint == fingerprint and self.unchanged(before.reads):
-            return OutputFile(page.dest, fingerprint=fingerprint, reads=before.reads, links=before.links, kept=True)
+            return self.restore(page.dest)
         return None
+
+    def restore(self, dest: str) -> OutputFile:
+        """The file at ``dest`` kept as the previous build recorded it."""
+        before = self.previous[dest]
+        return OutputFile(dest, fingerprint=before.fingerprint, reads=before.reads, links=before.links, kept=True)
+
+    def settle(self, page: tuple[str, int]) -> OutputFile | _Failure:
+        """The file of ``page`` (from ``pages``): kept when what it is made from is as it
+        was, made otherwise (or the template mistake that stopped it)."""
+        described = self.describe(page)
+        fingerprint = self.fingerprint(described)
+        return self.kept(described, fingerprint) or self.make(described, fingerprint)
 
     def make(self, page: _Page, fingerprint: str) -> OutputFile | _Failure:
         """``page`` rendered, or the located template mistake that stopped it."""
@@ -455,9 +467,16 @@ def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ..
     return files
 
 
-# Below this many pages to make, starting processes costs more than it saves.
+# Below this many pages, starting processes costs more than it saves.
 PARALLEL_MINIMUM = 200
-_forked: tuple[_Renderer, list[tuple[str, int]]] | None = None  # what render workers inherit
+_forked: _Renderer | None = None  # what render workers inherit
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A worker's word that the page at ``dest`` is kept: the parent holds its record."""
+
+    dest: str
 
 
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media = NO_MEDIA,
@@ -469,24 +488,16 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     Photos with variants in ``media`` get responsive markup; others are published as
     they are. Files whose fingerprint matches their record in ``previous`` (the manifest
     of the current output folder) come back ``kept``, without being rendered. Pages are
-    made in ``jobs`` processes when there are enough of them.
+    fingerprinted and made in ``jobs`` processes when there are enough of them: even
+    when few changed, telling which did is work on every page.
     """
     r = _Renderer(site, env, assets, media, previous or {})
     pages = r.pages()
-    # First what each page is made from, then the pages whose inputs changed: in order,
-    # by this process or by workers that describe them again from (kind, index).
-    planned = []
-    for page in pages:
-        described = r.describe(page)
-        fingerprint = r.fingerprint(described)
-        planned.append((fingerprint, r.kept(described, fingerprint)))
-    work = [(number, fingerprint) for number, (fingerprint, kept) in enumerate(planned) if kept is None]
-    if jobs > 1 and len(work) >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
-        made = _make_in_processes(r, pages, work, jobs)
+    if jobs > 1 and len(pages) >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+        settled = _settle_in_processes(r, pages, jobs)
     else:
-        made = (r.make(r.describe(pages[number]), fingerprint) for number, fingerprint in work)
-    for (kind, index), (_, kept) in zip(pages, planned):
-        file = kept or next(made)
+        settled = map(r.settle, pages)
+    for (kind, index), file in zip(pages, settled):
         if isinstance(file, _Failure):
             r.problems.setdefault(file.key, file.problem)
         else:
@@ -503,24 +514,27 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
         raise BuildError(list(r.problems.values()))
 
 
-def _make_in_processes(r: _Renderer, pages: list[tuple[str, int]], work: list[tuple[int, str]],
-                       jobs: int) -> Iterator[OutputFile | _Failure]:
-    """``r.make`` of each page of ``work`` — (number in ``pages``, fingerprint) — in
-    ``jobs`` forked processes, in order. The workers inherit the model rather than
-    receive it; the model is frozen first, so their collector leaves its pages shared."""
+def _settle_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int) -> Iterator[OutputFile | _Failure]:
+    """``r.settle`` of each of ``pages`` in ``jobs`` forked processes, in order. The
+    workers inherit the model rather than receive it; the model is frozen first, so
+    their collector leaves its memory shared. Kept pages come back as their address
+    alone, and made ones with this process's object of each lookup they share."""
     global _forked
-    _forked = r, pages
+    _forked = r
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for made in pool.imap(_make_in_worker, work, chunksize=max(1, min(32, len(work) // (jobs * 8)))):
-                yield r.shared_copy(made) if isinstance(made, OutputFile) else made
+            chunk = max(1, min(256, len(pages) // (jobs * 8)))
+            for file in pool.imap(_settle_in_worker, pages, chunksize=chunk):
+                if isinstance(file, _Kept):
+                    yield r.restore(file.dest)
+                else:
+                    yield r.shared_copy(file) if isinstance(file, OutputFile) else file
     finally:
         _forked = None
         gc.unfreeze()
 
 
-def _make_in_worker(item: tuple[int, str]) -> OutputFile | _Failure:
-    r, pages = _forked
-    number, fingerprint = item
-    return r.make(r.describe(pages[number]), fingerprint)
+def _settle_in_worker(page: tuple[str, int]) -> OutputFile | _Failure | _Kept:
+    file = _forked.settle(page)
+    return _Kept(file.dest_path) if isinstance(file, OutputFile) and file.kept else file
