@@ -123,6 +123,9 @@ class _Page:
     about: str
     context: dict[str, Any]
     derived: tuple[str, ...] = ()  # context values made from the others alone
+    # Digests that fix the whole context, when they are at hand: the page is
+    # fingerprinted by them, a few strings, rather than by digesting its context.
+    digests: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +314,13 @@ class _Renderer:
         related, neighbours = self.site.related[article.url], self.site.neighbours[article.url]
         if not article.body_links and article.url not in self.media.body:
             # The body is the release's own, which its digest covers: decompressed only
-            # if the page is made.
+            # if the page is made. The releases shown are fixed by their digests.
+            newer, older = neighbours.newer, neighbours.older
             return _Page("article.html", article.url, dest_path(article.url), article.path,
                          {"article": article, "body": _Body(article), "related": related, "neighbours": neighbours},
-                         derived=("body",))
+                         derived=("body",),
+                         digests=(article.digest, newer and newer.digest, older and older.digest,
+                                  *(other.digest for other in related)))
         body = link_releases(article, self.site)
         if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
             photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
@@ -326,6 +332,8 @@ class _Renderer:
     def fingerprint(self, page: _Page) -> str:
         """The digest of everything ``page`` is made from but its site-wide lookups.
         Context values named in ``derived`` are made from the others alone, so left out."""
+        if page.digests:
+            return self.prints.of(self.stamp, page.template, page.url, page.dest, "digests", *page.digests)
         return self.prints.of(self.stamp, page.template, page.url, page.dest,
                               *(part for item in sorted(page.context.items()) if item[0] not in page.derived
                                 for part in item))
