@@ -134,7 +134,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
     try:
         try:
-            site = assemble_site(articles, config, now, visibility, memo=cache)
+            site = assemble_site(articles, config, now, visibility, memo=cache, jobs=jobs)
         finally:
             if memory is None:
                 cache.save()  # releases read and related lists, whatever happens next

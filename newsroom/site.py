@@ -142,11 +142,12 @@ def site_order(article: Article) -> tuple:
 
 
 def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, visibility: Visibility = Visibility(),
-                  memo: Cache | None = None) -> Site:
+                  memo: Cache | None = None, jobs: int = 1) -> Site:
     """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins.
-    ``memo`` remembers related lists between builds (see ``build_related``)."""
+    ``memo`` remembers related lists between builds (see ``build_related``), which are
+    ranked in ``jobs`` processes when there are many."""
     shown = tuple(sorted((a for a in articles if is_visible(a, now, visibility)), key=site_order))
-    related, problems = build_related(shown, frozenset(a.slug for a in articles), config.related, memo)
+    related, problems = build_related(shown, frozenset(a.slug for a in articles), config.related, memo, jobs)
     taxonomies = build_taxonomies(shown, config)
     archive = _archive(shown)
     listings = _listings(shown, taxonomies, archive, config)
