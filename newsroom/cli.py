@@ -18,7 +18,6 @@ from .output import OutputFile
 from .pipeline import Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases, write_search_index
 from .related import Score
 from .scaffold import new_release
-from .serve import serve
 from .site import Visibility
 from .text import to_persian_digits
 
@@ -239,6 +238,8 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     def preview(config: SiteConfig, sources: list[Path]) -> tuple[str, ...]:
         return preview_releases(config, memory, sources)
+
+    from .serve import serve  # its server and watcher are of no use to the other commands
 
     serve(load, build, preview, memory.save, args.host, args.port)
     return EXIT_OK

@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from pagefind.service import get_executable
-
 from .cache import engine_stamp
 from .dates import format_jalali
 from .errors import BuildError, Problem
@@ -225,6 +223,8 @@ class _Pagefind:
     """
 
     def __enter__(self) -> _Pagefind:
+        from pagefind.service import get_executable  # with asyncio: a cost to builds that index nothing
+
         try:
             executable = get_executable()
             if executable is None:
