@@ -93,6 +93,12 @@ class RelatedIndex:
         self.text, self.vocabulary = _text_vectors(articles)
         self.tags = _tag_vectors(articles)
         self.text_t, self.tags_t = self.text.T.tocsr(), self.tags.T.tocsr()
+        # Text as the real part, tags as the imaginary: one product gives both
+        # similarities of every candidate of either kind (0 where absent). The text
+        # columns come first, so each part sums its own products in the same order
+        # as a product of its own would.
+        self.both = sparse.hstack([self.text, 1j * self.tags], format="csr")
+        self.both_t = sparse.hstack([self.text, self.tags], format="csr").T.tocsr()
         self.category = _ids([slugify_term(a.category) if a.category else None for a in articles])
         self.county = _ids([slugify_term(a.county) if a.county else None for a in articles])
         self.days = np.array([a.date.timestamp() / _SECONDS_PER_DAY for a in articles])
@@ -130,9 +136,7 @@ class RelatedIndex:
     def candidates(self, rows: np.ndarray) -> sparse.csr_matrix:
         """Text and tag similarities of ``rows`` (ascending) with every release (sparse: only overlaps)."""
         block = slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
-        # Text as the real part, tags as the imaginary: one sparse structure holding
-        # every candidate of either kind, with both values (0 where absent).
-        return (self.text[block] @ self.text_t + 1j * (self.tags[block] @ self.tags_t)).tocsr()
+        return self.both[block] @ self.both_t
 
     def reach(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` and every release whose vector holds a word of theirs: all whose text
@@ -249,7 +253,9 @@ def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], rel
     rows. The workers inherit the index rather than receive it, and send back each list
     as URLs; problems come in the order of the rows either way."""
     global _forked
-    by_slug = _slug_index(index.articles)
+    # Only pins (``related:``) look releases up by slug: most rebuilds rank none.
+    pins = any(index.articles[row].related for row in rows.tolist())
+    by_slug = _slug_index(index.articles) if pins else {}
     if jobs <= 1 or len(rows) < PARALLEL_MINIMUM or "fork" not in multiprocessing.get_all_start_methods():
         _rank_rows(index, rows, by_slug, every_slug, related, problems)
         return
