@@ -322,8 +322,12 @@ def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, tuple[i
     new = {}
     for file in files:
         written = stats.get(file.dest_path)
-        if written is None and file.dest_path in records:
-            written = records[file.dest_path].size, records[file.dest_path].mtime_ns
+        before = records.get(file.dest_path)
+        if written is None and before is not None:
+            if (before.fingerprint, before.reads, before.links) == (file.fingerprint, file.reads, file.links):
+                new[file.dest_path] = before  # the file as it was: its record as it was
+                continue
+            written = before.size, before.mtime_ns
         elif written is None:
             written = _size_and_time(output_dir / file.dest_path)
         new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, *written)
