@@ -111,11 +111,13 @@ def test_a_release_dated_years_ahead_gets_a_warning(build, tmp_path):
 
 
 def test_two_processes_build_the_same_site(build, tmp_path, monkeypatch):
-    from newsroom import cache, content, render
+    from newsroom import cache, content, related, render
 
-    # Markdown, share cards and pages all go to workers, even for this small site.
-    for stage in (cache, content, render):
+    # Markdown, share cards, related lists and pages all go to workers, even for this
+    # small site; related lists by blocks of two, so that this process ranks some too.
+    for stage in (cache, content, related, render):
         monkeypatch.setattr(stage, "PARALLEL_MINIMUM", 2)
+    monkeypatch.setattr(related, "_BLOCK", 2)
     files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"## بخش {i}\n\nمتن [^1]\n\n[^1]: پانویس", tags="[یک]")
              for i in range(8)}
     assert build(files, "--jobs", "1", "--no-cache", "--output", "serial").code == 0
