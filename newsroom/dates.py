@@ -126,8 +126,10 @@ def _fixed_offset(text: str, value: str) -> tzinfo:
 
 def jalali_date(moment: datetime) -> tuple[int, int, int]:
     """(year, month, day) of ``moment`` in the Jalali calendar, in ``moment``'s own zone."""
-    j = jdatetime.date.fromgregorian(date=moment.date())
-    return j.year, j.month, j.day
+    # jdatetime's bare converter: its date objects read the locale on creation, five
+    # times the conversion's cost, and builds convert thousands of dates.
+    year, month, day = jdatetime.GregorianToJalali(moment.year, moment.month, moment.day).getJalaliList()
+    return year, month, day
 
 
 def format_jalali(moment: datetime, style: str = "long") -> str:
