@@ -92,7 +92,6 @@ class RelatedIndex:
         self.position = {a.url: i for i, a in enumerate(articles)}
         self.text, self.vocabulary = _text_vectors(articles)
         self.tags = _tag_vectors(articles)
-        self.text_t, self.tags_t = self.text.T.tocsr(), self.tags.T.tocsr()
         # Text as the real part, tags as the imaginary: one product gives both
         # similarities of every candidate of either kind (0 where absent). The text
         # columns come first, so each part sums its own products in the same order
@@ -138,15 +137,6 @@ class RelatedIndex:
         block = slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
         return self.both[block] @ self.both_t
 
-    def reach(self, rows: np.ndarray) -> np.ndarray:
-        """``rows`` and every release whose vector holds a word of theirs: all whose text
-        similarity with one of them may have changed when their vectors did — the
-        vectors' words, before and after, are among the releases' words. (The others'
-        vectors are as they were, and tags are part of the frame.)"""
-        terms = [self.vocabulary[t] for row in rows for t in self.articles[row].tokens if t in self.vocabulary]
-        by_text = self.text_t[terms].indices if terms else np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate([rows, by_text]).astype(np.int64))
-
     def vector_digests(self) -> list[bytes]:
         """A digest of each release's text vector, by its words and weights: which
         vectors an edit moved, the edited releases' and those sharing a word whose rarity
@@ -163,8 +153,8 @@ class RelatedIndex:
         row = self.position[article.url]
         cols = np.arange(len(self.articles))
         rows = np.full(len(cols), row)
-        text = (self.text[row] @ self.text_t).toarray().ravel()
-        tags = (self.tags[row] @ self.tags_t).toarray().ravel()
+        both = self.candidates(np.array([row])).toarray().ravel()
+        text, tags = both.real, both.imag
         t, g, k, n, decay, total, allowed = self.scores(rows, cols, text, tags)
         candidate = allowed & ((text != 0) | (tags != 0))
         return [(self.articles[i], Score(t[i], g[i], k[i], n[i], decay[i]))
@@ -179,10 +169,10 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     slug of a draft is skipped quietly while an unknown one is reported. ``memo`` keeps
     the lists of the last build with what they were made from. When only some releases'
     words changed since (an edited sentence, a fixed typo), only the lists that can
-    differ are computed again: those of the releases whose text vectors changed (the
-    edited ones, and those sharing a word whose rarity the edit moved) and of every
-    release sharing a word with one of them. The others cannot have changed. Many
-    lists are ranked in ``jobs`` processes.
+    differ are computed again (``_affected``): those of the releases whose text vectors
+    changed (the edited ones, and those sharing a word whose rarity the edit moved),
+    of the releases listing one of them, and of those where one of them now reaches
+    the minimum score. Many lists are ranked in ``jobs`` processes.
     """
     if memo is None or not articles:
         return _compute_related(articles, every_slug, config, jobs=jobs)
@@ -207,7 +197,7 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
     if earlier is not None:
         edited_rows = set(edited)
         moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier_words[a.url][2]]
-        rows = index.reach(np.array(moved))
+        rows = _affected(index, np.array(moved, dtype=np.int64), lists)
         if len(rows) <= len(articles) // 2:
             related = _lists_of(lists, articles)
             _rank(index, rows, every_slug, related, problems, jobs)
@@ -220,6 +210,29 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
 
 
 _STATE_FORMAT = "related-state-2"  # what build_related remembers, and how
+
+
+def _affected(index: RelatedIndex, moved: np.ndarray, lists: dict[str, tuple[str, ...]]) -> np.ndarray:
+    """The releases (rows, ascending) whose lists may differ from ``lists`` once the text
+    vectors of ``moved`` changed: those, the releases listing one of them, and those of
+    which one of them is now a candidate reaching the minimum score. Any other release
+    keeps its list: the others keep their scores with it, and the moved ones were below
+    its list (they were not in it) and are now below the minimum.
+
+    A moved release's own row of similarities gives its score as a candidate of each
+    other release: similarities are symmetric, and come out the same to the last bit
+    (the same products, summed in the same order of terms)."""
+    urls = {index.articles[row].url for row in moved.tolist()}
+    listing = [index.position[url] for url, listed in lists.items() if not urls.isdisjoint(listed)]
+    found = [moved, np.array(listing, dtype=np.int64)]
+    for start in range(0, len(moved), _BLOCK):
+        block = moved[start:start + _BLOCK]
+        both = index.candidates(block)
+        under = both.indices  # the release the moved one would be listed under…
+        candidate = np.repeat(block, np.diff(both.indptr))  # …as its candidate
+        *_, total, allowed = index.scores(under, candidate, both.data.real, both.data.imag)
+        found.append(under[allowed & (total >= index.config.min_score)].astype(np.int64))
+    return np.unique(np.concatenate(found))
 
 
 def _lists_of(lists: dict[str, tuple[str, ...]], articles: tuple[Article, ...]) -> dict[str, tuple[Article, ...]]:
