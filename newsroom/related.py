@@ -262,10 +262,9 @@ _forked: tuple[RelatedIndex, dict[str, list[Article]], frozenset[str]] | None = 
 
 def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], related: dict[str, tuple[Article, ...]],
           problems: list[Problem], jobs: int) -> None:
-    """``_rank_rows``; when there are many rows, by blocks of them: the first share by
-    this process, the rest meanwhile by ``jobs`` forked workers. The workers inherit the
-    index rather than receive it, and send back each list as URLs; problems come in the
-    order of the rows either way."""
+    """``_rank_rows``, by blocks of rows, in ``jobs`` forked processes when there are many
+    rows. The workers inherit the index rather than receive it, and send back each list
+    as URLs; problems come in the order of the rows either way."""
     global _forked
     # Only pins (``related:``) look releases up by slug: most rebuilds rank none.
     pins = any(index.articles[row].related for row in rows.tolist())
@@ -279,11 +278,7 @@ def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], rel
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             blocks = [rows[start:start + _BLOCK] for start in range(0, len(rows), _BLOCK)]
-            own = len(blocks) // (jobs + 1)
-            theirs = pool.imap(_rank_in_worker, blocks[own:])
-            for block in blocks[:own]:
-                _rank_rows(index, block, by_slug, every_slug, related, problems)
-            for lists, found in theirs:
+            for lists, found in pool.imap(_rank_in_worker, blocks):
                 related.update((url, tuple(by_url[other] for other in listed)) for url, listed in lists.items())
                 problems += found
     finally:

@@ -523,22 +523,19 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
 
 
 def _settle_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int) -> Iterator[OutputFile | _Failure]:
-    """``r.settle`` of each of ``pages``, in order: the first share by this process, the
-    rest meanwhile by ``jobs`` forked workers (this process has their results to take in
-    as well, so its share is smaller). The workers inherit the model rather than receive
-    it; the model is frozen first, so their collector leaves its memory shared. Kept
-    pages come back as their address alone, and made ones with this process's object of
-    each lookup they share."""
+    """``r.settle`` of each of ``pages`` in ``jobs`` forked processes, in order. The
+    workers inherit the model rather than receive it; the model is frozen first, so
+    their collector leaves its memory shared. Kept pages come back as their address
+    alone, and made ones with this process's object of each lookup they share. (This
+    process is busy enough taking in their files: given pages of its own as well, it
+    made the build slower.)"""
     global _forked
     _forked = r
     gc.freeze()
-    own = len(pages) // (jobs + 1)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunk = max(1, min(256, (len(pages) - own) // (jobs * 8)))
-            theirs = pool.imap(_settle_in_worker, pages[own:], chunksize=chunk)
-            yield from map(r.settle, pages[:own])
-            for file in theirs:
+            chunk = max(1, min(256, len(pages) // (jobs * 8)))
+            for file in pool.imap(_settle_in_worker, pages, chunksize=chunk):
                 if isinstance(file, _Kept):
                     yield r.restore(file.dest)
                 else:

@@ -114,7 +114,7 @@ def test_two_processes_build_the_same_site(build, tmp_path, monkeypatch):
     from newsroom import cache, content, related, render
 
     # Markdown, share cards, related lists and pages all go to workers, even for this
-    # small site; related lists by blocks of two, so that this process ranks some too.
+    # small site; related lists by blocks of two, which come back in order.
     for stage in (cache, content, related, render):
         monkeypatch.setattr(stage, "PARALLEL_MINIMUM", 2)
     monkeypatch.setattr(related, "_BLOCK", 2)
