@@ -57,7 +57,8 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     build.add_argument("--base-url", metavar="URL",
                        help="absolute address of the published site (overrides base_url)")
     build.add_argument("--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
-                       help="processes that render Markdown, photos, share cards and pages when there is enough to do (default: all cores)")
+                       help="processes that render Markdown, photos, share cards and pages, and rank related lists, "
+                            "when there is enough to do (default: all cores)")
     build.add_argument("--no-cache", action="store_true",
                        help="read every release afresh, ignoring the cache of earlier builds (cache_dir)")
     build.add_argument("--no-search", action="store_true",
