@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import multiprocessing
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
@@ -39,6 +40,7 @@ from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
 from .text import slugify_term
+from .workers import die_with
 
 class _OnFirstUse:
     """A module imported when first used: a build in which no release changed takes its
@@ -276,7 +278,7 @@ def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], rel
     _forked = index, by_slug, every_slug
     gc.freeze()  # the workers' collector then leaves the inherited memory shared
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, die_with, (os.getpid(),)) as pool:
             blocks = [rows[start:start + _BLOCK] for start in range(0, len(rows), _BLOCK)]
             for lists, found in pool.imap(_rank_in_worker, blocks):
                 related.update((url, tuple(by_url[other] for other in listed)) for url, listed in lists.items())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import multiprocessing
+import os
 import posixpath
 import re
 import sys
@@ -39,6 +40,7 @@ from .media import NO_MEDIA, Media
 from .output import OutputFile, Record
 from .site import Site, dest_path, link_releases, relative_path
 from .text import to_persian_digits
+from .workers import die_with
 
 
 def create_environment(templates_dir: Path) -> jinja2.Environment:
@@ -533,7 +535,7 @@ def _settle_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int) 
     _forked = r
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, die_with, (os.getpid(),)) as pool:
             chunk = max(1, min(256, len(pages) // (jobs * 8)))
             for file in pool.imap(_settle_in_worker, pages, chunksize=chunk):
                 if isinstance(file, _Kept):

@@ -1,6 +1,7 @@
 """A build killed at any moment (kill -9) leaves the previous site complete and unchanged,
-or the new one complete: never a mixture, never a half-written folder. A small change is
-patched in by a journal: cut short while moving files in, it is completed from it."""
+or the new one complete: never a mixture, never a half-written folder, and no worker
+process waiting for ever. A small change is patched in by a journal: cut short while
+moving files in, it is completed from it."""
 
 import os
 import signal
@@ -30,10 +31,13 @@ def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
 
     outcomes = set()
     for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.9, 0.95, 1.0, 1.1):
-        process = subprocess.Popen(BUILD, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # In a group of its own, so that the processes it started can be found afterwards.
+        process = subprocess.Popen(BUILD, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
         time.sleep(duration * fraction)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+        assert not outlived(process.pid), f"worker processes outlived a build killed at {fraction:.0%}"
         now = tree(tmp_path / "output")
         assert now in (old, new), f"a mixture after a kill at {fraction:.0%} of a build"
         outcomes.add("old" if now == old else "new")
@@ -47,6 +51,19 @@ def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
     assert tree(tmp_path / "output") == new
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output.")] == []
     assert "old" in outcomes
+
+
+def outlived(group: int) -> bool:
+    """Whether a process of the group ``group`` is still there a few seconds on."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.05)
+    os.killpg(group, signal.SIGKILL)  # not to leave them behind for the next tests
+    return True
 
 
 def test_a_patch_cut_short_while_moving_files_in_is_completed_from_its_journal(tmp_path, build, monkeypatch):

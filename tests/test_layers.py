@@ -6,6 +6,7 @@ from conftest import REPO
 
 # Each module may import only modules of a lower layer (or of none).
 LAYERS = [
+    {"workers"},
     {"errors", "cache", "fingerprint"},
     {"text", "yamldoc"},
     {"dates"},
