@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -20,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
-from .workers import die_with
+from .workers import context, die_with
 
 _FORMAT = b"newsroom-cache-2\n"
 # Below this many files to make, starting processes costs more than it saves.
@@ -243,8 +242,7 @@ class FileCache:
         is enough of it — and store the files it returns (name → bytes). Returns their
         paths by name for each item, or None where ``make`` returned None (a failure)."""
         if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
-            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-            with ProcessPoolExecutor(jobs, mp_context=context, initializer=die_with, initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(jobs, mp_context=context(), initializer=die_with, initargs=(os.getpid(),)) as pool:
                 chunk = max(1, min(64, len(work) // (jobs * 8)))
                 return [self._store(made) for made in pool.map(make, *zip(*work), chunksize=chunk)]
         return [self._store(make(*args)) for args in work]

@@ -10,7 +10,6 @@ import difflib
 import hashlib
 import html
 import math
-import multiprocessing
 import os
 import re
 import sys
@@ -40,7 +39,7 @@ from .text import (
     slugify_term,
     tokenize,
 )
-from .workers import die_with
+from .workers import context, die_with
 from .yamldoc import YamlMapping, parse_yaml_mapping
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -265,8 +264,7 @@ def _parse_all(sources: list[Path], config: SiteConfig, jobs: int) -> Iterator:
     if jobs <= 1 or len(sources) < PARALLEL_MINIMUM:
         yield from (_read_and_parse(source, config) for source in sources)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(config, os.getpid())) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context(), initializer=_start_worker, initargs=(config, os.getpid())) as pool:
         yield from pool.map(_parse_in_worker, sources, chunksize=max(1, min(64, len(sources) // (jobs * 8))))
 
 

@@ -24,10 +24,7 @@ the smaller URL, so the lists never depend on file order.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
@@ -40,7 +37,7 @@ from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
 from .text import slugify_term
-from .workers import die_with
+from .workers import CAN_FORK, forked_map
 
 class _OnFirstUse:
     """A module imported when first used: a build in which no release changed takes its
@@ -207,7 +204,7 @@ def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], con
         related, problems = _compute_related(articles, every_slug, config, index, jobs)
     if not problems:
         state = {a.url: (*words[a.url], vectors[row]) for row, a in enumerate(articles)}
-        memo.put(key, (state, {url: tuple(article.url for article in listed) for url, listed in related.items()}))
+        memo.put(key, (state, _urls_of(related)))
     return related, problems
 
 
@@ -235,6 +232,12 @@ def _affected(index: RelatedIndex, moved: np.ndarray, lists: dict[str, tuple[str
         *_, total, allowed = index.scores(under, candidate, both.data.real, both.data.imag)
         found.append(under[allowed & (total >= index.config.min_score)].astype(np.int64))
     return np.unique(np.concatenate(found))
+
+
+def _urls_of(related: dict[str, tuple[Article, ...]]) -> dict[str, tuple[str, ...]]:
+    """Lists of releases (by URL) as lists of their URLs: what is remembered, or sent
+    back by a worker."""
+    return {url: tuple(article.url for article in listed) for url, listed in related.items()}
 
 
 def _lists_of(lists: dict[str, tuple[str, ...]], articles: tuple[Article, ...]) -> dict[str, tuple[Article, ...]]:
@@ -271,21 +274,19 @@ def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], rel
     # Only pins (``related:``) look releases up by slug: most rebuilds rank none.
     pins = any(index.articles[row].related for row in rows.tolist())
     by_slug = _slug_index(index.articles) if pins else {}
-    if jobs <= 1 or len(rows) < PARALLEL_MINIMUM or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(rows) < PARALLEL_MINIMUM or not CAN_FORK:
         _rank_rows(index, rows, by_slug, every_slug, related, problems)
         return
-    by_url = {article.url: article for article in index.articles}
+    lists: dict[str, tuple[str, ...]] = {}
     _forked = index, by_slug, every_slug
-    gc.freeze()  # the workers' collector then leaves the inherited memory shared
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, die_with, (os.getpid(),)) as pool:
-            blocks = [rows[start:start + _BLOCK] for start in range(0, len(rows), _BLOCK)]
-            for lists, found in pool.imap(_rank_in_worker, blocks):
-                related.update((url, tuple(by_url[other] for other in listed)) for url, listed in lists.items())
-                problems += found
+        blocks = [rows[start:start + _BLOCK] for start in range(0, len(rows), _BLOCK)]
+        for ranked, found in forked_map(_rank_in_worker, blocks, jobs):
+            lists.update(ranked)
+            problems += found
     finally:
         _forked = None
-        gc.unfreeze()
+    related.update(_lists_of(lists, index.articles))
 
 
 def _rank_in_worker(rows: np.ndarray) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
@@ -293,7 +294,7 @@ def _rank_in_worker(rows: np.ndarray) -> tuple[dict[str, tuple[str, ...]], list[
     related: dict[str, tuple[Article, ...]] = {}
     problems: list[Problem] = []
     _rank_rows(index, rows, by_slug, every_slug, related, problems)
-    return {url: tuple(article.url for article in listed) for url, listed in related.items()}, problems
+    return _urls_of(related), problems
 
 
 def _rank_rows(index: RelatedIndex, rows: np.ndarray, by_slug: dict[str, list[Article]], every_slug: frozenset[str],

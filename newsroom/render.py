@@ -12,9 +12,6 @@ fingerprint and lookups match the previous build's is kept as it is, unrendered.
 from __future__ import annotations
 
 import dataclasses
-import gc
-import multiprocessing
-import os
 import posixpath
 import re
 import sys
@@ -40,7 +37,7 @@ from .media import NO_MEDIA, Media
 from .output import OutputFile, Record
 from .site import Site, dest_path, link_releases, relative_path
 from .text import to_persian_digits
-from .workers import die_with
+from .workers import CAN_FORK, forked_map
 
 
 def create_environment(templates_dir: Path) -> jinja2.Environment:
@@ -503,7 +500,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     """
     r = _Renderer(site, env, assets, media, previous or {})
     pages = r.pages()
-    if jobs > 1 and len(pages) >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+    if jobs > 1 and len(pages) >= PARALLEL_MINIMUM and CAN_FORK:
         settled = _settle_in_processes(r, pages, jobs)
     else:
         settled = map(r.settle, pages)
@@ -525,26 +522,22 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
 
 
 def _settle_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int) -> Iterator[OutputFile | _Failure]:
-    """``r.settle`` of each of ``pages`` in ``jobs`` forked processes, in order. The
-    workers inherit the model rather than receive it; the model is frozen first, so
-    their collector leaves its memory shared. Kept pages come back as their address
-    alone, and made ones with this process's object of each lookup they share. (This
-    process is busy enough taking in their files: given pages of its own as well, it
-    made the build slower.)"""
+    """``r.settle`` of each of ``pages`` in ``jobs`` forked processes, in order; the
+    workers inherit the model. Kept pages come back as their address alone, and made
+    ones with this process's object of each lookup they share. (This process is busy
+    enough taking in their files: given pages of its own as well, it made the build
+    slower.)"""
     global _forked
     _forked = r
-    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, die_with, (os.getpid(),)) as pool:
-            chunk = max(1, min(256, len(pages) // (jobs * 8)))
-            for file in pool.imap(_settle_in_worker, pages, chunksize=chunk):
-                if isinstance(file, _Kept):
-                    yield r.restore(file.dest)
-                else:
-                    yield r.shared_copy(file) if isinstance(file, OutputFile) else file
+        chunk = max(1, min(256, len(pages) // (jobs * 8)))
+        for file in forked_map(_settle_in_worker, pages, jobs, chunk):
+            if isinstance(file, _Kept):
+                yield r.restore(file.dest)
+            else:
+                yield r.shared_copy(file) if isinstance(file, OutputFile) else file
     finally:
         _forked = None
-        gc.unfreeze()
 
 
 def _settle_in_worker(page: tuple[str, int]) -> OutputFile | _Failure | _Kept:
