@@ -94,8 +94,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
 
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
-    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown, media and pages;
-    ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
+    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown, media and
+    pages, and rank related lists; ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
     index (kept as it is when no release it indexes changed); ``carry`` are files
     published as they are (``serve`` carries the last index until a fresh one is
     written). With ``memory``, the cache and the manifest are taken from and left in it
