@@ -52,6 +52,11 @@ class Card:
         """Site-relative URL."""
         return "/" + self.dest_path
 
+    @property
+    def digest(self) -> str:
+        """What fingerprints take it by: its file's name digests all it is made from."""
+        return self.dest_path
+
 
 def can_set_persian() -> bool:
     """Whether Pillow can shape Persian text here (libraqm with FriBiDi)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
+from itertools import repeat
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import PurePath
 from typing import Any
@@ -25,7 +26,8 @@ class Fingerprints:
 
     One instance serves one build: the model is immutable while it is rendered, so a
     tuple of 10,000 releases is digested once however many pages show it. An object
-    with a ``digest`` text (a release: the hash of its file and path) is digested by it.
+    with a ``digest`` text (a release: the hash of its file and path; a share card: its
+    file's name) is keyed by that text and its type, unhashed.
 
     Each value becomes a key of plain values, which serialise unambiguously (typed and
     length-prefixed), and a container's key is the digest of its items' keys: one
@@ -35,6 +37,7 @@ class Fingerprints:
     def __init__(self):
         self._seen: dict[int, tuple[Any, tuple[str, str]]] = {}  # id → (the value, kept alive; its key)
         self._fields: dict[type, tuple[str, ...]] = {}
+        self._has_digest: dict[type, bool] = {}
 
     def of(self, *values: Any) -> str:
         """The fingerprint of ``values``, as hexadecimal text."""
@@ -53,6 +56,11 @@ class Fingerprints:
         kind = type(value)
         if kind in _PLAIN:
             return value
+        has_digest = self._has_digest.get(kind)
+        if has_digest is None:
+            has_digest = self._has_digest[kind] = hasattr(kind, "digest")
+        if has_digest and type(value.digest) is str:  # a release: its digest is its key
+            return kind.__qualname__, value.digest
         seen = self._seen.get(id(value))
         if seen is not None:
             return seen[1]
@@ -64,16 +72,17 @@ class Fingerprints:
 
     def _container(self, value: Any, remember: bool = True) -> tuple[str, str]:
         kind = type(value)
+        # Plain items are their own keys: taken as they are, without a call (most are).
         if isinstance(value, (list, tuple)):
-            items: Any = [self._key(item) for item in value]
+            items: Any = [item if type(item) in _PLAIN else self._key(item) for item in value]
         elif isinstance(value, dict):
-            items = [(self._key(key), self._key(item)) for key, item in value.items()]
+            items = [(key if type(key) in _PLAIN else self._key(key), item if type(item) in _PLAIN else self._key(item))
+                     for key, item in value.items()]
         elif isinstance(value, (set, frozenset)):
             items = sorted(_serialise(self._key(item)) for item in value)
-        elif isinstance(getattr(value, "digest", None), str):
-            items = value.digest
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            items = [self._key(getattr(value, name)) for name in self._compared_fields(kind)]
+            items = [item if type(item) in _PLAIN else self._key(item)
+                     for item in map(getattr, repeat(value), self._compared_fields(kind))]
         else:
             raise TypeError(f"no fingerprint for {kind.__qualname__}")
         key = ("*", hashlib.blake2b(_serialise((kind.__qualname__, items)), digest_size=16).hexdigest())

@@ -158,7 +158,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
     try:
         try:
-            staging.write(render_site(site, create_environment(config.templates_dir), assets, media,
+            compiled = config.cache_dir / "templates" if use_cache else None
+            staging.write(render_site(site, create_environment(config.templates_dir, compiled), assets, media,
                                       previous.records if previous else None, jobs))
             staging.write(render_feeds(site) + render_sitemaps(site, previous.records if previous else None))
             lap("render")
@@ -317,7 +318,8 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
                 or article.image != old.image or article.body_images:  # pictures are made by the whole rebuild
             return ()
         articles.append(article)
-    files = render_articles(site, create_environment(config.templates_dir), load_assets(config.static_dir),
+    files = render_articles(site, create_environment(config.templates_dir, config.cache_dir / "templates"),
+                            load_assets(config.static_dir),
                             memory.media, articles)
     patch_outputs(files, config.output_dir)
     return tuple(f.dest_path for f in files)

@@ -40,10 +40,31 @@ from .text import to_persian_digits
 from .workers import CAN_FORK, forked_map
 
 
-def create_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment for the site's templates, with the project's filters."""
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by earlier builds, kept in the cache folder: compiling them
+    costs more than making a page. Jinja2 compiles a template again when its source
+    changed; a damaged file, or one that cannot be written, only costs that time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - damaged: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def create_environment(templates_dir: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment for the site's templates, with the project's filters;
+    templates compiled once are kept in the folder ``compiled``, when given."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        bytecode_cache=_CompiledTemplates(str(compiled)) if compiled is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -156,7 +177,7 @@ class _Renderer:
         self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
         self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
         self.distinct: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[str, ...], str]] = {}
-        self.checked: dict[int, bool] = {}  # id of a recorded lookup (alive in ``previous``) → still answered so
+        self.changed: set[int] | None = None  # ids of the lookups in ``previous`` answered otherwise now
         self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds,
                         "photo": media.lead.get, "card": media.cards.get}
         self.stamp = self.prints.of(
@@ -192,14 +213,13 @@ class _Renderer:
 
     def unchanged(self, reads: tuple[tuple[str, tuple[str, ...], str], ...]) -> bool:
         """Whether every lookup recorded for a page still has the same answer."""
-        for read in reads:
-            # Pages share their lookups (one object each, from the manifest): check each once.
-            same = self.checked.get(id(read))
-            if same is None:
-                same = self.checked[id(read)] = self.answer(read[0], read[1]) == read[2]
-            if not same:
-                return False
-        return True
+        if self.changed is None:
+            # Pages share their lookups (one object each, from the manifest): each is
+            # checked once, and most builds find none changed, so most pages need no look.
+            distinct = {id(read): read for record in self.previous.values() for read in record.reads}
+            self.changed = {key for key, (kind, arguments, answer) in distinct.items()
+                            if self.answer(kind, arguments) != answer}
+        return not self.changed or self.changed.isdisjoint(map(id, reads))
 
     def answer(self, kind: str, arguments: tuple[str, ...]) -> str | None:
         """The digest of a lookup's answer in this build (None when there is none), once per lookup."""
@@ -349,12 +369,16 @@ class _Renderer:
         before = self.previous[dest]
         return OutputFile(dest, fingerprint=before.fingerprint, reads=before.reads, links=before.links, kept=True)
 
-    def settle(self, page: tuple[str, int]) -> OutputFile | _Failure:
-        """The file of ``page`` (from ``pages``): kept when what it is made from is as it
-        was, made otherwise (or the template mistake that stopped it)."""
+    def check(self, page: tuple[str, int]) -> OutputFile | None:
+        """The current file of ``page`` (from ``pages``), kept when what it is made from
+        is as it was; None when it must be made."""
         described = self.describe(page)
-        fingerprint = self.fingerprint(described)
-        return self.kept(described, fingerprint) or self.make(described, fingerprint)
+        return self.kept(described, self.fingerprint(described))
+
+    def produce(self, page: tuple[str, int]) -> OutputFile | _Failure:
+        """``page`` (from ``pages``) made, or the template mistake that stopped it."""
+        described = self.describe(page)
+        return self.make(described, self.fingerprint(described))
 
     def make(self, page: _Page, fingerprint: str) -> OutputFile | _Failure:
         """``page`` rendered, or the located template mistake that stopped it."""
@@ -474,16 +498,9 @@ def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ..
     return files
 
 
-# Below this many pages, starting processes costs more than it saves.
-PARALLEL_MINIMUM = 200
+# Below this many pages to make, starting processes costs more than it saves.
+PARALLEL_MINIMUM = 64
 _forked: _Renderer | None = None  # what render workers inherit
-
-
-@dataclass(frozen=True, slots=True)
-class _Kept:
-    """A worker's word that the page at ``dest`` is kept: the parent holds its record."""
-
-    dest: str
 
 
 def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media = NO_MEDIA,
@@ -494,17 +511,21 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
 
     Photos with variants in ``media`` get responsive markup; others are published as
     they are. Files whose fingerprint matches their record in ``previous`` (the manifest
-    of the current output folder) come back ``kept``, without being rendered. Pages are
-    fingerprinted and made in ``jobs`` processes when there are enough of them: even
-    when few changed, telling which did is work on every page.
+    of the current output folder) come back ``kept``, without being rendered. The pages
+    to make are made in ``jobs`` processes when there are enough of them.
     """
     r = _Renderer(site, env, assets, media, previous or {})
     pages = r.pages()
-    if jobs > 1 and len(pages) >= PARALLEL_MINIMUM and CAN_FORK:
-        settled = _settle_in_processes(r, pages, jobs)
+    # Telling which pages changed is quick work on every page, done here; only the
+    # pages to make go to other processes, when there are enough of them.
+    kept = [r.check(page) for page in pages] if r.previous else [None] * len(pages)
+    wanted = [page for page, file in zip(pages, kept) if file is None]
+    if jobs > 1 and len(wanted) >= PARALLEL_MINIMUM and CAN_FORK:
+        made = _produce_in_processes(r, wanted, jobs)
     else:
-        settled = map(r.settle, pages)
-    for (kind, index), file in zip(pages, settled):
+        made = map(r.produce, wanted)
+    for (kind, index), file in zip(pages, kept):
+        file = file or next(made)
         if isinstance(file, _Failure):
             r.problems.setdefault(file.key, file.problem)
         else:
@@ -521,25 +542,19 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
         raise BuildError(list(r.problems.values()))
 
 
-def _settle_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int) -> Iterator[OutputFile | _Failure]:
-    """``r.settle`` of each of ``pages`` in ``jobs`` forked processes, in order; the
-    workers inherit the model. Kept pages come back as their address alone, and made
-    ones with this process's object of each lookup they share. (This process is busy
-    enough taking in their files: given pages of its own as well, it made the build
-    slower.)"""
+def _produce_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int) -> Iterator[OutputFile | _Failure]:
+    """``r.produce`` of each of ``pages`` in ``jobs`` forked processes, in order; the
+    workers inherit the model. Made pages come back holding this process's object of
+    each lookup they share with others."""
     global _forked
     _forked = r
     try:
-        chunk = max(1, min(256, len(pages) // (jobs * 8)))
-        for file in forked_map(_settle_in_worker, pages, jobs, chunk):
-            if isinstance(file, _Kept):
-                yield r.restore(file.dest)
-            else:
-                yield r.shared_copy(file) if isinstance(file, OutputFile) else file
+        chunk = max(1, min(64, len(pages) // (jobs * 8)))
+        for file in forked_map(_produce_in_worker, pages, jobs, chunk):
+            yield r.shared_copy(file) if isinstance(file, OutputFile) else file
     finally:
         _forked = None
 
 
-def _settle_in_worker(page: tuple[str, int]) -> OutputFile | _Failure | _Kept:
-    file = _forked.settle(page)
-    return _Kept(file.dest_path) if isinstance(file, OutputFile) and file.kept else file
+def _produce_in_worker(page: tuple[str, int]) -> OutputFile | _Failure:
+    return _forked.produce(page)

@@ -1,5 +1,6 @@
 """The caches of read releases and made files: reused when nothing changed, never the cause of wrong output."""
 
+import shutil
 import subprocess
 import sys
 
@@ -115,3 +116,25 @@ def test_a_cache_of_an_earlier_version_is_set_aside_without_a_notice(tmp_path):
     result = build(tmp_path)
     assert result.returncode == 0 and result.stderr == "" and "از حافظهٔ میانی" not in result.stdout
     assert tree(tmp_path / "output") == expected
+
+
+def test_compiled_templates_are_kept_and_neither_stale_nor_fatal(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    write_site(tmp_path, {"a.md": release("الف")}, templates=templates)
+    build(tmp_path)
+    compiled = sorted((tmp_path / ".cache/templates").iterdir())
+    assert compiled  # the next build loads them rather than compiling again
+    expected = tree(tmp_path / "output")
+    for number, damage in enumerate((b"", b"j2 not compiled code", compiled[0].read_bytes()[:60])):
+        for path in compiled:
+            path.write_bytes(damage)
+        result = build(tmp_path, "--output", f"damaged-{number}")
+        assert result.returncode == 0 and result.stderr == ""
+        assert tree(tmp_path / f"damaged-{number}") == expected
+
+    article = templates / "article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace("</article>", "<p>نسخهٔ تازهٔ قالب</p></article>", 1),
+                       encoding="utf-8")
+    assert build(tmp_path).returncode == 0
+    assert "نسخهٔ تازهٔ قالب" in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
