@@ -216,19 +216,21 @@ def dest_path(url: str) -> str:
 
 def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Problem]:
     """Two pages claiming one output file: the problem names both files and what to change."""
-    claims: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    claims: dict[str, list[tuple[Article | None, str]]] = defaultdict(list)  # by the release and its key
     for article in articles:
-        claims[dest_path(article.url)].append((article.path, article.line("slug"), "slug"))
+        claims[dest_path(article.url)].append((article, "slug"))
     for alias, article in redirects:
-        claims[dest_path(alias)].append((article.path, article.line("aliases"), "aliases"))
+        claims[dest_path(alias)].append((article, "aliases"))
     generated = ([l.url for l in listings] + [t.url for t in taxonomies] + [y.url for y in archive]
                  + ["/archive/", "/404.html"])
     for url in generated:
-        claims[dest_path(url)].append(("", 0, ""))
+        claims[dest_path(url)].append((None, ""))
     problems = []
-    for dest, owners in claims.items():
-        if len(owners) < 2:
+    for dest, claimed in claims.items():
+        if len(claimed) < 2:
             continue
+        # Located only now: finding a key's line is work, and most addresses have one owner.
+        owners = [(article.path, article.line(key), key) if article else ("", 0, "") for article, key in claimed]
         for path, line, key in owners:
             if not path:
                 continue
