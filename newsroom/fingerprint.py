@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
+from collections.abc import Mapping
 from itertools import repeat
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import PurePath
@@ -75,7 +76,7 @@ class Fingerprints:
         # Plain items are their own keys: taken as they are, without a call (most are).
         if isinstance(value, (list, tuple)):
             items: Any = [item if type(item) in _PLAIN else self._key(item) for item in value]
-        elif isinstance(value, dict):
+        elif isinstance(value, Mapping):
             items = [(key if type(key) in _PLAIN else self._key(key), item if type(item) in _PLAIN else self._key(item))
                      for key, item in value.items()]
         elif isinstance(value, (set, frozenset)):

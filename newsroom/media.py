@@ -11,11 +11,11 @@ from pathlib import Path
 
 from .cache import FileCache
 from .cards import Card, CardMaker
+from .config import SiteConfig
 from .content import Article
 from .errors import BuildError, Problem, display_path
 from .images import Photo, PhotoLibrary
 from .output import OutputFile
-from .site import Site
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,24 +36,24 @@ def _raster(path: Path | None) -> Path | None:
     return path if path is not None and path.suffix.lower() != ".svg" else None  # SVG is published as it is
 
 
-def prepare_media(site: Site, files: FileCache, jobs: int = 1) -> Media:
-    """Variants of every published photo and the share card of every release. Raises
-    ``BuildError`` naming the releases whose photo cannot be read."""
+def prepare_media(articles: tuple[Article, ...], config: SiteConfig, files: FileCache, jobs: int = 1) -> Media:
+    """Variants of every photo of ``articles`` (the published releases) and the share
+    card of each. Raises ``BuildError`` naming the releases whose photo cannot be read."""
     photos = PhotoLibrary(files, jobs)
-    cards = CardMaker(files, site.config.static_dir, site.config.organization or site.config.title, jobs)
-    body = {a.url: [(src, file) for src, file in a.body_images if _raster(file)] for a in site.articles}
-    problems = photos.prepare([p for a in site.articles for p in [_raster(a.image_source)] + [f for _, f in body[a.url]]
+    cards = CardMaker(files, config.static_dir, config.organization or config.title, jobs)
+    body = {a.url: [(src, file) for src, file in a.body_images if _raster(file)] for a in articles}
+    problems = photos.prepare([p for a in articles for p in [_raster(a.image_source)] + [f for _, f in body[a.url]]
                                if p is not None])
-    problems += cards.prepare([(a.url, a.title, a.date, _raster(a.image_source)) for a in site.articles])
+    problems += cards.prepare([(a.url, a.title, a.date, _raster(a.image_source)) for a in articles])
     if problems:
-        raise BuildError(sorted({located for problem in problems for located in _locate(problem, site.articles)}))
-    lead = {a.url: photos.photo(a.image_source) for a in site.articles if _raster(a.image_source)}
+        raise BuildError(sorted({located for problem in problems for located in _locate(problem, articles)}))
+    lead = {a.url: photos.photo(a.image_source) for a in articles if _raster(a.image_source)}
     return Media(
         lead={url: photo for url, photo in lead.items() if photo is not None},
         body={url: {src: photos.photo(file) for src, file in found} for url, found in body.items() if found},
-        cards={a.url: cards.card(a.url) for a in site.articles if cards.card(a.url) is not None},
+        cards={a.url: cards.card(a.url) for a in articles if cards.card(a.url) is not None},
         files=tuple(photos.outputs() + cards.outputs()),
-        notice=cards.notice if site.articles else None,
+        notice=cards.notice if articles else None,
     )
 
 

@@ -26,10 +26,10 @@ from .lint import lint_release, lint_site
 from .media import Media, prepare_media
 from .output import (OutputFile, Previous, Record, Staging, load_previous, output_state, patch_outputs, recover_output,
                      save_manifest, still_written, write_folder)
-from .related import RelatedIndex, Score, choose, pinned_articles
+from .related import RelatedIndex, Score, choose, pinned_articles, rank_related
 from .render import check_links, create_environment, render_articles, render_site
 from .search import SEARCH_DIR, render_search_index, search_fingerprint
-from .site import Site, Visibility, assemble_site, is_visible, site_order, turning_points
+from .site import Site, Visibility, assemble_site, is_visible, site_order, turning_points, visible_releases
 from .sitemaps import render_sitemaps
 
 
@@ -95,7 +95,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     Raises ``BuildError`` with every problem found, before anything is written; with
     ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
     earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown, media and
-    pages, and rank related lists; ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
+    pages, and rank related lists (begun in another process while pictures are made and
+    the manifest read); ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
     index (kept as it is when no release it indexes changed); ``carry`` are files
     published as they are (``serve`` carries the last index until a fresh one is
     written). With ``memory``, the cache and the manifest are taken from and left in it
@@ -132,31 +133,30 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             cache.save()  # the releases that were read need not be read again
         raise BuildError(problems)
     made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
+    shown = visible_releases(articles, now, visibility)
+    # Related lists are ranked in another process meanwhile, where the system can fork:
+    # pictures and the record of the output folder need none of them.
+    related = rank_related(shown, frozenset(a.slug for a in articles), config.related, cache, jobs, beside=True)
     try:
         try:
-            site = assemble_site(articles, config, now, visibility, memo=cache, jobs=jobs)
-        finally:
-            if memory is None:
-                cache.save()  # releases read and related lists, whatever happens next
-        lap("assemble")
-        problems += site.warnings
-        if strict and problems:
-            raise BuildError(problems)
-        media = prepare_media(site, made, jobs)
-        lap("media")
-        recover_output(config.output_dir)  # a patch a killed build left half applied
-        if memory is not None and memory.previous is not None and memory.config == config:
-            previous = still_written(memory.previous, config.output_dir)
-        else:
-            previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
-        # Pages are written beside the current site as they are rendered, so the build
-        # holds their records rather than their bytes; the site changes only at commit.
-        staging = Staging(config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
-                          project=config.config_path.parent, previous=previous)
-    except BuildError as exc:  # report the warnings found so far too
-        made.close()
-        raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-    try:
+            media = prepare_media(shown, config, made, jobs)
+            lap("media")
+            recover_output(config.output_dir)  # a patch a killed build left half applied
+            if memory is not None and memory.previous is not None and memory.config == config:
+                previous = still_written(memory.previous, config.output_dir)
+            else:
+                previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
+            site = assemble_site(articles, config, now, visibility, related=related)
+            lap("assemble")
+            problems += site.warnings
+            if strict and problems:
+                raise BuildError(problems)
+            # Pages are written beside the current site as they are rendered, so the build
+            # holds their records rather than their bytes; the site changes only at commit.
+            staging = Staging(config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
+                              project=config.config_path.parent, previous=previous)
+        except BuildError as exc:  # report the warnings found so far too
+            raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
         try:
             compiled = config.cache_dir / "templates" if use_cache else None
             staging.write(render_site(site, create_environment(config.templates_dir, compiled), assets, media,
@@ -182,6 +182,9 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         written = staging.commit(manifest_path(config) if use_cache and memory is None else None)
         made.prune()  # only after a good build: keep what this build used
     finally:
+        related.cancel()
+        if memory is None:
+            cache.save()  # releases read and related lists (put once ranked), whatever happened
         made.close()
     lap("write")
     files = staging.files

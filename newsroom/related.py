@@ -28,6 +28,8 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator
 
 import importlib
 from types import ModuleType
@@ -37,7 +39,7 @@ from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
 from .text import slugify_term
-from .workers import CAN_FORK, forked_map
+from .workers import CAN_FORK, ForkedCall, forked_map
 
 class _OnFirstUse:
     """A module imported when first used: a build in which no release changed takes its
@@ -160,55 +162,135 @@ class RelatedIndex:
                 for i in self.order(np.flatnonzero(candidate), rows, cols, total)]
 
 
-def build_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
-                  memo: Cache | None = None, jobs: int = 1) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
-    """The related list of every article in ``articles`` (keyed by URL), and problems.
+class Ranking:
+    """Related lists being ranked (``rank_related``): ``result`` gives them, and
+    problems, once they are ready; ``cancel`` stops the ranking if they are not wanted."""
+
+    def __init__(self, finish: Callable[[Any], tuple[dict[str, tuple[Article, ...]], list[Problem]]],
+                 computed: Any = None, job: ForkedCall | None = None):
+        self._finish, self._computed, self._job = finish, computed, job
+        self._result: tuple[dict[str, tuple[Article, ...]], list[Problem]] | None = None
+
+    def result(self) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
+        """The related list of every article (keyed by URL), and problems; waits for them."""
+        if self._result is None:
+            computed = self._job.result() if self._job is not None else self._computed
+            self._job = None
+            self._result = self._finish(computed)
+        return self._result
+
+    def cancel(self) -> None:
+        """Stop the ranking, if it is still going on in another process."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+
+class RelatedLists(Mapping):
+    """Related lists by URL from a ``Ranking`` that may still be going on in another
+    process: the first look at them waits for it."""
+
+    def __init__(self, ranking: Ranking):
+        self._ranking = ranking
+
+    def __getitem__(self, url: str) -> tuple[Article, ...]:
+        return self._ranking.result()[0][url]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ranking.result()[0])
+
+    def __len__(self) -> int:
+        return len(self._ranking.result()[0])
+
+
+def pin_problems(articles: tuple[Article, ...], every_slug: frozenset[str]) -> list[Problem]:
+    """The problems of the releases' pins (``related:``), found without ranking: the
+    same ones ranking finds."""
+    pinning = [article for article in articles if article.related]
+    by_slug = _slug_index(articles) if pinning else {}
+    problems: list[Problem] = []
+    for article in pinning:
+        _pinned(article, by_slug, every_slug, problems)
+    return problems
+
+
+def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
+                 memo: Cache | None = None, jobs: int = 1, beside: bool = False) -> Ranking:
+    """The related list of every article in ``articles`` (keyed by URL), and problems,
+    as a ``Ranking`` whose ``result`` gives them.
 
     ``every_slug`` holds the slugs of all releases read, visible or not, so that a pinned
     slug of a draft is skipped quietly while an unknown one is reported. ``memo`` keeps
-    the lists of the last build with what they were made from. When only some releases'
-    words changed since (an edited sentence, a fixed typo), only the lists that can
-    differ are computed again (``_affected``): those of the releases whose text vectors
-    changed (the edited ones, and those sharing a word whose rarity the edit moved),
-    of the releases listing one of them, and of those where one of them now reaches
-    the minimum score. Many lists are ranked in ``jobs`` processes.
+    the lists of the last build with what they were made from (updated when the result
+    is taken). When only some releases' words changed since (an edited sentence, a
+    fixed typo), only the lists that can differ are computed again (``_affected``):
+    those of the releases whose text vectors changed (the edited ones, and those
+    sharing a word whose rarity the edit moved), of the releases listing one of them,
+    and of those where one of them now reaches the minimum score. Many lists are ranked
+    in ``jobs`` processes.
+
+    With ``beside`` (and ``jobs`` above 1, where the system can fork) the ranking goes
+    on in another process while this one does other work: only the lists' URLs, the
+    digests of the text vectors and problems come back.
     """
-    if memo is None or not articles:
-        return _compute_related(articles, every_slug, config, jobs=jobs)
-    # The frame: everything scoring reads except each release's counted words.
-    frame = hashlib.sha256(repr((_STATE_FORMAT, config, sorted(every_slug))).encode())
-    for a in articles:
-        frame.update(repr((a.url, a.slug, a.date, a.tags, a.category, a.county, a.related)).encode())
-    key = "related:" + frame.hexdigest()
-    earlier = memo.get(key)
-    earlier_words, lists = earlier if earlier is not None else ({}, {})
-    words = {}
-    for a in articles:
-        known = earlier_words.get(a.url)
-        # A release whose file is as it was has the words it had: no need to hash them.
-        words[a.url] = known[:2] if known is not None and known[0] == a.digest else (a.digest, _word_digest(a))
-    edited = [row for row, a in enumerate(articles) if earlier is None or words[a.url][1] != earlier_words[a.url][1]]
+    key, earlier, words, edited = "", None, {}, list(range(len(articles)))
+    if memo is not None and articles:
+        # The frame: everything scoring reads except each release's counted words.
+        frame = hashlib.sha256(repr((_STATE_FORMAT, config, sorted(every_slug))).encode())
+        for a in articles:
+            frame.update(repr((a.url, a.slug, a.date, a.tags, a.category, a.county, a.related)).encode())
+        key = "related:" + frame.hexdigest()
+        earlier = memo.get(key)
+        earlier_words = earlier[0] if earlier is not None else {}
+        for a in articles:
+            known = earlier_words.get(a.url)
+            # A release whose file is as it was has the words it had: no need to hash them.
+            words[a.url] = known[:2] if known is not None and known[0] == a.digest else (a.digest, _word_digest(a))
+        edited = [row for row, a in enumerate(articles) if earlier is None or words[a.url][1] != earlier_words[a.url][1]]
+    lists = earlier[1] if earlier is not None else {}
+
+    def finish(computed: tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]):
+        ranked, vectors, problems = computed
+        related = _lists_of({**lists, **ranked}, articles)
+        if memo is not None and vectors and not problems:
+            state = {a.url: (*words[a.url], vectors[row]) for row, a in enumerate(articles)}
+            memo.put(key, (state, _urls_of(related)))
+        return related, problems
+
     if not edited:
-        return _lists_of(lists, articles), []
+        return Ranking(finish, ({}, [], []))
+    earlier_vectors = {url: listed[2] for url, listed in earlier[0].items()} if earlier is not None else None
+
+    def compute() -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
+        return _rank_changes(articles, every_slug, config, earlier_vectors, lists, edited, memo is not None, jobs)
+
+    if beside and jobs > 1 and CAN_FORK:
+        return Ranking(finish, job=ForkedCall(compute))
+    return Ranking(finish, compute())
+
+
+def _rank_changes(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
+                  earlier_vectors: dict[str, bytes] | None, lists: dict[str, tuple[str, ...]], edited: list[int],
+                  digests: bool, jobs: int) -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
+    """The lists to change (as URLs, by URL), the digests of the text vectors (with
+    ``digests``) and problems: the lists ``_affected`` by the ``edited`` rows when the
+    vectors of the last build are known and few lists are, every list otherwise."""
     index = RelatedIndex(articles, config)
-    vectors = index.vector_digests()
-    related, problems = None, []
-    if earlier is not None:
+    vectors = index.vector_digests() if digests else []
+    problems: list[Problem] = []
+    if earlier_vectors is not None:
         edited_rows = set(edited)
-        moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier_words[a.url][2]]
+        moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier_vectors[a.url]]
         rows = _affected(index, np.array(moved, dtype=np.int64), lists)
         if len(rows) <= len(articles) // 2:
-            related = _lists_of(lists, articles)
+            related: dict[str, tuple[Article, ...]] = {}
             _rank(index, rows, every_slug, related, problems, jobs)
-    if related is None:
-        related, problems = _compute_related(articles, every_slug, config, index, jobs)
-    if not problems:
-        state = {a.url: (*words[a.url], vectors[row]) for row, a in enumerate(articles)}
-        memo.put(key, (state, _urls_of(related)))
-    return related, problems
+            return _urls_of(related), vectors, problems
+    related, problems = _compute_related(articles, every_slug, config, index, jobs)
+    return _urls_of(related), vectors, problems
 
 
-_STATE_FORMAT = "related-state-2"  # what build_related remembers, and how
+_STATE_FORMAT = "related-state-2"  # what rank_related remembers, and how
 
 
 def _affected(index: RelatedIndex, moved: np.ndarray, lists: dict[str, tuple[str, ...]]) -> np.ndarray:

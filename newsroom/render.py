@@ -518,9 +518,15 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     pages = r.pages()
     # Telling which pages changed is quick work on every page, done here; only the
     # pages to make go to other processes, when there are enough of them.
-    kept = [r.check(page) for page in pages] if r.previous else [None] * len(pages)
+    kept: list[OutputFile | None] = [None] * len(pages)
+    if r.previous:
+        # Release pages last: they show the related lists, which may still be ranked
+        # in another process meanwhile.
+        for number in sorted(range(len(pages)), key=lambda number: pages[number][0] == "article"):
+            kept[number] = r.check(pages[number])
     wanted = [page for page, file in zip(pages, kept) if file is None]
     if jobs > 1 and len(wanted) >= PARALLEL_MINIMUM and CAN_FORK:
+        len(site.related)  # workers inherit the model: the lists must be in it before they fork
         made = _produce_in_processes(r, wanted, jobs)
     else:
         made = map(r.produce, wanted)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -21,7 +22,7 @@ from .config import SiteConfig, TaxonomyConfig
 from .content import Article
 from .dates import month_name
 from .errors import WARNING, BuildError, Problem
-from .related import build_related
+from .related import Ranking, RelatedLists, pin_problems, rank_related
 from .taxonomy import Taxonomy, TermLink, build_taxonomies
 from .text import to_persian_digits
 
@@ -96,7 +97,7 @@ class Site:
 
     config: SiteConfig
     articles: tuple[Article, ...]
-    related: dict[str, tuple[Article, ...]]
+    related: Mapping[str, tuple[Article, ...]]  # may still be ranked elsewhere: see RelatedLists
     neighbours: dict[str, Neighbours]
     taxonomies: tuple[Taxonomy, ...]
     archive: tuple[ArchiveYear, ...]
@@ -141,13 +142,23 @@ def site_order(article: Article) -> tuple:
     return (-article.date.timestamp(), article.url)
 
 
+def visible_releases(articles: list[Article], now: datetime, visibility: Visibility = Visibility()) -> tuple[Article, ...]:
+    """The releases the site shows, in its order (``site_order``)."""
+    return tuple(sorted((a for a in articles if is_visible(a, now, visibility)), key=site_order))
+
+
 def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, visibility: Visibility = Visibility(),
-                  memo: Cache | None = None, jobs: int = 1) -> Site:
+                  memo: Cache | None = None, jobs: int = 1, related: Ranking | None = None) -> Site:
     """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins.
-    ``memo`` remembers related lists between builds (see ``build_related``), which are
-    ranked in ``jobs`` processes when there are many."""
-    shown = tuple(sorted((a for a in articles if is_visible(a, now, visibility)), key=site_order))
-    related, problems = build_related(shown, frozenset(a.slug for a in articles), config.related, memo, jobs)
+    ``memo`` remembers related lists between builds (see ``rank_related``), which are
+    ranked in ``jobs`` processes when there are many; ``related`` are lists already begun
+    (``rank_related`` of ``visible_releases``) for the same releases, time and visibility."""
+    shown = visible_releases(articles, now, visibility)
+    every_slug = frozenset(a.slug for a in articles)
+    if related is None:
+        lists, problems = rank_related(shown, every_slug, config.related, memo, jobs).result()
+    else:  # still being ranked, maybe: the site holds them as they come
+        lists, problems = RelatedLists(related), pin_problems(shown, every_slug)
     taxonomies = build_taxonomies(shown, config)
     archive = _archive(shown)
     listings = _listings(shown, taxonomies, archive, config)
@@ -160,7 +171,7 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
         for i, a in enumerate(shown)
     }
     news_since = now - timedelta(days=config.feeds.news_days)
-    return Site(config, shown, related, neighbours, taxonomies, archive, listings, redirects,
+    return Site(config, shown, lists, neighbours, taxonomies, archive, listings, redirects,
                 hidden=len(articles) - len(shown), news=tuple(a for a in shown if news_since <= a.date <= now),
                 warnings=_far_future(articles, now))
 

@@ -16,6 +16,8 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
+import traceback
 from multiprocessing.context import BaseContext
 from typing import Any, Callable, Iterable, Iterator
 
@@ -49,3 +51,57 @@ def forked_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int, 
             yield from pool.imap(function, items, chunksize)
     finally:
         gc.unfreeze()
+
+
+class ForkedCall:
+    """``function()`` run in a forked process while this one goes on (only where
+    ``CAN_FORK``): ``result`` waits for what it returns, or raises what it raised;
+    ``cancel`` ends it if its result is no longer wanted. Either must be called: the
+    process is not a daemon (it may start workers of its own), and an interpreter waits
+    for such processes before it exits."""
+
+    def __init__(self, function: Callable[[], Any]):
+        fork = multiprocessing.get_context("fork")
+        self._receiver, sender = fork.Pipe(duplex=False)
+        self._process = fork.Process(target=_call, args=(function, sender, os.getpid()))
+        # Anything still buffered would be written again by the child as it exits.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        gc.freeze()  # as in forked_map: the child's collector leaves the shared memory alone
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
+        sender.close()  # the child's end: reading gets EOF if the child dies
+
+    def result(self) -> Any:
+        """What ``function`` returned, once it has; what it raised is raised here."""
+        try:
+            succeeded, value = self._receiver.recv()
+        except EOFError:
+            raise RuntimeError(f"a worker process ended without a result (exit code {self._process.exitcode})") from None
+        finally:
+            self.cancel()
+        if not succeeded:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """End the process, if it is still running, and release it."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receiver.close()
+
+
+def _call(function: Callable[[], Any], sender: Any, parent: int) -> None:
+    die_with(parent)
+    try:
+        outcome = True, function()
+    except BaseException as error:  # noqa: BLE001 - raised again in the parent
+        outcome = False, error
+    try:
+        sender.send(outcome)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text does
+        sender.send((False, RuntimeError("".join(traceback.format_exception(outcome[1])))))
+    sender.close()

@@ -86,6 +86,20 @@ def test_pinned_come_first_in_their_order_then_the_best(tmp_path):
     assert related_slugs(site, "a") == ["old", "s", "b"]
 
 
+def test_pin_mistakes_are_told_alike_whether_lists_are_ranked_here_or_in_another_process(build):
+    files = {
+        "a.md": release("الف", "1403-02-01", GREENHOUSE, related="[no-such-release, x]"),
+        "b.md": release("ب", "1403-02-02", SCHOOL, related="[b]"),
+        "1402/x.md": release("ایکس", "1402-02-03", FLOOD),
+        "1403/x.md": release("ایکس", "1403-02-03", FLOOD),
+    }
+    here = build(files, "--jobs", "1")
+    beside = build(files, "--jobs", "2", "--output", "beside")
+    assert here.code == beside.code == 1 and here.err == beside.err
+    assert "«no-such-release» پیدا نشد" in here.err and "«x» به چند خبر می‌خورد" in here.err
+    assert "content/b.md:4: related: «b» خود همین خبر است" in here.err
+
+
 def test_count_and_include_newer(tmp_path):
     files = {f"n{i}.md": release(f"گلخانه {i}", f"1403-02-1{i}", GREENHOUSE) for i in range(8)}
     site = site_of(tmp_path, files, "related:\n  count: 3\n  include_newer: false\n")
@@ -240,7 +254,7 @@ def test_lists_updated_after_edits_are_the_lists_computed_afresh(tmp_path_factor
         memo = Cache(None, "")
         before = read_all()
         slugs = frozenset(a.slug for a in before)
-        related.build_related(before, slugs, config.related, memo)
+        related.rank_related(before, slugs, config.related, memo).result()
         for name in random.sample(sorted(files), edited):
             path = tmp_path / "content" / name
             text = path.read_text(encoding="utf-8")
@@ -257,7 +271,7 @@ def test_lists_updated_after_edits_are_the_lists_computed_afresh(tmp_path_factor
         after = read_all()
         afresh, _ = compute(after, slugs, config.related)
         ranked.clear()
-        updated, problems = related.build_related(after, slugs, config.related, memo)
+        updated, problems = related.rank_related(after, slugs, config.related, memo).result()
     finally:
         related._rank_rows, related._compute_related = rank, compute
         related.TERMS_PER_RELEASE, related.MAX_TERM_RELEASES = saved
