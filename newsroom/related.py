@@ -25,6 +25,7 @@ the smaller URL, so the lists never depend on file order.
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
@@ -237,8 +238,8 @@ def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], conf
     if memo is not None and articles:
         # The frame: everything scoring reads except each release's counted words.
         frame = hashlib.sha256(repr((_STATE_FORMAT, config, sorted(every_slug))).encode())
-        for a in articles:
-            frame.update(repr((a.url, a.slug, a.date, a.tags, a.category, a.county, a.related)).encode())
+        for a in articles:  # the moment, not its time zone: scores read only the moment
+            frame.update(marshal.dumps((a.url, a.slug, a.date.timestamp(), a.tags, a.category, a.county, a.related), 2))
         key = "related:" + frame.hexdigest()
         earlier = memo.get(key)
         earlier_words = earlier[0] if earlier is not None else {}

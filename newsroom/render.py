@@ -555,7 +555,7 @@ def _produce_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int)
     global _forked
     _forked = r
     try:
-        chunk = max(1, min(64, len(pages) // (jobs * 8)))
+        chunk = max(1, min(256, len(pages) // (jobs * 8)))
         for file in forked_map(_produce_in_worker, pages, jobs, chunk):
             yield r.shared_copy(file) if isinstance(file, OutputFile) else file
     finally:

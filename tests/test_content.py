@@ -3,6 +3,8 @@
 import re
 import shutil
 
+from newsroom.content import find_sources
+
 from conftest import REPO, photo, read, release
 
 
@@ -217,3 +219,12 @@ def test_persian_file_names_with_a_date_prefix_get_distinct_addresses(build, tmp
     result = build({"1403-02-15-اطلاعیه.md": release("یک"), "1403-03-01-اطلاعیه.md": release("دو")})
     assert result.code == 0
     assert len(list((tmp_path / "output/news/1403").iterdir())) == 2
+
+
+def test_release_files_are_found_in_path_order(tmp_path):
+    names = ["b.md", "a/z.md", "a-b.md", "a/b/c.md", "A.md", "c/a.md", "a/b.md"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(release(), encoding="utf-8")
+    sources, problems = find_sources(tmp_path)
+    assert sources == sorted(tmp_path / name for name in names) and problems == []
