@@ -50,12 +50,22 @@ class Listing:
     count: int
     previous_url: str | None
     next_url: str | None
-    # The term's name and address, not its releases: a page of the list does not change
-    # when a release on another page of it does.
+    # The term's or month's name and address, not its releases: a page of the list does
+    # not change when a release on another page of it does.
     term: TermLink | None = None
     taxonomy: TaxonomyConfig | None = None
-    month: ArchiveMonth | None = None
+    month: MonthLink | None = None
     total: int = 0  # releases in the whole list, all pages
+
+
+@dataclass(frozen=True, slots=True)
+class MonthLink:
+    """An archive month as a page of its list shows it: its name and address."""
+
+    year: int
+    month: int
+    name: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,11 @@ class ArchiveMonth:
     name: str
     url: str
     articles: tuple[Article, ...]
+
+    @property
+    def link(self) -> MonthLink:
+        """What a page of the month's list shows of it."""
+        return MonthLink(self.year, self.month, self.name, self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +230,7 @@ def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listin
     for year in archive:
         for month in year.months:
             listings += _paginate("month", f"{month.name} {to_persian_digits(year.year)}", month.url, month.articles,
-                                  config.page_size, month=month)
+                                  config.page_size, month=month.link)
     return tuple(listings)
 
 

@@ -11,6 +11,7 @@ from conftest import NOW_ARG, REPO, photo, read, release, tree, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsroom import render
 from newsroom.cli import main
 
 TAGS = ["کمک مؤمنانه", "كمك مؤمنانه", "زعفران", "گلخانه", "آب شرب"]
@@ -126,6 +127,18 @@ def test_editing_one_release_rewrites_only_the_pages_that_show_it(tmp_path, buil
     # The release's own page, its related and neighbouring pages, the lists that show its
     # title, feeds and sitemaps: a small part of the site.
     assert len(rewritten) < len(after) / 3, rewritten
+
+
+def test_an_edit_makes_only_the_page_of_a_long_list_that_shows_the_release(tmp_path, build, monkeypatch):
+    # One month of 25 releases: three pages of its archive list, the newest on the first.
+    build({f"n{i:02d}.md": release(f"خبر {i}", f"1403-02-{i + 1:02d}") for i in range(25)})
+    made = []
+    make = render._Renderer.make
+    monkeypatch.setattr(render._Renderer, "make", lambda self, page, fingerprint: made.append(page.dest)
+                        or make(self, page, fingerprint))
+    assert build({"n24.md": release("خبر 24", "1403-02-25", "متنی ویرایش‌شده.")}, "--jobs", "1").code == 0
+    assert "news/1403/n24/index.html" in made
+    assert [dest for dest in made if dest.startswith(("archive/1403/02/", "page/"))] == ["archive/1403/02/index.html"]
 
 
 def test_with_nothing_changed_the_clock_still_publishes_and_withdraws(tmp_path, build):
