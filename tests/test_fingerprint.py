@@ -36,3 +36,18 @@ def test_different_values_have_different_fingerprints():
 
 def test_derived_fields_are_left_out():
     assert Fingerprints().of(Teaser("a", (), shown=1)) == Fingerprints().of(Teaser("a", (), shown=2))
+
+
+@dataclass(frozen=True)
+class Release:
+    digest: str
+    title: str = field(default="", compare=False)  # its digest stands for all it holds
+
+
+def test_releases_are_taken_by_their_digests_alone_and_in_order():
+    a, b = Release("d1", "الف"), Release("d2", "ب")
+    values = [(a, b), (b, a), [a, b], (a,), ("d1", "d2"), ("Release", ["d1", "d2"]), (a, "d2"),
+              (Release("d1"), Teaser("d2", ()))]
+    prints = Fingerprints()
+    assert len({prints.of(value) for value in values}) == len(values)
+    assert Fingerprints().of((a, b)) == Fingerprints().of((Release("d1", "دیگر"), Release("d2")))
