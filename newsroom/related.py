@@ -27,9 +27,9 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import chain
-from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
 import importlib

@@ -77,11 +77,14 @@ class ForkedCall:
     def result(self) -> Any:
         """What ``function`` returned, once it has; what it raised is raised here."""
         try:
-            succeeded, value = self._receiver.recv()
+            outcome = self._receiver.recv()
         except EOFError:
-            raise RuntimeError(f"a worker process ended without a result (exit code {self._process.exitcode})") from None
+            outcome = None
         finally:
             self.cancel()
+        if outcome is None:
+            raise RuntimeError(f"a worker process ended without a result (exit code {self._process.exitcode})")
+        succeeded, value = outcome
         if not succeeded:
             raise value
         return value
@@ -102,6 +105,7 @@ def _call(function: Callable[[], Any], sender: Any, parent: int) -> None:
         outcome = False, error
     try:
         sender.send(outcome)
-    except Exception:  # noqa: BLE001 - an exception that does not pickle: its text does
-        sender.send((False, RuntimeError("".join(traceback.format_exception(outcome[1])))))
+    except Exception as error:  # noqa: BLE001 - what does not pickle is told as text
+        told = outcome[1] if not outcome[0] else error
+        sender.send((False, RuntimeError("".join(traceback.format_exception(told)))))
     sender.close()

@@ -30,3 +30,8 @@ def test_a_cancelled_call_leaves_no_process_behind():
     call.cancel()
     assert time.monotonic() - started < 5
     assert not call._process.is_alive() and call._process.exitcode is not None
+
+
+def test_a_result_that_does_not_pickle_is_told_as_an_error():
+    with pytest.raises(RuntimeError, match="pickle"):
+        ForkedCall(lambda: (lambda: None)).result()
