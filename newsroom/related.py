@@ -260,10 +260,10 @@ def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], conf
 
     if not edited:
         return Ranking(finish, ({}, [], []))
-    earlier_vectors = {url: listed[2] for url, listed in earlier[0].items()} if earlier is not None else None
 
     def compute() -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
-        return _rank_changes(articles, every_slug, config, earlier_vectors, lists, edited, memo is not None, jobs)
+        return _rank_changes(articles, every_slug, config, earlier[0] if earlier is not None else None, lists, edited,
+                             memo is not None, jobs)
 
     if beside and jobs > 1 and CAN_FORK:
         return Ranking(finish, job=ForkedCall(compute))
@@ -271,17 +271,19 @@ def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], conf
 
 
 def _rank_changes(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
-                  earlier_vectors: dict[str, bytes] | None, lists: dict[str, tuple[str, ...]], edited: list[int],
-                  digests: bool, jobs: int) -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
+                  earlier: dict[str, tuple[str, bytes, bytes]] | None, lists: dict[str, tuple[str, ...]],
+                  edited: list[int], digests: bool,
+                  jobs: int) -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
     """The lists to change (as URLs, by URL), the digests of the text vectors (with
     ``digests``) and problems: the lists ``_affected`` by the ``edited`` rows when the
-    vectors of the last build are known and few lists are, every list otherwise."""
+    last build's state is known (``earlier``: each release's digest, word digest and
+    vector digest) and few lists are, every list otherwise."""
     index = RelatedIndex(articles, config)
     vectors = index.vector_digests() if digests else []
     problems: list[Problem] = []
-    if earlier_vectors is not None:
+    if earlier is not None:
         edited_rows = set(edited)
-        moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier_vectors[a.url]]
+        moved = [row for row, a in enumerate(articles) if row in edited_rows or vectors[row] != earlier[a.url][2]]
         rows = _affected(index, np.array(moved, dtype=np.int64), lists)
         if len(rows) <= len(articles) // 2:
             related: dict[str, tuple[Article, ...]] = {}
