@@ -12,8 +12,8 @@ import dataclasses
 import hashlib
 import marshal
 from collections.abc import Mapping
-from itertools import repeat
 from datetime import date, datetime, timedelta, tzinfo
+from itertools import repeat
 from pathlib import PurePath
 from typing import Any
 

@@ -164,11 +164,14 @@ class RelatedIndex:
 
 
 class Ranking:
-    """Related lists being ranked (``rank_related``): ``result`` gives them, and
-    problems, once they are ready; ``cancel`` stops the ranking if they are not wanted."""
+    """Related lists being ranked (``rank_related``) for ``articles``, pins resolved
+    among ``every_slug``: ``result`` gives them, and problems, once they are ready;
+    ``cancel`` stops the ranking if they are not wanted."""
 
-    def __init__(self, finish: Callable[[Any], tuple[dict[str, tuple[Article, ...]], list[Problem]]],
+    def __init__(self, articles: tuple[Article, ...], every_slug: frozenset[str],
+                 finish: Callable[[Any], tuple[dict[str, tuple[Article, ...]], list[Problem]]],
                  computed: Any = None, job: ForkedCall | None = None):
+        self.articles, self.every_slug = articles, every_slug
         self._finish, self._computed, self._job = finish, computed, job
         self._result: tuple[dict[str, tuple[Article, ...]], list[Problem]] | None = None
 
@@ -259,15 +262,15 @@ def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], conf
         return related, problems
 
     if not edited:
-        return Ranking(finish, ({}, [], []))
+        return Ranking(articles, every_slug, finish, ({}, [], []))
 
     def compute() -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
         return _rank_changes(articles, every_slug, config, earlier[0] if earlier is not None else None, lists, edited,
                              memo is not None, jobs)
 
     if beside and jobs > 1 and CAN_FORK:
-        return Ranking(finish, job=ForkedCall(compute))
-    return Ranking(finish, compute())
+        return Ranking(articles, every_slug, finish, job=ForkedCall(compute))
+    return Ranking(articles, every_slug, finish, compute())
 
 
 def _rank_changes(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,

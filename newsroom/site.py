@@ -167,13 +167,14 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
     """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins.
     ``memo`` remembers related lists between builds (see ``rank_related``), which are
     ranked in ``jobs`` processes when there are many; ``related`` are lists already begun
-    (``rank_related`` of ``visible_releases``) for the same releases, time and visibility."""
-    shown = visible_releases(articles, now, visibility)
-    every_slug = frozenset(a.slug for a in articles)
+    (``rank_related`` of ``visible_releases`` of ``articles`` at ``now``), whose releases
+    the site shows."""
     if related is None:
-        lists, problems = rank_related(shown, every_slug, config.related, memo, jobs).result()
+        shown = visible_releases(articles, now, visibility)
+        lists, problems = rank_related(shown, frozenset(a.slug for a in articles), config.related, memo, jobs).result()
     else:  # still being ranked, maybe: the site holds them as they come
-        lists, problems = RelatedLists(related), pin_problems(shown, every_slug)
+        shown = related.articles
+        lists, problems = RelatedLists(related), pin_problems(shown, related.every_slug)
     taxonomies = build_taxonomies(shown, config)
     archive = _archive(shown)
     listings = _listings(shown, taxonomies, archive, config)

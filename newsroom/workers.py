@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import traceback
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import Any, Callable, Iterable, Iterator
 
@@ -41,16 +42,26 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
-def forked_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int, chunksize: int = 1) -> Iterator[Any]:
-    """``function`` of each of ``items``, in order, in ``jobs`` forked workers (only where
-    ``CAN_FORK``). This process's memory is frozen first (``gc.freeze``), so that the
-    workers' collector leaves it shared rather than copying it page by page."""
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """For forking: this process's memory is frozen (``gc.freeze``), so that the
+    children's collector leaves it shared rather than copying it page by page, and
+    its buffered output is flushed, which a child would otherwise write again as it
+    exits."""
+    sys.stdout.flush()
+    sys.stderr.flush()
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, die_with, (os.getpid(),)) as pool:
-            yield from pool.imap(function, items, chunksize)
+        yield
     finally:
         gc.unfreeze()
+
+
+def forked_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int, chunksize: int = 1) -> Iterator[Any]:
+    """``function`` of each of ``items``, in order, in ``jobs`` forked workers (only where
+    ``CAN_FORK``), with this process's memory frozen meanwhile (``_frozen``)."""
+    with _frozen(), multiprocessing.get_context("fork").Pool(jobs, die_with, (os.getpid(),)) as pool:
+        yield from pool.imap(function, items, chunksize)
 
 
 class ForkedCall:
@@ -64,14 +75,8 @@ class ForkedCall:
         fork = multiprocessing.get_context("fork")
         self._receiver, sender = fork.Pipe(duplex=False)
         self._process = fork.Process(target=_call, args=(function, sender, os.getpid()))
-        # Anything still buffered would be written again by the child as it exits.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        gc.freeze()  # as in forked_map: the child's collector leaves the shared memory alone
-        try:
+        with _frozen():
             self._process.start()
-        finally:
-            gc.unfreeze()
         sender.close()  # the child's end: reading gets EOF if the child dies
 
     def result(self) -> Any:
