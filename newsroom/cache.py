@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 
 from .workers import context, die_with
 
-_FORMAT = b"newsroom-cache-2\n"
+_FORMAT = b"newsroom-cache-3\n"
 # Below this many files to make, starting processes costs more than it saves.
 PARALLEL_MINIMUM = 16
 
@@ -63,16 +63,16 @@ class SplitPickle:
     def load(self, stamp: Any) -> dict[str, Any] | None:
         """The mapping last saved, or None when it was saved under another ``stamp``.
         Raises when the whole file is missing or damaged."""
-        saved = _read_pickle(self.path)
-        if saved is None or saved[0] != stamp:
+        saved = _read_pickle(self.path, stamp)
+        if saved is None:
             return None
-        _, base_id, entries = saved
+        base_id, entries = saved
         self._stamp, self._base, self._base_id = stamp, entries, base_id
         try:
-            delta_stamp, delta_base, (kept, changed) = _read_pickle(self.delta)
+            delta_base, (kept, changed) = _read_pickle(self.delta, stamp)
         except Exception:  # noqa: BLE001 - no delta, or a damaged or outdated one
             return dict(entries)
-        if (delta_stamp, delta_base) != (stamp, base_id):
+        if delta_base != base_id:
             return dict(entries)
         return {key: changed[key] if key in changed else entries[key]
                 for key in kept if key in changed or key in entries}
@@ -85,10 +85,10 @@ class SplitPickle:
         dropped = sum(1 for key in self._base if key not in entries)
         if self._base_id is not None and stamp == self._stamp \
                 and max(len(changed), dropped) <= max(16, len(self._base) // 10):
-            _write_pickle(self.delta, (stamp, self._base_id, (list(entries), changed)))
+            _write_pickle(self.delta, stamp, (self._base_id, (list(entries), changed)))
             return
         base_id = os.urandom(8).hex()
-        _write_pickle(self.path, (stamp, base_id, entries))
+        _write_pickle(self.path, stamp, (base_id, entries))
         self._stamp, self._base, self._base_id = stamp, entries, base_id
         self.delta.unlink(missing_ok=True)
 
@@ -154,15 +154,19 @@ class Cache:
             self.notice = f"حافظهٔ میانی {self.path} نوشته نشد ({exc.strerror})؛ ساخت بعدی کندتر است"
 
 
-def _read_pickle(path: Path) -> Any:
-    """What ``_write_pickle`` wrote; None from a file of another version of this program
-    (outdated, not damaged). Raises for a damaged or foreign file."""
+def _read_pickle(path: Path, stamp: Any) -> Any:
+    """What ``_write_pickle`` wrote under ``stamp``; None from a file of another version
+    of this program or saved under another stamp (outdated, not damaged). Its contents
+    are then not loaded at all: they may be objects of a layout this version no longer
+    makes. Raises for a damaged or foreign file."""
     with path.open("rb") as file:
         header = file.readline()
         if header != _FORMAT:
             if header.startswith(_FORMAT.rpartition(b"-")[0] + b"-"):
                 return None
             raise ValueError("not a cache file of this program")
+        if pickle.load(file) != stamp:
+            return None
         return load_pickle(file)
 
 
@@ -181,13 +185,15 @@ def load_pickle(file: BinaryIO) -> Any:
             gc.enable()
 
 
-def _write_pickle(path: Path, value: Any) -> None:
-    """``value`` into ``path`` atomically: a killed build leaves the old file or the new."""
+def _write_pickle(path: Path, stamp: Any, value: Any) -> None:
+    """``value`` into ``path`` under ``stamp``, atomically: a killed build leaves the old
+    file or the new. The stamp goes first, so that it can be checked on its own."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as file:
             file.write(_FORMAT)
+            pickle.dump(stamp, file, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     finally:

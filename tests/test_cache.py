@@ -4,7 +4,7 @@ import shutil
 import subprocess
 import sys
 
-from newsroom.cache import FileCache
+from newsroom.cache import Cache, FileCache
 
 from conftest import NOW_ARG, REPO, release, tree, write_site
 
@@ -48,7 +48,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_a_notice(tmp_path):
     build(tmp_path)
     expected = tree(tmp_path / "output")
     cache = tmp_path / ".cache/releases.pickle"
-    for damage in (cache.read_bytes()[:100], b"\x00" * 50, b"newsroom-cache-2\nnot a pickle"):
+    for damage in (cache.read_bytes()[:100], b"\x00" * 50, b"newsroom-cache-3\nnot a pickle"):
         cache.write_bytes(damage)
         # Nothing else changed: without this the build would stop before reading the cache.
         (tmp_path / ".cache/last-build.pickle").unlink(missing_ok=True)
@@ -75,7 +75,7 @@ def test_a_small_change_saves_a_delta_which_the_next_build_reads(tmp_path):
     assert "(20 خبر از حافظهٔ میانی)" in again.stdout  # the edited release came from the delta
     assert tree(tmp_path / "again") == tree(tmp_path / "output")
 
-    delta.write_bytes(b"newsroom-cache-2\nnot a pickle")  # a damaged delta costs only time
+    delta.write_bytes(b"newsroom-cache-3\nnot a pickle")  # a damaged delta costs only time
     (tmp_path / ".cache/last-build.pickle").unlink()
     damaged = build(tmp_path, "--output", "damaged")
     assert damaged.returncode == 0 and "(19 خبر از حافظهٔ میانی)" in damaged.stdout and damaged.stderr == ""
@@ -138,3 +138,26 @@ def test_compiled_templates_are_kept_and_neither_stale_nor_fatal(tmp_path):
                        encoding="utf-8")
     assert build(tmp_path).returncode == 0
     assert "نسخهٔ تازهٔ قالب" in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
+
+
+def _refuse():
+    raise TypeError("made by another version")
+
+
+class Unmakeable:
+    """Pickles as a call that fails, as a release cached by an earlier version whose
+    layout has changed does in a later one."""
+
+    def __reduce__(self):
+        return _refuse, ()
+
+
+def test_releases_cached_by_another_version_of_the_engine_are_not_even_loaded(tmp_path):
+    path = tmp_path / "releases.pickle"
+    older = Cache(path, "engine-1")
+    older.put("a", Unmakeable())
+    older.save()
+    newer = Cache(path, "engine-2")
+    assert (newer.notice, newer.empty) == (None, True)  # outdated: set aside without a word
+    same = Cache(path, "engine-1")
+    assert same.notice is not None and same.empty  # the same engine cannot load it: damage, said
