@@ -30,7 +30,7 @@ from .cache import Cache, engine_stamp
 from .config import SiteConfig, TaxonomyConfig, suggest
 from .dates import jalali_date, parse_date
 from .errors import ERROR, WARNING, LocatedError, Problem, display_path
-from .markup import first_paragraph, plain_text, render_markdown
+from .markup import first_paragraph, render_markdown, text_of
 from .text import (
     ascii_slugify,
     is_ascii_slug,
@@ -106,6 +106,7 @@ class Article:
     # extra, with their weighted counts: what related news compares.
     tokens: tuple[str, ...]
     token_counts: tuple[int, ...]
+    reading_minutes: int  # what a reader needs for the body (at least one)
     # Hash of the file's path and text and of the photo's size: everything above is made
     # from these (and the settings), so pages showing the release are fingerprinted by it.
     digest: str
@@ -119,11 +120,6 @@ class Article:
     def body_html(self) -> str:
         """The body as HTML (safe: sanitised when the release was read)."""
         return zlib.decompress(self.body).decode("utf-8")
-
-    @property
-    def reading_minutes(self) -> int:
-        """Minutes a reader needs for the body (at least one)."""
-        return max(1, math.ceil(len(plain_text(self.body_html).split()) / READING_WORDS_PER_MINUTE))
 
     def line(self, key: str) -> int:
         """Line of front-matter ``key`` in the source file (1 when absent)."""
@@ -483,6 +479,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         return None, fields.problems
     if summary is None:
         summary = first_paragraph(body_html) or title
+    body_words = text_of(body_html)
     jalali = jalali_date(date)
     url = _permalink(config.permalink, slug, date, jalali)
     if image is not None and image_source is not None and not image.startswith("/"):
@@ -494,14 +491,15 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         slug=slug, url=url, source=source_line, related=related, draft=draft, scheduled=scheduled, lint_ignore=lint_ignore, expires=expires,
         aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
         image_caption=image_caption, body_images=body_images, lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
-        **_token_counts(title, summary, body_html, config),
+        **_token_counts(title, summary, body_words, config),
+        reading_minutes=max(1, math.ceil(len(body_words.split()) / READING_WORDS_PER_MINUTE)),
         digest=hashlib.sha256(f"{relative.as_posix()}\0{text}\0{image_source}\0{image_size}".encode()).hexdigest(),
     )
     return article, fields.problems
 
 
-def _token_counts(title: str, summary: str, body_html: str, config: SiteConfig) -> dict[str, tuple]:
-    counts: Counter[str] = Counter(tokenize(plain_text(body_html)))
+def _token_counts(title: str, summary: str, body_words: str, config: SiteConfig) -> dict[str, tuple]:
+    counts: Counter[str] = Counter(tokenize(body_words))
     for token in tokenize(title):
         counts[token] += config.related.title_boost
     for token in tokenize(summary):

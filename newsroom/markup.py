@@ -100,7 +100,13 @@ def _only_allowed_frames(iframe_hosts: tuple[str, ...]):
 
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, tags removed and entities decoded, on one line."""
-    return normalize_line(html.unescape(_TAG.sub(" ", fragment)))
+    return normalize_line(text_of(fragment))
+
+
+def text_of(fragment: str) -> str:
+    """Text of an HTML fragment, tags removed and entities decoded, for counting and
+    matching words: not normalised for display (as a release's body already is)."""
+    return html.unescape(_TAG.sub(" ", fragment))
 
 
 def first_paragraph(body_html: str) -> str:
