@@ -236,25 +236,24 @@ class FileCache:
     def put(self, key: str, data: bytes) -> Path:
         """Store ``data`` as ``key``, atomically, so a killed build leaves no half file."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / key
-        temporary = self.folder / f".{key}.{os.getpid()}"
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
         self._used.add(key)
-        return path
+        return _store(self.folder, key, data)
 
     def fill(self, make: Callable[..., dict[str, bytes] | None], work: list[tuple], jobs: int = 1) -> list[dict[str, Path] | None]:
         """Run ``make(*args)`` for each ``args`` in ``work`` — in ``jobs`` processes when there
         is enough of it — and store the files it returns (name → bytes). Returns their
         paths by name for each item, or None where ``make`` returned None (a failure)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        make_and_store = functools.partial(_make_and_store, self.folder, make)
         if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
             with ProcessPoolExecutor(jobs, mp_context=context(), initializer=die_with, initargs=(os.getpid(),)) as pool:
                 chunk = max(1, min(64, len(work) // (jobs * 8)))
-                return [self._store(made) for made in pool.map(make, *zip(*work), chunksize=chunk)]
-        return [self._store(make(*args)) for args in work]
-
-    def _store(self, made: dict[str, bytes] | None) -> dict[str, Path] | None:
-        return None if made is None else {name: self.put(name, data) for name, data in made.items()}
+                stored = list(pool.map(make_and_store, *zip(*work), chunksize=chunk))
+        else:
+            stored = [make_and_store(*args) for args in work]
+        for files in stored:
+            self._used.update(files or ())
+        return stored
 
     def prune(self) -> None:
         """Remove the files this build did not use (like ``Cache.save``); errors only cost space."""
@@ -268,3 +267,19 @@ class FileCache:
         """Remove the temporary folder of a build without a cache."""
         if self._temporary:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _make_and_store(folder: Path, make: Callable[..., dict[str, bytes] | None], *args) -> dict[str, Path] | None:
+    """The files of ``make(*args)`` stored in ``folder``, by name; None when it failed.
+    They are stored by the process that made them: the build's own process, which takes
+    the results of all, would otherwise write every file in turn."""
+    made = make(*args)
+    return None if made is None else {name: _store(folder, name, data) for name, data in made.items()}
+
+
+def _store(folder: Path, key: str, data: bytes) -> Path:
+    path = folder / key
+    temporary = folder / f".{key}.{os.getpid()}"
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return path
