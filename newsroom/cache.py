@@ -233,12 +233,6 @@ class FileCache:
         self._used.update(found)
         return found
 
-    def put(self, key: str, data: bytes) -> Path:
-        """Store ``data`` as ``key``, atomically, so a killed build leaves no half file."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._used.add(key)
-        return _store(self.folder, key, data)
-
     def fill(self, make: Callable[..., dict[str, bytes] | None], work: list[tuple], jobs: int = 1) -> list[dict[str, Path] | None]:
         """Run ``make(*args)`` for each ``args`` in ``work`` — in ``jobs`` processes when there
         is enough of it — and store the files it returns (name → bytes). Returns their
@@ -278,6 +272,7 @@ def _make_and_store(folder: Path, make: Callable[..., dict[str, bytes] | None], 
 
 
 def _store(folder: Path, key: str, data: bytes) -> Path:
+    """``data`` stored as ``key`` in ``folder``, atomically: a killed build leaves no half file."""
     path = folder / key
     temporary = folder / f".{key}.{os.getpid()}"
     temporary.write_bytes(data)

@@ -92,12 +92,15 @@ def test_the_whole_cache_is_written_again_when_much_changed(tmp_path):
     assert "(20 خبر از حافظهٔ میانی)" in build(tmp_path, "--output", "again").stdout
 
 
+def named_bytes(name):
+    return {f"{name}.png": name.encode()}
+
+
 def test_made_files_looked_up_together_are_found_and_kept_as_one_by_one(tmp_path):
     folder = tmp_path / "files"
     assert FileCache(folder).get_many(["a.png"]) == {}  # no folder yet
     made = FileCache(folder)
-    for key in ("a.png", "b.png", "c.png"):
-        made.put(key, key.encode())
+    assert made.fill(named_bytes, [("a",), ("b",), ("c",)]) == [{f"{key}.png": folder / f"{key}.png"} for key in "abc"]
     keys = ["a.png", "b.png", "e.png"]
     assert {key: FileCache(folder).get(key) for key in keys} == {"a.png": folder / "a.png", "b.png": folder / "b.png",
                                                                 "e.png": None}
@@ -105,6 +108,17 @@ def test_made_files_looked_up_together_are_found_and_kept_as_one_by_one(tmp_path
     assert again.get_many(keys) == {"a.png": folder / "a.png", "b.png": folder / "b.png"}
     again.prune()  # what was found counts as used
     assert sorted(path.name for path in folder.iterdir()) == ["a.png", "b.png"]
+
+
+def test_files_made_in_other_processes_are_stored_by_them_and_counted_as_used(tmp_path):
+    folder = tmp_path / "files"
+    names = [f"n{number}" for number in range(40)]  # enough to start processes
+    made = FileCache(folder)
+    assert made.fill(named_bytes, [(name,) for name in names], jobs=2) == [{f"{n}.png": folder / f"{n}.png"} for n in names]
+    assert all((folder / f"{name}.png").read_bytes() == name.encode() for name in names)
+    (folder / "old.png").write_bytes(b"")
+    made.prune()
+    assert sorted(path.name for path in folder.iterdir()) == sorted(f"{name}.png" for name in names)
 
 
 def test_a_cache_of_an_earlier_version_is_set_aside_without_a_notice(tmp_path):
