@@ -8,6 +8,7 @@ Each build keeps only the entries it used, so the file does not grow without end
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -94,8 +95,9 @@ class SplitPickle:
 
     def remove(self) -> None:
         """Forget what was saved (when it may no longer be true)."""
-        self.path.unlink(missing_ok=True)
-        self.delta.unlink(missing_ok=True)
+        for path in (self.path, self.delta):
+            with contextlib.suppress(OSError):  # its folder may be missing, or not a folder
+                path.unlink(missing_ok=True)
 
 
 class Cache:
@@ -197,7 +199,8 @@ def _write_pickle(path: Path, stamp: Any, value: Any) -> None:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never made, or its folder cannot be
+            temporary.unlink(missing_ok=True)
 
 
 class FileCache:
@@ -211,6 +214,7 @@ class FileCache:
     def __init__(self, folder: Path | None):
         self._temporary = folder is None
         self.folder = Path(tempfile.mkdtemp(prefix="newsroom-files-")) if folder is None else folder
+        self.notice: str | None = None  # why made files are not kept this time, when they are not
         self._used: set[str] = set()
 
     def get(self, key: str) -> Path | None:
@@ -237,7 +241,13 @@ class FileCache:
         """Run ``make(*args)`` for each ``args`` in ``work`` — in ``jobs`` processes when there
         is enough of it — and store the files it returns (name → bytes). Returns their
         paths by name for each item, or None where ``make`` returned None (a failure)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not work:
+            return []  # nothing to make: the folder need not even exist
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # an unusable cache costs time, never the build
+            self.notice = f"پوشهٔ {self.folder} ساخته نشد ({exc.strerror})؛ عکس‌ها و کارت‌ها نگه داشته نمی‌شوند و ساخت بعدی کندتر است"
+            self.folder, self._temporary = Path(tempfile.mkdtemp(prefix="newsroom-files-")), True
         make_and_store = functools.partial(_make_and_store, self.folder, make)
         if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
             with ProcessPoolExecutor(jobs, mp_context=context(), initializer=die_with, initargs=(os.getpid(),)) as pool:

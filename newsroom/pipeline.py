@@ -4,6 +4,7 @@ and the explanation of one release's related list, from the same stages."""
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -192,7 +193,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         memory.cache, memory.previous, memory.site, memory.media, memory.config = cache, written.now, site, media, config
     pages = sum(1 for f in files if f.dest_path.endswith(".html"))
     report = BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                         reused=reused, notices=tuple(n for n in (cache.notice, media.notice) if n),
+                         reused=reused, notices=tuple(n for n in (cache.notice, made.notice, media.notice) if n),
                          rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed,
                          site=site)
     if remember:  # without the cache's one-time notice
@@ -294,8 +295,9 @@ def _remember_build(config: SiteConfig, inputs: _Inputs, now: datetime, articles
             pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
-        path.unlink(missing_ok=True)  # an outdated record must not be trusted
+        for stale in (temporary, path):  # an outdated record must not be trusted
+            with contextlib.suppress(OSError):  # nor stop the build when its folder is unusable
+                stale.unlink(missing_ok=True)
 
 
 def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 
+from newsroom import cards
 from newsroom.cache import Cache, FileCache
 
 from conftest import NOW_ARG, REPO, release, tree, write_site
@@ -175,3 +176,16 @@ def test_releases_cached_by_another_version_of_the_engine_are_not_even_loaded(tm
     assert (newer.notice, newer.empty) == (None, True)  # outdated: set aside without a word
     same = Cache(path, "engine-1")
     assert same.notice is not None and same.empty  # the same engine cannot load it: damage, said
+
+
+def test_a_cache_folder_that_cannot_be_made_costs_time_not_the_build(tmp_path):
+    write_site(tmp_path, {"a.md": release("الف"), "b.md": release("ب")}, config="cache_dir: blocker/cache\n")
+    (tmp_path / "blocker").write_text("a file where the cache folder would go", encoding="utf-8")
+    result = build(tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    notices = result.stderr.splitlines()
+    assert any(line.startswith("حافظهٔ میانی blocker/cache/releases.pickle نوشته نشد") for line in notices)
+    if cards.can_set_persian():  # share cards are made, and cannot be kept
+        assert any(line.startswith("پوشهٔ blocker/cache/files ساخته نشد") for line in notices)
+    assert build(tmp_path, "--no-cache", "--output", "clean").returncode == 0
+    assert tree(tmp_path / "output") == tree(tmp_path / "clean")
