@@ -95,9 +95,7 @@ class SplitPickle:
 
     def remove(self) -> None:
         """Forget what was saved (when it may no longer be true)."""
-        for path in (self.path, self.delta):
-            with contextlib.suppress(OSError):  # its folder may be missing, or not a folder
-                path.unlink(missing_ok=True)
+        remove_files(self.path, self.delta)
 
 
 class Cache:
@@ -172,6 +170,14 @@ def _read_pickle(path: Path, stamp: Any) -> Any:
         return load_pickle(file)
 
 
+def remove_files(*paths: Path) -> None:
+    """Remove the files at ``paths``. One that is missing, or whose folder cannot be
+    reached, is as good as removed: a cache that cannot be written only costs time."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def load_pickle(file: BinaryIO) -> Any:
     """The object pickled in ``file``. It is loaded with the cycle collector paused, then
     set aside from its scans (``gc.freeze``): loading makes millions of objects and no
@@ -199,8 +205,7 @@ def _write_pickle(path: Path, stamp: Any, value: Any) -> None:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     finally:
-        with contextlib.suppress(OSError):  # never made, or its folder cannot be
-            temporary.unlink(missing_ok=True)
+        remove_files(temporary)  # never made, or not moved in place
 
 
 class FileCache:
@@ -208,7 +213,8 @@ class FileCache:
 
     Photos are too large to sit in the pickled cache that every build loads whole, so
     each made file is its own file here, handed to the writer by path. Without a
-    folder (``--no-cache``) a temporary one serves the build and is removed by ``close``.
+    folder (``--no-cache``), or when it cannot be made, a temporary one serves the
+    build and is removed by ``close``.
     """
 
     def __init__(self, folder: Path | None):

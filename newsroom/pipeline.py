@@ -4,7 +4,6 @@ and the explanation of one release's related list, from the same stages."""
 from __future__ import annotations
 
 import bisect
-import contextlib
 import dataclasses
 import hashlib
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .assets import load_assets
-from .cache import Cache, FileCache, load_pickle
+from .cache import Cache, FileCache, load_pickle, remove_files
 from .cards import can_set_persian
 from .config import SiteConfig
 from .content import Article, content_hash, find_sources, load_article, load_articles, reading_stamp
@@ -295,9 +294,7 @@ def _remember_build(config: SiteConfig, inputs: _Inputs, now: datetime, articles
             pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:
-        for stale in (temporary, path):  # an outdated record must not be trusted
-            with contextlib.suppress(OSError):  # nor stop the build when its folder is unusable
-                stale.unlink(missing_ok=True)
+        remove_files(temporary, path)  # an outdated record must not be trusted
 
 
 def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) -> tuple[str, ...]:
