@@ -4,7 +4,8 @@ The same generated corpus (bench/corpus.py) is built by newsroom and, converted 
 migrating user would (same titles, instants, bodies, tags, categories and counties as
 taxonomies, related content on tags with Hugo's documented defaults, paginated lists,
 its default feeds and sitemap), by Hugo — in the same run, each measurement the median
-of whole-process runs, peak RSS the largest seen. Then edit-to-reload latency of
+of whole-process runs, peak RSS the largest seen of the build with every process it
+starts (bench/measure.py: workers and Pagefind included). Then edit-to-reload latency of
 ``build.py serve``: a release is edited and the time until open tabs are told to reload
 is measured.
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import http.client
-import os
 import shutil
 import socket
 import statistics
@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus  # noqa: E402
 from hugo_related import HUGO_RELATED, hugo, raw_tags  # noqa: E402
+from measure import run as run_tree  # noqa: E402
 
 from newsroom.config import load_config  # noqa: E402
 from newsroom.content import load_articles, split_front_matter  # noqa: E402
@@ -100,14 +101,8 @@ def write_hugo_site(root: Path, content: Path) -> dict[str, Path]:
 
 
 def run(args: list[str]) -> tuple[float, int]:
-    """Seconds and peak resident memory (bytes) of one whole-process run."""
-    clock = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - clock
-    if status != 0:
-        sys.exit(f"failed: {' '.join(args)}\n{process.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss * 1024
+    """Seconds and peak resident memory (bytes) of one whole run, every process it starts included."""
+    return run_tree(args, cwd=REPO)
 
 
 def edit(path: Path, number: int) -> None:
@@ -182,7 +177,7 @@ def main() -> None:
     parser.add_argument("--without-hugo", action="store_true",
                         help="measure newsroom alone (at 100k releases Hugo's related content takes too long to repeat)")
     args = parser.parse_args()
-    print("| releases | tool | cold | no-change rebuild | one-release rebuild | peak RSS |")
+    print("| releases | tool | cold | no-change rebuild | one-release rebuild | peak RSS (process tree) |")
     print("|---|---|---|---|---|---|")
     ours_by_size = {}
     for size in args.sizes:
