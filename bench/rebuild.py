@@ -101,6 +101,11 @@ def write_hugo_site(root: Path, content: Path) -> dict[str, Path]:
     return copies
 
 
+def hugo_command(root: Path) -> list[str]:
+    """Hugo's build of the site in ``root`` (as written by ``write_hugo_site``) into ``root/public``."""
+    return [hugo(), "--quiet", "--source", str(root), "--destination", str(root / "public")]
+
+
 def run(args: list[str]) -> tuple[float, int]:
     """Seconds and peak resident memory (bytes) of one whole run, every process it starts included."""
     return run_tree(args, cwd=REPO)
@@ -197,10 +202,8 @@ def main() -> None:
             else:
                 copies = write_hugo_site(scratch / "hugo", content)
                 edited = sorted(copies)[len(copies) // 2]
-                hugo_run = [hugo(), "--quiet", "--source", str(scratch / "hugo"), "--destination",
-                            str(scratch / "hugo" / "public")]
-                results.append(("Hugo 0.168", measure("hugo", hugo_run, [scratch / "hugo" / "public"], copies[edited],
-                                                      args.runs)))
+                results.append(("Hugo 0.168", measure("hugo", hugo_command(scratch / "hugo"), [scratch / "hugo" / "public"],
+                                                      copies[edited], args.runs)))
             ours = measure("newsroom", ours_run, [scratch / "out"], edited, args.runs)
             ours_by_size[size] = ours
             for name, figures in results + [(ours_name, ours)]:
