@@ -226,15 +226,17 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     search_index: list[OutputFile] = []  # the last one written, kept in each rebuild until refreshed
 
     def build(config: SiteConfig) -> tuple[tuple[str, ...] | None, Callable[[], None] | None]:
+        # The index is carried only whole: a shard with a file gone is made again.
+        whole = all((config.output_dir / f.dest_path).is_file() for f in search_index)
         report = build_site(config, _moment(args, parser, config), _visibility(args), search=False,
-                            carry=tuple(search_index), memory=memory)
+                            carry=tuple(search_index) if whole else (), memory=memory)
         for line in (*report.notices, *map(str, report.warnings)):
             print(line, file=sys.stderr)
         if args.no_search:
             return report.changed, None
 
         def refresh_search() -> None:  # after the reload: open tabs need not wait for it
-            search_index[:] = write_search_index(report.site, config.output_dir, tuple(search_index))
+            search_index[:] = write_search_index(report.site, config.output_dir, memory.previous)
         return report.changed, refresh_search
 
     def preview(config: SiteConfig, sources: list[Path]) -> tuple[str, ...]:

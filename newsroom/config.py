@@ -96,6 +96,8 @@ class SiteConfig:
     static_dir: Path
     cache_dir: Path
     config_path: Path = field(compare=False)
+    # Releases in a search-index shard, on average: a shard is what an edit re-indexes.
+    search_shard_size: int = 400
 
     def taxonomy(self, name: str) -> TaxonomyConfig:
         """The taxonomy configured for front-matter field ``name``."""
@@ -122,7 +124,7 @@ _DEFAULT_TAXONOMIES = {
     "county": ("شهرستان‌ها", "شهرستان", "county"),
 }
 _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
-             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "content_dir", "output_dir",
+             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "search", "content_dir", "output_dir",
              "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
@@ -258,10 +260,17 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         static_dir=root / reader.string(raw, "static_dir", "static"),
         cache_dir=root / reader.string(raw, "cache_dir", ".cache"),
         config_path=path,
+        search_shard_size=_search_shard_size(reader, raw),
     )
     if reader.problems:
         raise BuildError(reader.problems)
     return config
+
+
+def _search_shard_size(reader: _Reader, raw: dict) -> int:
+    section = reader.section(raw, "search")
+    reader.check_keys(section, "search.", ("shard_size",))
+    return reader.number(section, "search.shard_size", 400, int, 2)
 
 
 def _check_permalink(reader: _Reader, permalink: str) -> None:

@@ -469,7 +469,8 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_folder(files: list[OutputFile], output_dir: Path, folder: str) -> None:
-    """Replace ``folder`` of the site in ``output_dir`` with ``files`` (all under it), in one step.
+    """Replace ``folder`` of the site in ``output_dir`` with ``files`` (all under it), in one
+    step; ``kept`` files are taken from the current folder.
 
     For what is finished after the rest of the site, like the search index while serving.
     """
@@ -482,9 +483,13 @@ def write_folder(files: list[OutputFile], output_dir: Path, folder: str) -> None
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         for file in files:
-            path = staging / file.dest_path.removeprefix(folder + "/")
+            relative = file.dest_path.removeprefix(folder + "/")
+            path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(file.data)
+            if file.kept:  # as it is in the current folder
+                _link_or_copy(target / relative, path)
+            else:
+                path.write_bytes(file.data)
         _swap_in(staging, target)
     except OSError as exc:
         raise BuildError([Problem(display_path(target), 0, f"پوشه نوشته نشد: {exc}")]) from None

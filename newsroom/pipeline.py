@@ -28,7 +28,7 @@ from .output import (OutputFile, Previous, Record, Staging, load_previous, outpu
                      save_manifest, still_written, write_folder)
 from .related import RelatedIndex, Score, choose, pinned_articles, rank_related
 from .render import check_links, create_environment, render_articles, render_site
-from .search import SEARCH_DIR, render_search_index, search_fingerprint
+from .search import SEARCH_DIR, index_in_place, render_search_index
 from .site import Site, Visibility, assemble_site, is_visible, site_order, turning_points, visible_releases
 from .sitemaps import render_sitemaps
 
@@ -170,7 +170,7 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             if strict and broken:
                 raise BuildError(problems)
             if search:
-                staging.write(render_search_index(site, previous))
+                staging.write(render_search_index(site, index_in_place(previous), jobs))
                 lap("search")
             staging.write(carry)
         except BuildError as exc:  # report the warnings found so far too
@@ -327,15 +327,23 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
     return tuple(f.dest_path for f in files)
 
 
-def write_search_index(site: Site, output_dir: Path, current: tuple[OutputFile, ...] = ()) -> tuple[OutputFile, ...]:
+def write_search_index(site: Site, output_dir: Path, previous: Previous | None,
+                       jobs: int = os.cpu_count() or 1) -> tuple[OutputFile, ...]:
     """Build the search index of ``site`` and put it in place in ``output_dir`` on its own
-    (``serve`` refreshes it after the rest of the site); returns its files. ``current``
-    (the index written last) is kept when it was made from the same articles."""
-    if current and current[0].fingerprint == search_fingerprint(site):
-        return current
-    files = tuple(render_search_index(site))
-    write_folder(list(files), output_dir, SEARCH_DIR)
-    return files
+    (``serve`` refreshes it after the rest of the site); returns its files, as kept
+    files for the next build to carry. ``previous`` is the manifest of ``output_dir``:
+    shards it holds that were made from the same articles are kept as they are."""
+    files = render_search_index(site, index_in_place(previous and still_written(previous, output_dir)), jobs)
+    if any(not f.kept and _differs(output_dir / f.dest_path, f.data) for f in files):
+        write_folder(files, output_dir, SEARCH_DIR)
+    return tuple(OutputFile(f.dest_path, fingerprint=f.fingerprint, kept=True) for f in files)
+
+
+def _differs(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() != data
+    except OSError:
+        return True
 
 
 @dataclass(frozen=True, slots=True)

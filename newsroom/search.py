@@ -1,4 +1,4 @@
-"""The search index: every article page, folded for matching, indexed by Pagefind.
+"""The search index: every article, folded for matching, indexed by Pagefind in shards.
 
 Pagefind (pip ``pagefind[bin]``, its binary inside the wheel) indexes Persian but folds
 none of the ways readers type it differently: Arabic ي/ك, ASCII or Persian digits, a
@@ -8,9 +8,22 @@ fold the related-news matcher uses (``text.fold``), and the search page
 
 Each word folds into one word, so the folded text has exactly the words of the
 readable text: Pagefind reports matches as word positions, and the search page marks
-them in the readable text it finds in the record's ``text`` meta. A half-space inside
-a word becomes a hyphen, which Pagefind indexes as the parts and the joined word:
+them in the readable words, which it makes from the folded ones (a hyphen back into a
+half-space) and the few listed in the record's ``unfolded`` meta. A half-space inside a
+word becomes a hyphen, which Pagefind indexes as the parts and the joined word:
 «می‌شود» is found as «می شود», «می‌شود» and «میشود».
+
+The index is made in shards, each a Pagefind index of its own under
+``pagefind/<shard>/``, which the search page merges into one (Pagefind's
+``mergeIndex``). Releases are taken oldest first and cut into shards where a release's
+address hashes to a boundary (content-defined chunking, as rsync and backup tools cut
+files): adding, removing, re-dating or editing a release changes its own shard only
+(or joins two), a new release joins the newest, and the cut never depends on the
+site's history. A shard's folder is named by the fingerprint of what it is made from,
+so a build re-indexes only shards whose releases, addresses or term names changed,
+and keeps the others byte for byte. The oldest shard also carries Pagefind's runtime
+(script, worker, WebAssembly), which the merged indexes share; ``shards.json`` lists
+the shards, oldest first.
 """
 
 from __future__ import annotations
@@ -21,11 +34,13 @@ import hashlib
 import json
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
 from .cache import engine_stamp
+from .content import Article
 from .dates import format_jalali
 from .errors import BuildError, Problem
 from .fingerprint import Fingerprints
@@ -33,11 +48,15 @@ from .markup import plain_text
 from .output import OutputFile, Previous
 from .site import Site
 from .text import ZWNJ, fold
+from .workers import CAN_FORK, forked_map
 
 SEARCH_DIR = "pagefind"  # under the output folder; the search page loads it from here
+SHARD_LIST = f"{SEARCH_DIR}/shards.json"
 LANGUAGE = "fa"
 # Pagefind's stock interfaces and highlighter: the site has a search page of its own.
 _UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
+# What the search page runs: kept in the oldest shard only, which the others share.
+_RUNTIME = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.pagefind)$")
 _SPACE = re.compile(r"\s+")
 _OTHER_SPACE = re.compile(r"[^\S ]|  ")  # whitespace that is not one plain space
 
@@ -47,14 +66,26 @@ class SearchRecord:
     """What Pagefind is given for one article.
 
     ``content`` is the title, summary and body folded word by word; ``meta`` holds what
-    the search page shows as it is (``title``, ``date``, ``county``, and ``text``, the
-    readable title, summary and body whose words ``content`` folds one to one).
+    the search page shows as it is (``title``, ``date``, ``county``) and ``unfolded``,
+    the readable words that are not their folded word with hyphens turned back into
+    half-spaces, as JSON ``[[position, word], …]``.
     """
 
     url: str  # relative to the site's root, without a leading slash
     content: str
     meta: dict[str, str] = field(hash=False)
     filters: dict[str, list[str]] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Releases indexed together: ``name`` is their folder under ``pagefind/``."""
+
+    name: str
+    fingerprint: str
+    articles: tuple[Article, ...]  # oldest first
+    terms: tuple[tuple[tuple[str, str], ...], ...]  # each article's filter terms, by their page names
+    primary: bool  # the oldest shard: it carries the runtime the search page loads
 
 
 def fold_words(text: str) -> str:
@@ -67,61 +98,152 @@ def fold_words(text: str) -> str:
     return " ".join(_SPACE.sub("-", fold(word)).replace(ZWNJ, "-") for word in text.split(" "))
 
 
+def unfolded_words(text: str, folded: str) -> list[tuple[int, str]]:
+    """The words of ``text`` that the search page cannot make from their folded word
+    in ``folded`` by turning hyphens back into half-spaces, with their positions."""
+    if text == folded.replace("-", ZWNJ):
+        return []
+    return [(at, word) for at, (word, mark) in enumerate(zip(text.split(" "), folded.split(" ")))
+            if word != mark.replace("-", ZWNJ)]
+
+
 def search_records(site: Site) -> tuple[SearchRecord, ...]:
     """One record per published article, in site order. Pure."""
-    names = {t.config.name: t for t in site.taxonomies}
+    return records_of(site.articles, tuple(map(_term_finder(site), site.articles)))
+
+
+def records_of(articles: tuple[Article, ...], terms: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[SearchRecord, ...]:
+    """One record per article of ``articles``, ``terms`` being each one's filter terms
+    by their page names (``Shard.terms``). Pure."""
     records = []
-    for article in site.articles:
+    for article, filter_terms in zip(articles, terms):
         body = plain_text(article.body_html)
         # A summary written apart from the body is text readers see in listings too.
         summary = "" if article.summary.rstrip("…") in body else article.summary
         text = " ".join(part for part in (article.title, summary, body) if part)
-        meta = {"title": article.title, "date": format_jalali(article.date, "medium"), "text": text}
+        content = fold_words(text)
+        meta = {"title": article.title, "date": format_jalali(article.date, "medium")}
+        unfolded = unfolded_words(text, content)
+        if unfolded:
+            meta["unfolded"] = json.dumps(unfolded, ensure_ascii=False, separators=(",", ":"))
         filters = {"year": [str(article.jalali[0])]}
-        for taxonomy, value in (("category", article.category), ("county", article.county)):
-            if value and taxonomy in names:
-                filters[taxonomy] = [names[taxonomy].find(value).name]
-        if "county" in filters:
-            meta["county"] = filters["county"][0]
-        records.append(SearchRecord(article.url.lstrip("/"), fold_words(text), meta, filters))
+        for taxonomy, name in filter_terms:
+            filters[taxonomy] = [name]
+            if taxonomy == "county":
+                meta["county"] = name
+        records.append(SearchRecord(article.url.lstrip("/"), content, meta, filters))
     return tuple(records)
 
 
-def search_fingerprint(site: Site) -> str:
-    """What the index is made from: the articles, their terms' spellings and Pagefind."""
-    return Fingerprints().of(engine_stamp(version("pagefind")), site.articles, site.taxonomies)
+def _term_finder(site: Site):
+    """An article's category and county as (taxonomy, page name) pairs, as filters."""
+    names = {t.config.name: t for t in site.taxonomies if t.config.name in ("category", "county")}
+
+    def terms(article: Article) -> tuple[tuple[str, str], ...]:
+        found = []
+        for taxonomy, value in (("category", article.category), ("county", article.county)):
+            if value and taxonomy in names:
+                found.append((taxonomy, names[taxonomy].find(value).name))
+        return tuple(found)
+    return terms
 
 
-def render_search_index(site: Site, previous: Previous | None = None) -> list[OutputFile]:
-    """The Pagefind index of the site's articles and the runtime the search page loads,
-    as files under ``pagefind/``. Raises ``BuildError`` when Pagefind cannot run.
+def plan_shards(site: Site) -> tuple[Shard, ...]:
+    """The site's published articles cut into shards, oldest first. Pure.
 
-    The index is a function of the articles and their terms' spellings: when the
-    current one (in ``previous``, the output folder's manifest) was made from the same,
-    all its files are kept as they are and Pagefind is not run.
+    A shard ends after ``shard_size // 2`` articles or more at an article whose address
+    hashes to a boundary (one in ``shard_size // 2``), or at twice ``shard_size``: shards
+    hold ``shard_size`` articles on average, and the cut points are properties of the
+    articles, not of their positions, so a change moves no other shard's cuts.
     """
-    fingerprint = search_fingerprint(site)
-    if previous is not None:
-        written = {dest for dest in previous.written if dest.startswith(f"{SEARCH_DIR}/")}
-        same = {dest for dest, record in previous.records.items()
-                if dest.startswith(f"{SEARCH_DIR}/") and record.fingerprint == fingerprint}
-        if written and same == written:
-            return [OutputFile(dest, fingerprint=fingerprint, kept=True) for dest in sorted(same)]
-    records = search_records(site)
-    if not records:
+    size = max(2, site.config.search_shard_size)
+    spacing = max(1, size // 2)
+    terms_of = _term_finder(site)
+    stamp = engine_stamp(version("pagefind"))
+    groups: list[list[Article]] = [[]]
+    for article in sorted(site.articles, key=lambda a: (a.date, a.url)):
+        groups[-1].append(article)
+        length = len(groups[-1])
+        if length >= 2 * size or (length >= spacing and _boundary(article.url, spacing)):
+            groups.append([])
+    shards = []
+    for group in filter(None, groups):
+        articles = tuple(group)
+        terms = tuple(map(terms_of, articles))
+        primary = not shards
+        urls = tuple(a.url for a in articles)
+        fingerprint = Fingerprints().of(stamp, articles, urls, terms, primary)
+        shards.append(Shard(fingerprint[:16], fingerprint, articles, terms, primary))
+    return tuple(shards)
+
+
+def _boundary(url: str, spacing: int) -> bool:
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big") % spacing == 0
+
+
+def index_in_place(previous: Previous | None) -> dict[str, str]:
+    """The search index files of the output folder still as written, with their
+    fingerprints; a shard with any file changed since is left out whole."""
+    if previous is None:
+        return {}
+    spoiled = {_shard_of(dest) for dest in previous.written - previous.records.keys() if dest.startswith(f"{SEARCH_DIR}/")}
+    return {dest: record.fingerprint for dest, record in previous.records.items()
+            if dest.startswith(f"{SEARCH_DIR}/") and _shard_of(dest) not in spoiled}
+
+
+def _shard_of(dest: str) -> str:
+    return dest.split("/", 2)[1]
+
+
+def render_search_index(site: Site, in_place: Mapping[str, str] | None = None, jobs: int = 1) -> list[OutputFile]:
+    """The shards of the site's search index, and ``shards.json`` listing them, as files
+    under ``pagefind/``. Raises ``BuildError`` when Pagefind cannot run.
+
+    ``in_place`` are the index files now in the output folder and their fingerprints
+    (``index_in_place``): a shard whose files there were made from the same articles is
+    kept as it is; the others are indexed, in ``jobs`` processes when there are several.
+    """
+    shards = plan_shards(site)
+    if not shards:
         return []  # Pagefind makes no index of nothing; the search page says search is unavailable
+    in_place = in_place or {}
+    present: dict[str, list[str]] = {}
+    for dest in in_place:
+        if dest != SHARD_LIST:
+            present.setdefault(_shard_of(dest), []).append(dest)
+    files = []
+    fresh = []
+    for shard in shards:
+        kept = present.get(shard.name, [])
+        if kept and all(in_place[dest] == shard.fingerprint for dest in kept):
+            files += [OutputFile(dest, fingerprint=shard.fingerprint, kept=True) for dest in sorted(kept)]
+        else:
+            fresh.append(shard)
+    indexed = (forked_map(_index_shard, fresh, min(jobs, len(fresh))) if jobs > 1 and len(fresh) > 1 and CAN_FORK
+               else map(_index_shard, fresh))
+    for shard, made in zip(fresh, indexed):
+        files += [OutputFile(f"{SEARCH_DIR}/{shard.name}/{path}", data, fingerprint=shard.fingerprint)
+                  for path, data in sorted(made.items())]
+    listing = json.dumps({"shards": [shard.name for shard in shards]}, separators=(",", ":")).encode()
+    files.append(OutputFile(SHARD_LIST, listing, fingerprint=hashlib.sha256(listing).hexdigest()))
+    return files
+
+
+def _index_shard(shard: Shard) -> dict[str, bytes]:
+    """One shard's Pagefind index (with the runtime, for the primary shard): path → bytes."""
+    records = records_of(shard.articles, shard.terms)
     with _Pagefind() as pagefind:
         index = pagefind.send({"type": "NewIndex", "config": {"force_language": LANGUAGE}})["index_id"]
         for record in records:
             pagefind.send({"type": "AddRecord", "index_id": index, "url": record.url, "content": record.content,
                            "language": LANGUAGE, "meta": record.meta, "filters": record.filters, "sort": None})
         files = pagefind.send({"type": "GetFiles", "index_id": index})["files"]
-    index_files = {f["path"]: base64.b64decode(f["content"]) for f in files if not _UNUSED.match(f["path"])}
+    index_files = {f["path"]: base64.b64decode(f["content"]) for f in files
+                   if not _UNUSED.match(f["path"]) and (shard.primary or not _RUNTIME.match(f["path"]))}
     try:
-        index_files = _in_stable_order(index_files)
+        return _in_stable_order(index_files)
     except (ValueError, IndexError, KeyError, OSError) as exc:
         raise _failure(f"ساختار نمایهٔ Pagefind آن چیزی نیست که این نسخه می‌شناسد ({exc})") from None
-    return [OutputFile(f"{SEARCH_DIR}/{path}", data, fingerprint=fingerprint) for path, data in sorted(index_files.items())]
 
 
 # Pagefind writes the values of each filter in hash-map order, which changes from run to

@@ -35,6 +35,40 @@ export function searchTerm(query) {
   return fold(query).replace(/\u200c/g, " ").replace(/\s+/g, " ").trim();
 }
 
+// Parts of words that writers join to the word, or write apart from it: «می شود» and
+// «میشود», «کتاب ها» and «کتابها». The index holds what each release wrote (a half-space
+// gives both), so the query is also searched with them joined and apart.
+const PREFIXES = ["نمی", "می"];
+const SUFFIXES = ["هایی", "های", "ها", "ترین", "تر"];
+
+/** The folded query ``term`` and its other spellings: the affixes above joined, then apart. */
+export function searchTerms(term) {
+  const words = term.split(" ").filter(Boolean);
+  const joined = [];
+  for (const word of words) {
+    const last = joined.length - 1;
+    if (last >= 0 && PREFIXES.includes(joined[last]) && !PREFIXES.includes(word)) joined[last] += word;
+    else if (last >= 0 && SUFFIXES.includes(word) && !PREFIXES.includes(joined[last])) joined[last] += word;
+    else joined.push(word);
+  }
+  const apart = words.flatMap((word) => {
+    const prefix = PREFIXES.find((p) => word.startsWith(p) && word.length > p.length + 1);
+    const suffix = SUFFIXES.find((s) => word.endsWith(s) && word.length > s.length + 2);
+    if (prefix) return [prefix, word.slice(prefix.length)];
+    if (suffix) return [word.slice(0, -suffix.length), suffix];
+    return [word];
+  });
+  return [...new Set([words.join(" "), joined.join(" "), apart.join(" ")])].filter(Boolean);
+}
+
+/** The readable words of a result: its folded words with hyphens back as half-spaces,
+ * and the words listed in ``meta.unfolded`` (newsroom/search.py, ``unfolded_words``). */
+function readableWords(data) {
+  const words = data.content.split(" ").map((word) => word.replaceAll("-", "\u200c"));
+  for (const [at, word] of JSON.parse(data.meta.unfolded || "[]")) words[at] = word;
+  return words;
+}
+
 const PAGE_SIZE = 10;
 const EXCERPT_WORDS = 30;
 const persianDigits = (value) => String(value).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
@@ -56,9 +90,9 @@ function markedWords(words, from, to, marked) {
 }
 
 /** A result: the title and the text around the first match in it, matched words marked
- * (Pagefind gives their positions among the words of ``meta.text``, which starts with the title). */
+ * (Pagefind gives their positions among the words indexed, which start with the title). */
 function resultItem(data, siteRoot) {
-  const words = data.meta.text.split(" ");
+  const words = readableWords(data);
   const titleWords = data.meta.title.split(" ").length;
   const marked = new Set(data.locations);
   const first = data.locations.find((at) => at >= titleWords);
@@ -82,6 +116,16 @@ function resultItem(data, siteRoot) {
   return item;
 }
 
+/** The results of several searches as one list, best first, each release once (its best score). */
+function mergedResults(searches) {
+  if (searches.length === 1) return searches[0].results;
+  const best = new Map();
+  for (const result of searches.flatMap((search) => search.results)) {
+    if (!best.has(result.id) || best.get(result.id).score < result.score) best.set(result.id, result);
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score);
+}
+
 function start(form) {
   const query = form.querySelector("#search-query");
   const selects = [...form.querySelectorAll("select")];
@@ -89,11 +133,21 @@ function start(form) {
   const list = document.getElementById("search-results");
   const more = document.getElementById("search-more");
   const siteRoot = new URL(form.dataset.siteRoot, location.href);
-  const ready = import(new URL(form.dataset.pagefind, location.href).href).then(async (pagefind) => {
-    await pagefind.options({ excerptLength: EXCERPT_WORDS });
-    await pagefind.init(); // the WebAssembly and the index's table of contents, before the first key
-    return pagefind;
-  });
+  // The index is in shards (shards.json, oldest first); the oldest carries Pagefind's
+  // runtime, and the others are merged into it: one search, one ranked list.
+  const indexRoot = new URL(form.dataset.index, location.href);
+  const ready = fetch(new URL("shards.json", indexRoot), { cache: "no-cache" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`shards.json: ${response.status}`);
+      return response.json();
+    })
+    .then(async ({ shards }) => {
+      const pagefind = await import(new URL(`${shards[0]}/pagefind.js`, indexRoot).href);
+      await pagefind.options({ excerptLength: EXCERPT_WORDS });
+      await pagefind.init(); // the WebAssembly and the tables of contents, before the first key
+      await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, indexRoot).pathname)));
+      return pagefind;
+    });
   let latest = 0;
   let found = [];
   let shown = 0;
@@ -124,14 +178,15 @@ function start(form) {
       more.hidden = true;
       return finish("");
     }
-    let search;
+    let searches;
     try {
-      search = await (await ready).search(term || null, { filters });
+      const pagefind = await ready;
+      searches = await Promise.all((term ? searchTerms(term) : [null]).map((t) => pagefind.search(t, { filters })));
     } catch {
       return finish("جست‌وجو اکنون در دسترس نیست؛ خبرها را در آرشیو پیدا کنید.");
     }
-    if (run !== latest || !search) return; // a newer query is on its way
-    found = search.results;
+    if (run !== latest || searches.some((search) => !search)) return; // a newer query is on its way
+    found = mergedResults(searches);
     shown = 0;
     list.replaceChildren();
     await showMore(run);
