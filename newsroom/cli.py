@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
+from .annotations import CODE_QUALITY_REPORT, GITHUB, GITLAB, NONE, detect_platform, write_annotations
 from .config import SiteConfig, is_base_url, load_config
 from .dates import format_jalali, parse_date
-from .errors import ERROR, BuildError, LocatedError
+from .errors import ERROR, BuildError, LocatedError, Problem
 from .output import OutputFile
 from .pipeline import Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases, write_search_index
 from .related import Score
@@ -46,9 +47,17 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     site.add_argument("--drafts", action="store_true", help="also publish releases marked draft: true")
     site.add_argument("--future", action="store_true", help="also publish releases dated in the future")
     site.add_argument("--expired", action="store_true", help="also publish releases whose expires date has passed")
+    ci = argparse.ArgumentParser(add_help=False)
+    ci.add_argument("--annotations", choices=("auto", GITHUB, GITLAB, NONE), default="auto",
+                    help="also show the problems where CI shows them: 'github' prints one workflow command "
+                         "(annotation) per problem and adds a table to the job summary ($GITHUB_STEP_SUMMARY); "
+                         "'gitlab' writes a Code Quality report for the merge request; 'none' neither. "
+                         "Default 'auto': github when GITHUB_ACTIONS=true, gitlab when GITLAB_CI=true, else none")
+    ci.add_argument("--code-quality", metavar="FILE", type=Path, default=CODE_QUALITY_REPORT,
+                    help=f"where the GitLab Code Quality report goes (default: {CODE_QUALITY_REPORT})")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser(
-        "build", parents=[site], help="build the site (the default)",
+        "build", parents=[site, ci], help="build the site (the default)",
         description="Build the site into the output folder. Nothing is written unless the "
                     "whole build succeeds; the previous site stays as it was otherwise.",
     )
@@ -63,11 +72,12 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                        help="read every release afresh, ignoring the cache of earlier builds (cache_dir)")
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (pagefind/); the search page then says search is unavailable")
-    build.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on warnings too, as strict: true in the configuration does")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
     check = commands.add_parser(
-        "check", parents=[site], help="check releases without building: errors, Persian typography, links",
+        "check", parents=[site, ci], help="check releases without building: errors, Persian typography, links",
         description="Report everything a build would, plus warnings: Persian typography (Arabic ي/ك and "
                     "digits, «می شود», «کتاب ها», Latin punctuation, double spaces, invisible characters), "
                     "images without descriptions, links to missing files, duplicate titles, future dates "
@@ -76,7 +86,8 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                     "or config.yaml.",
     )
     check.add_argument("paths", metavar="PATH", type=Path, nargs="*", help="only these files or folders")
-    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too (for CI)")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 on warnings too, as strict: true in the configuration does")
     serve = commands.add_parser(
         "serve", parents=[site], help="preview: build, serve locally, rebuild and reload on every change",
         description="Build the site, serve it on HOST:PORT, and rebuild whenever a release, template, "
@@ -127,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         what = {"build": "ساخت سایت", "check": "بررسی", "new": "ساختن خبر تازه", "related": "بررسی اخبار مرتبط",
                 "serve": "پیش‌نمایش"}[args.command]
         print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
+        if args.command in ("build", "check"):
+            _annotate(args, f"{what} انجام نشد", exc.problems)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("متوقف شد", file=sys.stderr)
@@ -169,10 +182,11 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.jobs < 1:
         parser.error("--jobs: دست‌کم ۱")
     show_progress = sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
-    report = build_site(config, now, visibility, strict=args.strict, use_cache=not args.no_cache, jobs=args.jobs,
-                        search=not args.no_search, progress=_progress_bar() if show_progress else None)
+    report = build_site(config, now, visibility, strict=args.strict or config.strict, use_cache=not args.no_cache,
+                        jobs=args.jobs, search=not args.no_search, progress=_progress_bar() if show_progress else None)
     for line in (*report.notices, *map(str, report.warnings)):
         print(line, file=sys.stderr)
+    _annotate(args, "ساخت سایت", report.warnings)
     if not args.quiet:
         seconds = sum(report.timings.values())
         hidden = f" ({report.hidden} خبر منتشرنشده: پیش‌نویس، زمان‌بندی‌شده یا منقضی)" if report.hidden else ""
@@ -211,7 +225,16 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     errors = sum(1 for p in problems if p.severity == ERROR)
     warnings = len(problems) - errors
     print(f"بررسی: {errors} خطا، {warnings} هشدار")
-    return EXIT_PROBLEMS if errors or (args.strict and warnings) else EXIT_OK
+    _annotate(args, "بررسی", problems)
+    return EXIT_PROBLEMS if errors or ((args.strict or config.strict) and warnings) else EXIT_OK
+
+
+def _annotate(args: argparse.Namespace, label: str, problems: tuple[Problem, ...] | list[Problem]) -> None:
+    """The problems once more where CI shows them (--annotations), after the usual lines."""
+    platform = detect_platform(os.environ) if args.annotations == "auto" else args.annotations
+    notice = write_annotations(label, problems, platform, os.environ, args.code_quality)
+    if notice:
+        print(notice, file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -96,6 +96,9 @@ class SiteConfig:
     static_dir: Path
     cache_dir: Path
     config_path: Path = field(compare=False)
+    # Warnings fail build and check as errors do (as --strict does). Not compared: it
+    # changes no page, so turning it on or off renders nothing again.
+    strict: bool = field(default=False, compare=False)
     # Releases in a search-index shard, on average: a shard is what an edit re-indexes.
     search_shard_size: int = 400
 
@@ -124,7 +127,7 @@ _DEFAULT_TAXONOMIES = {
     "county": ("شهرستان‌ها", "شهرستان", "county"),
 }
 _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
-             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "search", "content_dir", "output_dir",
+             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "strict", "search", "content_dir", "output_dir",
              "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
@@ -260,6 +263,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         static_dir=root / reader.string(raw, "static_dir", "static"),
         cache_dir=root / reader.string(raw, "cache_dir", ".cache"),
         config_path=path,
+        strict=reader.boolean(raw, "strict", False),
         search_shard_size=_search_shard_size(reader, raw),
     )
     if reader.problems:

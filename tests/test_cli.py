@@ -17,8 +17,11 @@ def test_help_documents_every_option(tmp_path):
     build = run("build", "--help", cwd=tmp_path)
     assert build.returncode == 0
     for option in ("--config", "--content", "--output", "--base-url", "--drafts", "--future", "--expired",
-                   "--now", "--strict", "--quiet", "--timings"):
+                   "--now", "--strict", "--quiet", "--timings", "--annotations", "--code-quality"):
         assert option in build.stdout
+    check = run("check", "--help", cwd=tmp_path)
+    for option in ("--strict", "--annotations", "--code-quality", "GITHUB_ACTIONS=true", "GITLAB_CI=true"):
+        assert option in check.stdout
 
 
 def test_usage_errors_exit_2(tmp_path):

@@ -34,6 +34,7 @@ def test_defaults(tmp_path):
     assert config.page_size == 10 and config.related.count == 5
     assert config.permalink == "/news/{jyear}/{slug}/"
     assert config.taxonomy("county").path == "county"
+    assert config.strict is False  # warnings inform; they block only when asked to
 
 
 def test_misspelt_keys_name_the_intended_key(tmp_path, monkeypatch):
@@ -55,6 +56,15 @@ def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
         "config.yaml:4: «page_size» باید عدد صحیح باشد، نه «ده»",
         "config.yaml:5: «permalink» باید {slug} داشته باشد تا نشانی هر خبر یکتا باشد",
         "config.yaml:5: در «permalink» جای‌نگهدار «{title}» شناخته نشد؛ کلیدهای مجاز: slug، jyear، jmonth، jday، year، month، day",
+    ]
+
+
+def test_strict_is_true_or_false(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load(tmp_path, "title: x\nbase_url: https://x.ir/\nstrict: true\n").strict is True
+    assert messages(tmp_path, "title: x\nbase_url: https://x.ir/\nstrict: yes\nstirct: false\n") == [
+        "config.yaml:3: «strict» باید true یا false باشد، نه «yes»",
+        "config.yaml:4: کلید ناشناخته «stirct»؛ منظورتان «strict» بود؟",
     ]
 
 

@@ -21,7 +21,7 @@ LAYERS = [
     {"media"},
     {"render"},
     {"pipeline"},
-    {"serve"},
+    {"serve", "annotations"},
     {"cli"},
 ]
 
