@@ -28,7 +28,7 @@ from .output import (OutputFile, Previous, Record, Staging, load_previous, outpu
                      save_manifest, still_written, write_folder)
 from .related import RelatedIndex, Score, choose, pinned_articles, rank_related
 from .render import check_links, create_environment, render_articles, render_site
-from .search import SEARCH_DIR, index_in_place, render_search_index
+from .search import SEARCH_DIR, SearchIndex, index_in_place, index_search, render_search_index
 from .site import Site, Visibility, assemble_site, is_visible, site_order, turning_points, visible_releases
 from .sitemaps import render_sitemaps
 
@@ -97,7 +97,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown, media and
     pages, and rank related lists (begun in another process while pictures are made and
     the manifest read); ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
-    index (kept as it is when no release it indexes changed); ``carry`` are files
+    index, in another process while pictures and pages are made, indexing again only the
+    shards whose releases changed; ``carry`` are files
     published as they are (``serve`` carries the last index until a fresh one is
     written). With ``memory``, the cache and the manifest are taken from and left in it
     rather than the disk.
@@ -137,15 +138,18 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
     # Related lists are ranked in another process meanwhile, where the system can fork:
     # pictures and the record of the output folder need none of them.
     related = rank_related(shown, frozenset(a.slug for a in articles), config.related, cache, jobs, beside=True)
+    index: SearchIndex | None = None
     try:
         try:
-            media = prepare_media(shown, config, made, jobs)
-            lap("media")
             recover_output(config.output_dir)  # a patch a killed build left half applied
             if memory is not None and memory.previous is not None and memory.config == config:
                 previous = still_written(memory.previous, config.output_dir)
             else:
                 previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
+            if search:  # made in another process too: its shards need nothing the pages need
+                index = index_search(shown, config, index_in_place(previous), jobs, beside=jobs > 1)
+            media = prepare_media(shown, config, made, jobs)
+            lap("media")
             site = assemble_site(articles, config, now, visibility, related=related)
             lap("assemble")
             problems += site.warnings
@@ -169,8 +173,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             problems += broken
             if strict and broken:
                 raise BuildError(problems)
-            if search:
-                staging.write(render_search_index(site, index_in_place(previous), jobs))
+            if index is not None:
+                staging.write(index.files())
                 lap("search")
             staging.write(carry)
         except BuildError as exc:  # report the warnings found so far too
@@ -183,6 +187,8 @@ def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
         made.prune()  # only after a good build: keep what this build used
     finally:
         related.cancel()
+        if index is not None:
+            index.cancel()
         if memory is None:
             cache.save()  # releases read and related lists (put once ranked), whatever happened
         made.close()
@@ -333,7 +339,8 @@ def write_search_index(site: Site, output_dir: Path, previous: Previous | None,
     (``serve`` refreshes it after the rest of the site); returns its files, as kept
     files for the next build to carry. ``previous`` is the manifest of ``output_dir``:
     shards it holds that were made from the same articles are kept as they are."""
-    files = render_search_index(site, index_in_place(previous and still_written(previous, output_dir)), jobs)
+    files = render_search_index(site.articles, site.config, index_in_place(previous and still_written(previous, output_dir)),
+                                jobs)
     if any(not f.kept and _differs(output_dir / f.dest_path, f.data) for f in files):
         write_folder(files, output_dir, SEARCH_DIR)
     return tuple(OutputFile(f.dest_path, fingerprint=f.fingerprint, kept=True) for f in files)

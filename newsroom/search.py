@@ -8,10 +8,11 @@ fold the related-news matcher uses (``text.fold``), and the search page
 
 Each word folds into one word, so the folded text has exactly the words of the
 readable text: Pagefind reports matches as word positions, and the search page marks
-them in the readable words, which it makes from the folded ones (a hyphen back into a
-half-space) and the few listed in the record's ``unfolded`` meta. A half-space inside a
-word becomes a hyphen, which Pagefind indexes as the parts and the joined word:
-«می‌شود» is found as «می شود», «می‌شود» and «میشود».
+them in the readable words, which it makes from the folded ones (``shown_word``) and
+the few listed in the record's ``unfolded`` meta. A half-space inside a word becomes a
+hyphen, which Pagefind indexes as the parts: «می‌شود» is found as «می شود» and
+«می‌شود», and as «میشود» by the search page, which also searches a query word that
+begins with «می» or ends with «ها» (and a few more) split in two.
 
 The index is made in shards, each a Pagefind index of its own under
 ``pagefind/<shard>/``, which the search page merges into one (Pagefind's
@@ -29,6 +30,7 @@ the shards, oldest first.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import json
@@ -37,18 +39,18 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Callable
 
 from .cache import engine_stamp
+from .config import SiteConfig
 from .content import Article
 from .dates import format_jalali
 from .errors import BuildError, Problem
-from .fingerprint import Fingerprints
 from .markup import plain_text
 from .output import OutputFile, Previous
-from .site import Site
+from .taxonomy import build_taxonomies
 from .text import ZWNJ, fold
-from .workers import CAN_FORK, forked_map
+from .workers import CAN_FORK, ForkedCall, forked_map
 
 SEARCH_DIR = "pagefind"  # under the output folder; the search page loads it from here
 SHARD_LIST = f"{SEARCH_DIR}/shards.json"
@@ -58,6 +60,12 @@ _UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
 # What the search page runs: kept in the oldest shard only, which the others share.
 _RUNTIME = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.pagefind)$")
 _SPACE = re.compile(r"\s+")
+# Every indexed word part ends in END, a character Pagefind keeps in words. A query word
+# (sent without it) still finds the words it begins; but when a shard has no such word,
+# Pagefind falls back to the longest indexed word the query word begins with («در» for
+# «درمانگاه»), and no indexed word, ending in END, begins a query word.
+END = "_"
+_PART_END = re.compile(r"(?<=[^\s-])(?=[\s-]|$)")
 _OTHER_SPACE = re.compile(r"[^\S ]|  ")  # whitespace that is not one plain space
 
 
@@ -90,26 +98,32 @@ class Shard:
 
 def fold_words(text: str) -> str:
     """``text`` (words separated by single spaces) folded for the index, one folded word
-    for each word: half-spaces inside a word become hyphens (Pagefind indexes the parts
-    and the whole), and so do spaces in what a ligature such as ﷺ folds into."""
+    for each word: half-spaces inside a word become hyphens (Pagefind indexes the parts),
+    and so do spaces in what a ligature such as ﷺ folds into; each part ends in ``_``."""
     folded = fold(text).replace(ZWNJ, "-")
-    if folded.count(" ") == text.count(" ") and not _OTHER_SPACE.search(folded):
-        return folded
-    return " ".join(_SPACE.sub("-", fold(word)).replace(ZWNJ, "-") for word in text.split(" "))
+    if folded.count(" ") != text.count(" ") or _OTHER_SPACE.search(folded):
+        folded = " ".join(_SPACE.sub("-", fold(word)).replace(ZWNJ, "-") for word in text.split(" "))
+    return _PART_END.sub(END, folded)
+
+
+def shown_word(folded: str) -> str:
+    """What the search page shows for a folded word it has not been told otherwise:
+    without its ends, hyphens back as half-spaces (``readableWords`` in search.js)."""
+    return folded.replace(END, "").replace("-", ZWNJ)
 
 
 def unfolded_words(text: str, folded: str) -> list[tuple[int, str]]:
     """The words of ``text`` that the search page cannot make from their folded word
     in ``folded`` by turning hyphens back into half-spaces, with their positions."""
-    if text == folded.replace("-", ZWNJ):
+    if text == shown_word(folded):
         return []
     return [(at, word) for at, (word, mark) in enumerate(zip(text.split(" "), folded.split(" ")))
-            if word != mark.replace("-", ZWNJ)]
+            if word != shown_word(mark)]
 
 
-def search_records(site: Site) -> tuple[SearchRecord, ...]:
-    """One record per published article, in site order. Pure."""
-    return records_of(site.articles, tuple(map(_term_finder(site), site.articles)))
+def search_records(articles: tuple[Article, ...], config: SiteConfig) -> tuple[SearchRecord, ...]:
+    """One record per article of ``articles`` (published ones), in their order. Pure."""
+    return records_of(articles, tuple(map(_term_finder(articles, config), articles)))
 
 
 def records_of(articles: tuple[Article, ...], terms: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[SearchRecord, ...]:
@@ -135,9 +149,10 @@ def records_of(articles: tuple[Article, ...], terms: tuple[tuple[tuple[str, str]
     return tuple(records)
 
 
-def _term_finder(site: Site):
-    """An article's category and county as (taxonomy, page name) pairs, as filters."""
-    names = {t.config.name: t for t in site.taxonomies if t.config.name in ("category", "county")}
+def _term_finder(articles: tuple[Article, ...], config: SiteConfig) -> Callable[[Article], tuple[tuple[str, str], ...]]:
+    """An article's category and county as (taxonomy, page name) pairs, as filters: a term
+    goes by the name of its page, the spelling most of the published articles use."""
+    names = {t.config.name: t for t in build_taxonomies(articles, config) if t.config.name in ("category", "county")}
 
     def terms(article: Article) -> tuple[tuple[str, str], ...]:
         found = []
@@ -148,33 +163,42 @@ def _term_finder(site: Site):
     return terms
 
 
-def plan_shards(site: Site) -> tuple[Shard, ...]:
-    """The site's published articles cut into shards, oldest first. Pure.
+def plan_shards(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Shard, ...]:
+    """The published ``articles`` cut into shards, oldest first. Pure.
 
-    A shard ends after ``shard_size // 2`` articles or more at an article whose address
-    hashes to a boundary (one in ``shard_size // 2``), or at twice ``shard_size``: shards
-    hold ``shard_size`` articles on average, and the cut points are properties of the
-    articles, not of their positions, so a change moves no other shard's cuts.
+    A shard ends, once it holds three quarters of ``search_shard_size`` articles, at an
+    article whose address hashes to a boundary (one in a quarter of the size), or at
+    one and a half times the size: shards hold about ``search_shard_size`` articles, and
+    the cut points are properties of the articles, not of their positions, so a change
+    moves no other shard's cuts.
     """
-    size = max(2, site.config.search_shard_size)
-    spacing = max(1, size // 2)
-    terms_of = _term_finder(site)
-    stamp = engine_stamp(version("pagefind"))
+    size = max(2, config.search_shard_size)
+    minimum, spacing, maximum = max(1, size * 3 // 4), max(1, size // 4), size * 3 // 2
+    terms_of = _term_finder(articles, config)
     groups: list[list[Article]] = [[]]
-    for article in sorted(site.articles, key=lambda a: (a.date, a.url)):
+    for article in sorted(articles, key=lambda a: (a.date, a.url)):
         groups[-1].append(article)
         length = len(groups[-1])
-        if length >= 2 * size or (length >= spacing and _boundary(article.url, spacing)):
+        if length >= maximum or (length >= minimum and _boundary(article.url, spacing)):
             groups.append([])
     shards = []
     for group in filter(None, groups):
-        articles = tuple(group)
-        terms = tuple(map(terms_of, articles))
+        terms = tuple(map(terms_of, group))
         primary = not shards
-        urls = tuple(a.url for a in articles)
-        fingerprint = Fingerprints().of(stamp, articles, urls, terms, primary)
-        shards.append(Shard(fingerprint[:16], fingerprint, articles, terms, primary))
+        # What a record is made from: the release's file (its digest), its address, its
+        # moment (the configured time zone moves it) and its terms' page names.
+        made_of = hashlib.blake2b(repr((_stamp(), primary)).encode(), digest_size=16)
+        for article, article_terms in zip(group, terms):
+            made_of.update(repr((article.digest, article.url, article.date.isoformat(), article_terms)).encode())
+        fingerprint = made_of.hexdigest()
+        shards.append(Shard(fingerprint[:16], fingerprint, tuple(group), terms, primary))
     return tuple(shards)
+
+
+@functools.cache
+def _stamp() -> str:
+    """This engine and Pagefind: what every shard is made by."""
+    return engine_stamp(version("pagefind"))
 
 
 def _boundary(url: str, spacing: int) -> bool:
@@ -195,15 +219,45 @@ def _shard_of(dest: str) -> str:
     return dest.split("/", 2)[1]
 
 
-def render_search_index(site: Site, in_place: Mapping[str, str] | None = None, jobs: int = 1) -> list[OutputFile]:
-    """The shards of the site's search index, and ``shards.json`` listing them, as files
-    under ``pagefind/``. Raises ``BuildError`` when Pagefind cannot run.
+class SearchIndex:
+    """The search index being made (``index_search``): ``files`` gives its files once
+    they are ready, or raises what stopped it; ``cancel`` stops it if they are not wanted."""
+
+    def __init__(self, files: list[OutputFile] | None = None, job: ForkedCall | None = None):
+        self._files, self._job = files, job
+
+    def files(self) -> list[OutputFile]:
+        """The index's files (``render_search_index``); waits for them."""
+        if self._files is None and self._job is not None:
+            self._files = self._job.result()
+        return self._files or []
+
+    def cancel(self) -> None:
+        """Stop making the index, if it is still being made."""
+        if self._job is not None:
+            self._job.cancel()
+
+
+def index_search(articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None,
+                 jobs: int = 1, beside: bool = False) -> SearchIndex:
+    """``render_search_index`` as a ``SearchIndex``: with ``beside`` (where the system can
+    fork) made in another process while this one goes on with the rest of the site."""
+    if beside and CAN_FORK:
+        return SearchIndex(job=ForkedCall(lambda: render_search_index(articles, config, in_place, jobs)))
+    return SearchIndex(files=render_search_index(articles, config, in_place, jobs))
+
+
+def render_search_index(articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None,
+                        jobs: int = 1) -> list[OutputFile]:
+    """The search index of the published ``articles``: its shards, and ``shards.json``
+    listing them, as files under ``pagefind/``. Raises ``BuildError`` when Pagefind
+    cannot run.
 
     ``in_place`` are the index files now in the output folder and their fingerprints
     (``index_in_place``): a shard whose files there were made from the same articles is
     kept as it is; the others are indexed, in ``jobs`` processes when there are several.
     """
-    shards = plan_shards(site)
+    shards = plan_shards(articles, config)
     if not shards:
         return []  # Pagefind makes no index of nothing; the search page says search is unavailable
     in_place = in_place or {}

@@ -30,9 +30,10 @@ export function fold(text) {
   return text.replace(DIACRITICS, "").replace(LETTER_CHARS, (ch) => LETTERS.get(ch)).toLowerCase();
 }
 
-/** The query as Pagefind should see it: folded, half-spaces as spaces (the index has both parts). */
+/** The query as Pagefind should see it: folded, half-spaces as spaces (the index has the
+ * parts), without the character that ends indexed words. */
 export function searchTerm(query) {
-  return fold(query).replace(/\u200c/g, " ").replace(/\s+/g, " ").trim();
+  return fold(query).replace(/[\u200c_]/g, " ").replace(/\s+/g, " ").trim();
 }
 
 // Parts of words that writers join to the word, or write apart from it: «می شود» and
@@ -61,10 +62,11 @@ export function searchTerms(term) {
   return [...new Set([words.join(" "), joined.join(" "), apart.join(" ")])].filter(Boolean);
 }
 
-/** The readable words of a result: its folded words with hyphens back as half-spaces,
- * and the words listed in ``meta.unfolded`` (newsroom/search.py, ``unfolded_words``). */
+/** The readable words of a result: its folded words without the ends of their parts
+ * and with hyphens back as half-spaces (``shown_word`` in newsroom/search.py), and the
+ * words listed in ``meta.unfolded`` (``unfolded_words``). */
 function readableWords(data) {
-  const words = data.content.split(" ").map((word) => word.replaceAll("-", "\u200c"));
+  const words = data.content.split(" ").map((word) => word.replaceAll("_", "").replaceAll("-", "\u200c"));
   for (const [at, word] of JSON.parse(data.meta.unfolded || "[]")) words[at] = word;
   return words;
 }
@@ -116,11 +118,33 @@ function resultItem(data, siteRoot) {
   return item;
 }
 
-/** The results of several searches as one list, best first, each release once (its best score). */
-function mergedResults(searches) {
-  if (searches.length === 1) return searches[0].results;
+/** The releases that match every word of ``term`` (or only ``filters``), best first.
+ *
+ * Pagefind leaves out a query word its index has never seen, and answers a query of
+ * unknown words alone with every page, matching no word. Each shard is an index of its
+ * own, so a shard without a word would answer for the other words alone, or with all
+ * its releases. So a result must match a word at least, and one search per word,
+ * unfiltered, tells which words the site knows: a release must match each of those,
+ * as it must in one index of the whole site. */
+async function matches(pagefind, term, filters) {
+  if (!term) return (await pagefind.search(null, { filters })).results;
+  const words = term.split(" ");
+  const [search, ...each] = await Promise.all([
+    pagefind.search(term, { filters }),
+    ...(words.length > 1 ? words.map((word) => pagefind.search(word)) : []),
+  ]);
+  const matched = (found) => found.results.filter((result) => result.words.length);
+  const known = each.map((found) => new Set(matched(found).map((result) => result.id))).filter((ids) => ids.size);
+  return matched(search).filter((result) => known.every((ids) => ids.has(result.id)));
+}
+
+/** The results for the query ``term`` in each of its spellings (``searchTerms``) as one
+ * list, best first, each release once (with its best score). */
+async function find(pagefind, term, filters) {
+  const lists = await Promise.all((term ? searchTerms(term) : [null]).map((t) => matches(pagefind, t, filters)));
+  if (lists.length === 1) return lists[0];
   const best = new Map();
-  for (const result of searches.flatMap((search) => search.results)) {
+  for (const result of lists.flat()) {
     if (!best.has(result.id) || best.get(result.id).score < result.score) best.set(result.id, result);
   }
   return [...best.values()].sort((a, b) => b.score - a.score);
@@ -178,15 +202,14 @@ function start(form) {
       more.hidden = true;
       return finish("");
     }
-    let searches;
+    let results;
     try {
-      const pagefind = await ready;
-      searches = await Promise.all((term ? searchTerms(term) : [null]).map((t) => pagefind.search(t, { filters })));
+      results = await find(await ready, term, filters);
     } catch {
       return finish("جست‌وجو اکنون در دسترس نیست؛ خبرها را در آرشیو پیدا کنید.");
     }
-    if (run !== latest || searches.some((search) => !search)) return; // a newer query is on its way
-    found = mergedResults(searches);
+    if (run !== latest) return; // a newer query is on its way
+    found = results;
     shown = 0;
     list.replaceChildren();
     await showMore(run);
