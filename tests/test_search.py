@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from newsroom.config import load_config
 from newsroom.content import load_articles
 from newsroom.cache import Cache
+import gzip
 import json
+import shutil
 
-from newsroom.search import fold_words, search_records, unfolded_words
+from newsroom.search import SearchRecord, fold_words, search_records, unfolded_words
 from newsroom.site import assemble_site
 from newsroom.text import fold, normalize_line
 
@@ -137,3 +139,68 @@ def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def shard_files(output):
+    """The index's files by shard folder: {shard: {path: bytes}}, and the shards' order."""
+    shards = json.loads((output / "pagefind" / "shards.json").read_bytes())["shards"]
+    found = {}
+    for path, data in tree(output / "pagefind").items():
+        if "/" in path:
+            shard, _, rest = path.partition("/")
+            found.setdefault(shard, {})[rest] = data
+    assert sorted(found) == sorted(shards)
+    return found, shards
+
+
+SHARDED = "search:\n  shard_size: 8\n"
+MANY = {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1402-{1 + i // 4:02d}-{1 + i % 28:02d}", f"متن خبر {i} دربارهٔ زعفران.")
+        for i in range(40)}
+
+
+def test_an_edit_indexes_again_only_the_shard_of_the_release(build, tmp_path):
+    assert build(MANY, config=SHARDED).code == 0
+    before, order = shard_files(tmp_path / "output")
+    assert len(order) >= 4
+    assert build({**MANY, "n10.md": MANY["n10.md"].replace("زعفران", "پسته")}, config=SHARDED).code == 0
+    after, _ = shard_files(tmp_path / "output")
+    assert len(set(before) - set(after)) == len(set(after) - set(before)) == 1  # one shard replaced
+    assert all(after[shard] == before[shard] for shard in set(before) & set(after))  # the rest byte for byte
+    # A template change alters no indexed text: every shard is kept.
+    templates = tmp_path / "own-templates"
+    shutil.copytree(REPO / "templates", templates)
+    base = (templates / "base.html").read_text(encoding="utf-8")
+    (templates / "base.html").write_text(base.replace("</main>", "<!-- تازه --></main>", 1), encoding="utf-8")
+    assert build({}, config=SHARDED, templates=templates).code == 0
+    assert "<!-- تازه -->" in (tmp_path / "output" / "news" / "1402" / "n10" / "index.html").read_text(encoding="utf-8")
+    assert shard_files(tmp_path / "output")[0] == after
+
+
+def test_unpublishing_and_a_schedule_reaching_its_time_update_the_release_shard(build, tmp_path):
+    scheduled = release("خبر زمان‌بندی‌شده", "1403-06-01", "متن خبر زعفران.", scheduled="true")
+    assert build({**MANY, "later.md": scheduled}, "--now", "1403-01-01", config=SHARDED).code == 0
+    before, order = shard_files(tmp_path / "output")
+    urls = lambda files: {r.url for r in records_in(files)}  # noqa: E731
+    assert "news/1403/later/" not in urls(before)
+    assert build({}, "--now", "1403-07-01", config=SHARDED).code == 0  # its time came: the newest shard changes
+    now, newer = shard_files(tmp_path / "output")
+    assert "news/1403/later/" in urls(now)
+    assert newer[:len(order) - 1] == order[:-1] and now[newer[0]] == before[order[0]]  # only the newest moved
+    assert build({"n00.md": MANY["n00.md"].replace("---\n", "---\ndraft: true\n", 1)}, "--now", "1403-07-01",
+                 config=SHARDED).code == 0  # a draft leaves the oldest shard, which carries the runtime
+    drafted, shards = shard_files(tmp_path / "output")
+    assert "news/1402/n00/" not in urls(drafted)
+    assert len(set(shards) - set(newer)) <= 2 and shards[-2:] == newer[-2:]  # its shard, or the next if a cut moved
+    assert "pagefind.js" in drafted[shards[0]]
+
+
+def records_in(shards):
+    """What each shard's fragments say: their URL, as records."""
+    found = []
+    for files in shards.values():
+        for path, data in files.items():
+            if path.startswith("fragment/"):
+                fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
+                found.append(SearchRecord(fragment["url"].lstrip("/"), fragment["content"], fragment["meta"],
+                                          fragment["filters"]))
+    return found
