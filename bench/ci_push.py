@@ -195,20 +195,23 @@ def print_rows(size: int, figures: dict, ours: str) -> None:
     hugo: list[Usage] = figures["hugo"]
     if hugo:
         rows.append(("Hugo 0.168 (keeps no cache)", "—", seconds([u.seconds for u in hugo]), "—",
-                     seconds([u.seconds for u in hugo]), mib([u.peak for u in hugo])))
+                     seconds([u.seconds for u in hugo]), mib([u.peak for u in hugo]), mib([u.tree_pss for u in hugo])))
     rows.append((f"{ours}: push, cache restored", seconds(figures["unpack"]), seconds([u.seconds for u in push]),
-                 seconds(figures["pack"]), seconds(whole), mib([u.peak for u in push])))
+                 seconds(figures["pack"]), seconds(whole), mib([u.peak for u in push]), mib([u.tree_pss for u in push])))
     rows.append((f"{ours}: no cache at all", "—", seconds([u.seconds for u in bare]), "—",
-                 seconds([u.seconds for u in bare]), mib([u.peak for u in bare])))
+                 seconds([u.seconds for u in bare]), mib([u.peak for u in bare]), mib([u.tree_pss for u in bare])))
     if hugo:
         hugo_time = statistics.median(u.seconds for u in hugo)
         hugo_peak = statistics.median(u.peak for u in hugo)
+        hugo_pss = statistics.median(u.tree_pss for u in hugo)
         push_time = statistics.median(u.seconds for u in push)
         bare_time = statistics.median(u.seconds for u in bare)
         rows.append(("push / Hugo", "—", f"{push_time / hugo_time:.2f}×", "—",
-                     f"{statistics.median(whole) / hugo_time:.2f}×", f"{statistics.median(u.peak for u in push) / hugo_peak:.2f}×"))
+                     f"{statistics.median(whole) / hugo_time:.2f}×", f"{statistics.median(u.peak for u in push) / hugo_peak:.2f}×",
+                     f"{statistics.median(u.tree_pss for u in push) / hugo_pss:.2f}×"))
         rows.append(("no cache at all / Hugo", "—", f"{bare_time / hugo_time:.2f}×", "—", f"{bare_time / hugo_time:.2f}×",
-                     f"{statistics.median(u.peak for u in bare) / hugo_peak:.2f}×"))
+                     f"{statistics.median(u.peak for u in bare) / hugo_peak:.2f}×",
+                     f"{statistics.median(u.tree_pss for u in bare) / hugo_pss:.2f}×"))
     for row in rows:
         print(f"| {size:,} | " + " | ".join(row) + " |", flush=True)
 
@@ -230,8 +233,8 @@ def main() -> None:
     tool = "tool (newsroom without its search index: --no-search)" if args.no_search else "tool (newsroom with search)"
     print(f"Medians of {args.runs} run(s); cache archive: tar --posix | {'zstd -T0 --long=30' if ZSTD else 'gzip'}.\n")
     print(f"| releases | {tool} | restore cache (unpack) | build | save cache (pack) | restore + build + save "
-          "| peak RSS (process tree) |")
-    print("|---|---|---|---|---|---|---|")
+          "| peak RSS (process tree) | peak PSS (process tree) |")
+    print("|---|---|---|---|---|---|---|---|")
     stored, checks = [], []
     for size in args.sizes:
         if args.keep:

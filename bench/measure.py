@@ -10,7 +10,9 @@ cannot see a sum, so the larger of the two is reported.
 
 A forked worker's pages shared with its parent count once per process, as in any sum of
 per-process RSS (what ``top`` or ``ps`` add up to): an upper bound of what the tree
-holds. A process whose parent ends before it (a double fork) stays counted if a sample
+holds. So the sampler also sums each process's proportional set size (PSS, from
+/proc/<pid>/smaps_rollup: a page shared by n processes counts 1/n in each), which adds
+up to the memory the tree really holds at that instant. A process whose parent ends before it (a double fork) stays counted if a sample
 saw it in the tree first: every process once seen is followed until it ends. A sample
 reads every /proc/<pid>/stat (about 1 ms for a hundred processes), 5% of one core.
 
@@ -39,6 +41,7 @@ class Usage:
 
     seconds: float
     tree_peak: int  # bytes: largest sum of RSS over the process and its descendants, sampled
+    tree_pss: int  # bytes: largest sum of PSS over the same (shared pages counted once), sampled
     maxrss: int  # bytes: ru_maxrss of wait4, the largest single process
     samples: int
 
@@ -64,6 +67,18 @@ def _processes() -> dict[int, tuple[int, int, int]]:
     return found
 
 
+def _pss(pid: int) -> int:
+    """The proportional set size of process ``pid`` in bytes (0 if it has ended)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as file:
+            for line in file:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 class _Sampler(threading.Thread):
     """Sums the RSS of ``root`` and its descendants every ``INTERVAL`` until stopped."""
 
@@ -71,6 +86,7 @@ class _Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.root = root
         self.peak = 0
+        self.pss = 0
         self.samples = 0
         self.stopped = threading.Event()
         self.seen: dict[int, int] = {}  # pid → start time of every process seen in the tree
@@ -98,6 +114,7 @@ class _Sampler(threading.Thread):
         for pid in tree:
             self.seen.setdefault(pid, processes[pid][1])
         self.peak = max(self.peak, sum(processes[pid][2] for pid in tree))
+        self.pss = max(self.pss, sum(map(_pss, tree)))
         self.samples += 1
 
 
@@ -120,7 +137,7 @@ def measure(args: list[str], cwd: Path | str | None = None) -> Usage:
             errors.seek(0)
             sys.exit(f"failed (exit status {process.returncode}): {' '.join(map(str, args))}\n"
                      f"{errors.read().decode(errors='replace')}")
-    return Usage(seconds, sampler.peak, usage.ru_maxrss * 1024, sampler.samples)
+    return Usage(seconds, sampler.peak, sampler.pss, usage.ru_maxrss * 1024, sampler.samples)
 
 
 def run(args: list[str], cwd: Path | str | None = None) -> tuple[float, int]:
@@ -137,9 +154,10 @@ def main() -> None:
     if not command:
         parser.error("no command given")
     usage = measure(command)
-    print("| seconds | peak RSS of the tree (sampled) | ru_maxrss (largest process) | samples |")
-    print("|---|---|---|---|")
-    print(f"| {usage.seconds:.2f} s | {usage.tree_peak / 2**20:.0f} MiB | {usage.maxrss / 2**20:.0f} MiB | {usage.samples} |")
+    print("| seconds | peak RSS of the tree (sampled) | peak PSS of the tree (sampled) | ru_maxrss (largest process) | samples |")
+    print("|---|---|---|---|---|")
+    print(f"| {usage.seconds:.2f} s | {usage.tree_peak / 2**20:.0f} MiB | {usage.tree_pss / 2**20:.0f} MiB | "
+          f"{usage.maxrss / 2**20:.0f} MiB | {usage.samples} |")
 
 
 if __name__ == "__main__":

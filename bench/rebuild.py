@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus  # noqa: E402
 from hugo_related import HUGO_RELATED, hugo, raw_tags  # noqa: E402
-from measure import run as run_tree  # noqa: E402
+from measure import measure as measure_tree  # noqa: E402
 
 from newsroom.config import load_config  # noqa: E402
 from newsroom.content import load_articles, split_front_matter  # noqa: E402
@@ -106,9 +106,11 @@ def hugo_command(root: Path) -> list[str]:
     return [hugo(), "--quiet", "--source", str(root), "--destination", str(root / "public")]
 
 
-def run(args: list[str]) -> tuple[float, int]:
-    """Seconds and peak resident memory (bytes) of one whole run, every process it starts included."""
-    return run_tree(args, cwd=REPO)
+def run(args: list[str]) -> tuple[float, int, int]:
+    """Seconds, peak resident memory and peak proportional memory (bytes) of one whole run,
+    every process it starts included (bench/measure.py)."""
+    usage = measure_tree(args, cwd=REPO)
+    return usage.seconds, usage.peak, usage.tree_pss
 
 
 def edit(path: Path, number: int) -> None:
@@ -118,25 +120,25 @@ def edit(path: Path, number: int) -> None:
 
 
 def measure(label: str, build: list[str], clean: list[Path], edited: Path, runs: int) -> dict[str, float]:
-    """Medians of cold, no-change and one-edit runs of ``build``; peak RSS over all."""
-    cold, unchanged, one_edit, peak = [], [], [], 0
+    """Medians of cold, no-change and one-edit runs of ``build``; peak RSS and PSS over all."""
+    cold, unchanged, one_edit, peak, pss = [], [], [], 0, 0
     for _ in range(runs):
         for folder in clean:
             shutil.rmtree(folder, ignore_errors=True)
-        seconds, rss = run(build + (["--no-cache"] if label == "newsroom" else []))
+        seconds, rss, proportional = run(build + (["--no-cache"] if label == "newsroom" else []))
         cold.append(seconds)
-        peak = max(peak, rss)
+        peak, pss = max(peak, rss), max(pss, proportional)
     run(build)  # the cold runs kept no cache: fill it, as the previous push's build would have
     for number in range(runs):
-        seconds, rss = run(build)
+        seconds, rss, proportional = run(build)
         unchanged.append(seconds)
-        peak = max(peak, rss)
+        peak, pss = max(peak, rss), max(pss, proportional)
         edit(edited, number)
-        seconds, rss = run(build)
+        seconds, rss, proportional = run(build)
         one_edit.append(seconds)
-        peak = max(peak, rss)
+        peak, pss = max(peak, rss), max(pss, proportional)
     return {"cold": statistics.median(cold), "unchanged": statistics.median(unchanged),
-            "one edit": statistics.median(one_edit), "peak RSS": peak}
+            "one edit": statistics.median(one_edit), "peak RSS": peak, "peak PSS": pss}
 
 
 def serve_latency(content: Path, output: Path, edited: Path, runs: int, search: bool) -> list[tuple[float, float]]:
@@ -186,7 +188,8 @@ def main() -> None:
     args = parser.parse_args()
     ours_name = "newsroom --no-search" if args.no_search else "newsroom"
     tool = "tool (newsroom without its search index: --no-search)" if args.no_search else "tool (newsroom with search)"
-    print(f"| releases | {tool} | cold | no-change rebuild | one-release rebuild | peak RSS (process tree) |")
+    print(f"| releases | {tool} | cold | no-change rebuild | one-release rebuild | peak RSS (process tree) "
+          "| peak PSS (process tree) |")
     print("|---|---|---|---|---|---|")
     ours_by_size = {}
     for size in args.sizes:
@@ -208,11 +211,13 @@ def main() -> None:
             ours_by_size[size] = ours
             for name, figures in results + [(ours_name, ours)]:
                 print(f"| {size:,} | {name} | {figures['cold']:.2f} s | {figures['unchanged']:.2f} s | "
-                      f"{figures['one edit']:.2f} s | {figures['peak RSS'] / 2**20:.0f} MiB |")
+                      f"{figures['one edit']:.2f} s | {figures['peak RSS'] / 2**20:.0f} MiB | "
+                      f"{figures['peak PSS'] / 2**20:.0f} MiB |")
             if results:
                 theirs = results[0][1]
                 print(f"| {size:,} | ratio | {ours['cold'] / theirs['cold']:.2f}× | {ours['unchanged'] / theirs['unchanged']:.3f}× | "
-                      f"{ours['one edit'] / theirs['one edit']:.3f}× | {ours['peak RSS'] / theirs['peak RSS']:.2f}× |", flush=True)
+                      f"{ours['one edit'] / theirs['one edit']:.3f}× | {ours['peak RSS'] / theirs['peak RSS']:.2f}× | "
+                      f"{ours['peak PSS'] / theirs['peak PSS']:.2f}× |", flush=True)
             if not args.no_serve and size == max(args.sizes):
                 latencies = serve_latency(content, scratch / "out", edited, max(args.runs, 5), not args.no_search)
                 reloads, wholes = [r for r, _ in latencies], [w for _, w in latencies]
