@@ -7,13 +7,19 @@ the moment the results list is complete (aria-busy back to false). The first key
 of each page load also fetches the index's first pieces; it is reported apart. Medians
 of --runs loads.
 
+The index is in shards of --shard-size releases (default: the configuration's). With
+--compare-unsharded the same releases are also built as one shard, and each query's
+answer (the count found and the first page of titles) is compared between the two.
+
     python bench/search_latency.py --runs 5
-    python bench/search_latency.py --size 10000 --runs 3
+    python bench/search_latency.py --size 10000 --runs 5 --compare-unsharded
+    python bench/search_latency.py --size 100000 --runs 5
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -47,27 +53,54 @@ TIME_KEY = """async (key) => {
 }"""
 
 
+def build_site(scratch: Path, name: str, content: Path | None, shard_size: int | None) -> Path:
+    """The site built into ``scratch/name`` with shards of ``shard_size`` releases."""
+    config = scratch / f"{name}.yaml"
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    text += f"\ntemplates_dir: {REPO / 'templates'}\nstatic_dir: {REPO / 'static'}\ncache_dir: {scratch / name}-cache\n"
+    text += f"content_dir: {content or REPO / 'content'}\n"
+    if shard_size:
+        text += f"search:\n  shard_size: {shard_size}\n"
+    config.write_text(text, encoding="utf-8")
+    if build(["build", "--config", str(config), "--output", str(scratch / name), "--quiet", "--now", "1405-01-01"]) != 0:
+        raise SystemExit("the build failed")
+    return scratch / name
+
+
+def answers(page, address: str) -> dict[str, tuple[str, list[str]]]:
+    """Each query's status line (the count found) and first page of titles."""
+    found = {}
+    for query in QUERIES:
+        page.goto(address + "search/?q=" + query)
+        page.locator("#search-results[aria-busy='false']").wait_for(state="attached")
+        found[query] = (page.inner_text("#search-status"), page.locator("#search-results h2").all_inner_texts())
+    return found
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, help="releases in a generated corpus (default: the bulletin in content/)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--shard-size", type=int, help="releases in a search shard (default: the configuration's)")
+    parser.add_argument("--compare-unsharded", action="store_true",
+                        help="also build one unsharded index and compare each query's answer with it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        options = ["--output", str(scratch / "site"), "--quiet", "--now", "1405-01-01"]
+        content = None
         if args.size:
-            write_corpus(args.size, scratch / "content")
-            options += ["--content", str(scratch / "content")]
-        if build(["build", "--config", str(REPO / "config.yaml"), *options]) != 0:
-            raise SystemExit("the build failed")
+            content = scratch / "content"
+            write_corpus(args.size, content)
+        site = build_site(scratch, "site", content, args.shard_size)
+        shards = len(json.loads((site / "pagefind" / "shards.json").read_bytes())["shards"])
         first, later = [], []
-        with served(scratch / "site") as address, sync_playwright() as playwright:
+        with served(scratch) as address, sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for _ in range(args.runs):
                 page = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
-                page.goto(address + "search/")
+                page.goto(address + "site/search/")
                 page.wait_for_load_state("networkidle")  # a reader takes a moment before typing
                 for number, query in enumerate(QUERIES):
                     page.fill("#search-query", "")
@@ -75,11 +108,23 @@ def main() -> None:
                     (first if number == 0 else later).append(times[0])
                     later.extend(times[1:])
                 page.context.close()
+            if args.compare_unsharded:
+                build_site(scratch, "whole", content, 10 * (args.size or 1000))
+                page = chromium.new_context().new_page()
+                sharded, whole = answers(page, address + "site/"), answers(page, address + "whole/")
+                page.context.close()
             chromium.close()
-    print(f"{'bulletin' if not args.size else f'{args.size} releases'}: first keystroke after loading the page "
-          f"{statistics.median(first):.0f} ms (median of {len(first)}, max {max(first):.0f}); every later keystroke "
-          f"{statistics.median(later):.0f} ms (median of {len(later)}, 95th percentile "
+    print(f"{'bulletin' if not args.size else f'{args.size} releases'} in {shards} shards: first keystroke after loading "
+          f"the page {statistics.median(first):.0f} ms (median of {len(first)}, max {max(first):.0f}); every later "
+          f"keystroke {statistics.median(later):.0f} ms (median of {len(later)}, 95th percentile "
           f"{statistics.quantiles(later, n=20)[-1]:.0f}, max {max(later):.0f})")
+    if args.compare_unsharded:
+        print("\n| query | shards: found | one index: found | first page, same titles | same order |")
+        print("|---|---|---|---|---|")
+        for query in QUERIES:
+            (count, titles), (whole_count, whole_titles) = sharded[query], whole[query]
+            print(f"| {query} | {count} | {whole_count} | {len(set(titles) & set(whole_titles))}/{len(whole_titles)} | "
+                  f"{'yes' if titles == whole_titles else 'no'} |")
 
 
 if __name__ == "__main__":
