@@ -309,7 +309,8 @@ _SIGNATURE = b"pagefind_dcd"
 
 
 def _in_stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The index with its filter values and filter list sorted, and renamed to match."""
+    """The index with its filter values and filter list sorted, and renamed to match, and
+    its pages named apart from every other shard's (``_fragment_names``)."""
     renamed: dict[str, str] = {}
     for path in [p for p in files if p.startswith("filter/")]:
         data = _unpack(files.pop(path))
@@ -326,11 +327,34 @@ def _in_stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
     _, parts, _ = _array(data, len(_SIGNATURE))  # [version, fragments, chunks, filters, sorts, meta keys]
     start, entries, end = _array(data, parts[3][0])
     data = data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0]:e[1]])) + data[end:]
+    data = _fragment_names(files, data, parts[1])
     old = meta_path.removeprefix("pagefind.").removesuffix(".pf_meta")
     new = _renamed(old, data)
     files[f"pagefind.{new}.pf_meta"] = _pack(data)
     files["pagefind-entry.json"] = files["pagefind-entry.json"].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
     return files
+
+
+def _fragment_names(files: dict[str, bytes], meta: bytes, pages: tuple[int, int]) -> bytes:
+    """``meta`` (the index's metadata, whose array at ``pages`` lists its pages as
+    [name, word count]) with each page named by 16 hexadecimal digits rather than 7, and
+    its fragment file in ``files`` renamed to match.
+
+    The search page tells releases apart by these names across shards, and 7 digits
+    repeat somewhere among 100,000 pages; 16 do not. A name of 19 characters still has
+    a one-byte CBOR head, so only the names' bytes change."""
+    start, end = pages
+    listed = meta[start:end]
+    for path in [p for p in files if p.startswith("fragment/")]:
+        old = path.removeprefix("fragment/").removesuffix(".pf_fragment")
+        data = files.pop(path)
+        new = f"{old}{hashlib.sha256(data).hexdigest()[:16 - len(old.rpartition('_')[2])]}"
+        before, after = bytes([0x60 + len(old)]) + old.encode(), bytes([0x60 + len(new)]) + new.encode()
+        if len(new) > 23 or listed.count(before) != 1:
+            raise ValueError(f"page {old} is not listed once")
+        listed = listed.replace(before, after)
+        files[f"fragment/{new}.pf_fragment"] = data
+    return meta[:start] + listed + meta[end:]
 
 
 def _renamed(name: str, data: bytes) -> str:

@@ -11,6 +11,7 @@ from newsroom.content import load_articles
 from newsroom.cache import Cache
 import gzip
 import json
+import re
 import shutil
 
 from newsroom.search import SearchRecord, fold_words, search_records, unfolded_words
@@ -166,6 +167,9 @@ def test_an_edit_indexes_again_only_the_shard_of_the_release(build, tmp_path):
     assert build(MANY, config=SHARDED).code == 0
     before, order = shard_files(tmp_path / "output")
     assert len(order) >= 4
+    # The search page tells releases apart by their page names, across shards: 16 hex digits each.
+    pages = [path for files in before.values() for path in files if path.startswith("fragment/")]
+    assert len(pages) == len(MANY) and all(re.fullmatch(r"fragment/fa_[0-9a-f]{16}\.pf_fragment", p) for p in pages)
     assert build({**MANY, "n10.md": MANY["n10.md"].replace("زعفران", "پسته")}, config=SHARDED).code == 0
     after, _ = shard_files(tmp_path / "output")
     assert len(set(before) - set(after)) == len(set(after) - set(before)) == 1  # one shard replaced
