@@ -169,8 +169,8 @@ def plan_shards(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Shar
     A shard ends, once it holds three quarters of ``search_shard_size`` articles, at an
     article whose address hashes to a boundary (one in a quarter of the size), or at
     one and a half times the size: shards hold about ``search_shard_size`` articles, and
-    the cut points are properties of the articles, not of their positions, so a change
-    moves no other shard's cuts.
+    a cut is a property of an article, not of its position, so an edit changes its own
+    shard only, and an article added or removed its own shard and at most the next.
     """
     size = max(2, config.search_shard_size)
     minimum, spacing, maximum = max(1, size * 3 // 4), max(1, size // 4), size * 3 // 2
