@@ -15,8 +15,13 @@ while moving is completed from the journal by the next one (``recover_output``),
 mixture of two sites survives.
 
 The writer remembers what it wrote (``Record``: the fingerprint of each file's inputs,
-what its template looked up, its links, its size and time) in a manifest, which the
-next build uses to skip pages whose inputs did not change.
+what its template looked up, its links, its size, time and a digest of its bytes) in a
+manifest, which the next build uses to skip pages whose inputs did not change. The
+manifest also notes where the folder was and which marker file it had: that cheap check
+lets the next build on the same machine trust it at once. A folder that was copied or
+restored (CI restores the output folder and the cache into a fresh checkout) fails
+that check and is trusted by content instead: it may hold no file the manifest does not
+list, and a file whose time differs from its record must still have the recorded digest.
 """
 
 from __future__ import annotations
@@ -38,9 +43,12 @@ from .cache import SplitPickle
 from .errors import BuildError, Problem, display_path
 
 # Written into every output folder we make; a folder without it is not ours to replace.
+# Empty (a build's output is the same bytes whatever it reused), and made anew whenever
+# the build changes the folder.
 MARKER = ".newsroom-output"
 _RENAME_EXCHANGE = 2
-_MANIFEST_FORMAT = "newsroom-outputs-2"
+_MANIFEST_FORMAT = "newsroom-outputs-3"
+_PLACE = "\0place"  # the manifest's entry for the folder's ``_place``: no file of a site has this name
 JOURNAL = "journal.json"
 
 
@@ -66,18 +74,25 @@ class OutputFile:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What the writer remembers of a file it put in the output folder."""
+    """What the writer remembers of a file it put in the output folder: what it was made
+    from, and its size, modification time and ``digest`` (of its bytes, ``content_digest``)."""
 
     fingerprint: str
     reads: tuple[tuple[str, tuple[str, ...], str], ...]
     links: tuple[str, ...]
     size: int
     mtime_ns: int
+    digest: bytes
 
     def __reduce__(self):
         # Loaded through __init__: quicker than the field-by-field state of a frozen class
         # with slots, and the manifest holds one record per file of the site.
-        return Record, (self.fingerprint, self.reads, self.links, self.size, self.mtime_ns)
+        return Record, (self.fingerprint, self.reads, self.links, self.size, self.mtime_ns, self.digest)
+
+
+def content_digest(data: bytes) -> bytes:
+    """The digest of a file's bytes by which a restored output folder is trusted."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def xml_bytes(root: ET.Element) -> bytes:
@@ -89,46 +104,93 @@ def xml_bytes(root: ET.Element) -> bytes:
 @dataclass(frozen=True, slots=True)
 class Previous:
     """The manifest of the current output folder: records of files still as written,
-    and every path the previous build wrote (whether or not still as written)."""
+    and every path the previous build wrote (whether or not still as written).
+    ``outdated``: the manifest on disk needs saving even if the records do not change
+    (the folder was moved, or records took a file's new time in ``still_written``)."""
 
     records: dict[str, Record]
     written: frozenset[str]
     store: SplitPickle | None = field(default=None, compare=False)  # the file it was loaded from
+    outdated: bool = field(default=False, compare=False)
 
 
 def load_previous(output_dir: Path, manifest: Path) -> Previous | None:
-    """The manifest ``manifest`` of ``output_dir``, when it describes that very folder.
+    """The manifest ``manifest`` of ``output_dir``, when it describes that folder.
 
-    A file changed by hand since (another size or time) loses its record, so it is made
-    again; any damage to the manifest only means a full build.
+    It does at once when the folder is where the manifest saw it, with the same marker
+    file. A folder copied or restored from elsewhere (or another one) is trusted by
+    content: not at all when it holds a file the manifest does not list, and then file
+    by file (``still_written``). A file changed since it was written loses its record,
+    so it is made again; a missing, damaged or outdated manifest only means a full build.
     """
+    place = _place(output_dir)
+    if place is None:
+        return None  # no marker: not a folder the build made
     store = SplitPickle(manifest)
     try:
-        records = store.load(_manifest_stamp(output_dir))
+        records = store.load(_MANIFEST_FORMAT)
+        if records is None:
+            return None
+        moved = records.pop(_PLACE, None) != place
+        if moved and _holds_unlisted(output_dir, records):
+            return None  # files no build recorded: the manifest is not this folder's
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: build everything
         return None
-    if records is None:
-        return None
-    return still_written(Previous(records, frozenset(records), store), output_dir)
-
-
-def _manifest_stamp(output_dir: Path) -> tuple:
-    """Which output folder a manifest describes: its place, and its own marker file."""
-    return _MANIFEST_FORMAT, str(output_dir.absolute()), _identity(output_dir / MARKER)
+    return still_written(Previous(records, frozenset(records), store, moved), output_dir)
 
 
 def still_written(previous: Previous, output_dir: Path) -> Previous:
-    """``previous`` without the records of files changed since they were written."""
+    """``previous`` without the records of files changed since they were written.
+
+    A file of the recorded size and time is taken as written. One of the recorded size
+    but another time (copied, restored from a cache, touched) is read: when its bytes
+    have the recorded digest its record takes the new time, otherwise it is dropped.
+    """
     valid = {}
+    outdated = previous.outdated
     folder = str(output_dir)
     for dest, record in previous.records.items():
+        path = os.path.join(folder, dest)
         try:
-            stat = os.stat(os.path.join(folder, dest))
+            stat = os.stat(path)
+            if stat.st_size != record.size:
+                continue
+            if stat.st_mtime_ns != record.mtime_ns:
+                if _file_digest(path) != record.digest:
+                    continue
+                record = dataclasses.replace(record, mtime_ns=stat.st_mtime_ns)
+                outdated = True
         except OSError:
             continue
-        if stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns:
-            valid[dest] = record
-    return Previous(valid, previous.written, previous.store)
+        valid[dest] = record
+    return Previous(valid, previous.written, previous.store, outdated)
+
+
+def _place(output_dir: Path) -> tuple[str, int, int, int] | None:
+    """Where the output folder is and which marker file it has; None without a marker."""
+    try:
+        return (str(output_dir.absolute()), *_identity(output_dir / MARKER))
+    except OSError:
+        return None
+
+
+def _holds_unlisted(output_dir: Path, listed: dict[str, Record]) -> bool:
+    """Whether ``output_dir`` holds a file (besides its marker) that is not in ``listed``."""
+    folders = [("", str(output_dir))]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                elif prefix + entry.name not in listed and prefix + entry.name != MARKER:
+                    return True
+    return False
+
+
+def _file_digest(path: str | Path) -> bytes:
+    with open(path, "rb") as file:
+        return content_digest(file.read())
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +229,7 @@ class Staging:
         self.folder = self.output_dir.with_name(f".{self.output_dir.name}.patch-{os.getpid()}")
         self._staged: dict[str, str] = {}  # destination → its name in the side folder
         self._stats: dict[str, tuple[int, int]] = {}  # destination → size and time of what was written
+        self._digests: dict[str, bytes] = {}  # destination → digest of the bytes of a file not kept
         self._problems: list[Problem] = []
         self._seen: set[str] = set()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -190,17 +253,30 @@ class Staging:
             self._problems.append(problem)
             return
         self._seen.add(file.dest_path)
-        if not file.kept and not _same_as_current(self.output_dir / file.dest_path, file):
-            staged = self.folder / str(len(self._staged))
-            if file.source is not None:
-                shutil.copyfile(file.source, staged)
-            else:
-                staged.write_bytes(file.data)
-            self._staged[file.dest_path] = staged.name
-            self._stats[file.dest_path] = _size_and_time(staged)
+        if not file.kept:
+            data = file.data if file.source is None else file.source.read_bytes()
+            digest = self._digests[file.dest_path] = content_digest(data)
+            if not self._same_as_current(file.dest_path, data, digest):
+                staged = self.folder / str(len(self._staged))
+                staged.write_bytes(data)
+                self._staged[file.dest_path] = staged.name
+                self._stats[file.dest_path] = _size_and_time(staged)
         self.files.append(dataclasses.replace(file, data=b"", source=None) if file.data or file.source else file)
         if len(self.files) % 1000 == 0:
             _return_free_memory()
+
+    def _same_as_current(self, dest: str, data: bytes, digest: bytes) -> bool:
+        """Whether the output folder's file at ``dest`` already holds ``data`` (of ``digest``):
+        told by its record when it has one (checked against the file by ``still_written``),
+        otherwise by reading it."""
+        before = self.previous.records.get(dest) if self.previous is not None else None
+        if before is not None:
+            return before.size == len(data) and before.digest == digest
+        current = self.output_dir / dest
+        try:
+            return current.stat().st_size == len(data) and current.read_bytes() == data
+        except OSError:
+            return False
 
     def commit(self, manifest: Path | None = None) -> Written:
         """Put the new site in place in one step; saves its manifest to ``manifest``."""
@@ -220,17 +296,21 @@ class Staging:
         except OSError as exc:
             self.discard()
             raise BuildError([Problem(display_path(self.output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
-        records = _records(self.files, self.output_dir, self._stats, previous.records if previous else {})
+        records = _records(self.files, self.output_dir, self._stats, self._digests, previous.records if previous else {})
         store = previous.store if previous is not None else None
-        if manifest is not None and (previous is None or records != previous.records or previous.written != set(records)):
+        if manifest is not None and (how != "unchanged" or previous.outdated or records != previous.records
+                                     or previous.written != set(records)):
             store = save_manifest(records, self.output_dir, manifest, store)
         return Written(how, changed if previous is not None else None, Previous(records, frozenset(records), store))
 
     def patch(self, removed: list[str]) -> None:
         """Move the written files into the output folder and remove ``removed``, by a
-        journal: a build killed meanwhile is completed by the next one."""
+        journal: a build killed meanwhile is completed by the next one. The folder's
+        marker is made anew first: a manifest of the folder as it was no longer passes
+        for one of the folder as it is (``load_previous``)."""
         journal = self.folder / f".{JOURNAL}"
-        moves = [(name, dest) for dest, name in self._staged.items()]
+        (self.folder / "marker").write_bytes(b"")
+        moves = [("marker", MARKER)] + [(name, dest) for dest, name in self._staged.items()]
         journal.write_text(json.dumps({"moves": moves, "removals": removed}), encoding="utf-8")
         journal.rename(self.folder / JOURNAL)  # from here on the patch is applied, now or by the next build
         _apply_patch(self.folder, self.output_dir)
@@ -300,15 +380,6 @@ def _prune_empty(removed: Path, output_dir: Path) -> None:
             return  # not empty
 
 
-def _same_as_current(current: Path, file: OutputFile) -> bool:
-    try:
-        if file.source is not None:
-            return current.stat().st_size == file.source.stat().st_size and current.read_bytes() == file.source.read_bytes()
-        return current.stat().st_size == len(file.data) and current.read_bytes() == file.data
-    except OSError:
-        return False
-
-
 def _link_or_copy(current: Path, target: Path) -> None:
     try:
         os.link(current, target)
@@ -317,20 +388,23 @@ def _link_or_copy(current: Path, target: Path) -> None:
 
 
 def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, tuple[int, int]],
-             records: dict[str, Record]) -> dict[str, Record]:
-    """What each file of the output folder was made from, with its size and time."""
+             digests: dict[str, bytes], records: dict[str, Record]) -> dict[str, Record]:
+    """What each file of the output folder was made from, with its size, time and digest
+    (``digests`` of the files not kept, else the record's)."""
     new = {}
     for file in files:
-        written = stats.get(file.dest_path)
-        before = records.get(file.dest_path)
+        dest = file.dest_path
+        written = stats.get(dest)
+        before = records.get(dest)
         if written is None and before is not None:
             if (before.fingerprint, before.reads, before.links) == (file.fingerprint, file.reads, file.links):
-                new[file.dest_path] = before  # the file as it was: its record as it was
+                new[dest] = before  # the file as it was: its record as it was
                 continue
             written = before.size, before.mtime_ns
         elif written is None:
-            written = _size_and_time(output_dir / file.dest_path)
-        new[file.dest_path] = Record(file.fingerprint, file.reads, file.links, *written)
+            written = _size_and_time(output_dir / dest)
+        digest = digests.get(dest) or (before.digest if before is not None else _file_digest(output_dir / dest))
+        new[dest] = Record(file.fingerprint, file.reads, file.links, *written, digest)
     return new
 
 
@@ -350,11 +424,15 @@ def _return_free_memory() -> None:
 def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path,
                   store: SplitPickle | None = None) -> SplitPickle:
     """Remember what each file of ``output_dir`` was made from, for the next build (in
-    ``store``, the manifest loaded, when it is the same file); a failure only costs that
-    build time. Returns the store, for the next save."""
+    ``store``, the manifest loaded, when it is the same file), with the folder's place
+    and marker; a failure only costs that build time. Returns the store, for the next
+    save."""
     store = store if store is not None and store.path == manifest else SplitPickle(manifest)
+    place = _place(output_dir)
     try:
-        store.save(_manifest_stamp(output_dir), records)
+        if place is None:
+            raise FileNotFoundError(output_dir / MARKER)
+        store.save(_MANIFEST_FORMAT, {**records, _PLACE: place})
     except OSError:
         store.remove()  # an outdated manifest must not be trusted
     return store
@@ -382,7 +460,9 @@ def output_state(output_dir: Path, dests: list[str], records: dict[str, Record] 
 
 
 def _identity(marker: Path) -> tuple[int, int, int]:
-    """Tells one output folder from another at the same place: each has its own marker file."""
+    """Tells one output folder from another at the same place: each has its own marker
+    file. Cheap but local: a copied or restored folder has another, so it only serves
+    to trust a folder at once (``output_state``, ``load_previous``), never to distrust it."""
     stat = marker.stat()
     return stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns
 
