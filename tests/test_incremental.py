@@ -1,5 +1,6 @@
 """A rebuild that reuses the previous build (cache, kept pages, patched output) makes
-exactly the site a clean build makes, whatever was edited in between."""
+exactly the site a clean build makes, whatever was edited in between, and wherever CI
+restored the project, its cache and its output folder meanwhile."""
 
 import os
 import time
@@ -8,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from conftest import NOW_ARG, REPO, photo, read, release, tree, write_site
+from test_restore import TIMES, restore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +40,8 @@ edits = st.one_of(
     st.tuples(st.just("style"), st.sampled_from(["a { color: red; }", "p { margin: 0; }"]), st.none()),
     st.tuples(st.just("photo"), st.sampled_from([(64, 48), (80, 60), (48, 64)]), st.none()),  # same name, new picture
     st.tuples(st.just("nothing"), st.none(), st.none()),
+    # The project, its .cache and output restored by CI: elsewhere or at the same place.
+    st.tuples(st.just("restore"), st.sampled_from(TIMES), st.booleans()),
 )
 
 
@@ -80,7 +84,7 @@ def build(root: Path, *args: str) -> int:
 @given(st.lists(edits, min_size=1, max_size=5))
 def test_an_incremental_rebuild_makes_the_site_a_clean_build_makes(steps):
     with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch)
+        root = Path(scratch) / "checkout"
         shutil.copytree(REPO / "templates", root / "templates")
         shutil.copytree(REPO / "static", root / "static")
         # Enough releases that one edit touches a small part of the site and is patched in.
@@ -90,11 +94,16 @@ def test_an_incremental_rebuild_makes_the_site_a_clean_build_makes(steps):
                           "b.md": release("بستهٔ معیشتی", "1403-03-01", tags="[کمک مؤمنانه]", county="دامغان"),
                           "1402/d.md": release("زعفران شاهرود", "1402-08-01", tags="[زعفران]", county="شاهرود"),
                           **others},
-                   CONFIGS[0], static=root / "static", templates=root / "templates")
+                   CONFIGS[0], static=Path("static"), templates=Path("templates"))  # beside config.yaml
         photo(root / "content" / "p.jpg")
         assert build(root) == 0
-        for step in steps:
-            apply(root, step)
+        for number, step in enumerate(steps):
+            if step[0] == "restore":
+                before, root = root, restore(root, root if step[2] else Path(scratch) / f"restored-{number}", step[1])
+                if root != before:
+                    shutil.rmtree(before)  # a fresh runner: nothing left where the project was built
+            else:
+                apply(root, step)
             code = build(root)
             clean_code = build(root, "--no-cache", "--output", "clean")
             assert code == clean_code, step
