@@ -75,8 +75,8 @@ def cached_paths(project: Path) -> list[Path]:
 
 
 def build_command(project: Path, no_search: bool, no_cache: bool = False) -> list[str]:
-    return ([sys.executable, str(REPO / "build.py"), "--quiet", "--config", str(project / "config.yaml"),
-             "--content", str(project / "content"), "--output", str(project / "output"), "--now", NOW]
+    """The workflow's build, to be run in ``project``: its config.yaml and folders, as given there."""
+    return ([sys.executable, str(REPO / "build.py"), "--quiet", "--now", NOW]
             + (["--no-search"] if no_search else []) + (["--no-cache"] if no_cache else []))
 
 

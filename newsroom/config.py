@@ -6,7 +6,9 @@ an unknown or misspelt key names the key it probably meant.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,13 @@ class SiteConfig:
     # Releases in a search-index shard, on average: a shard is what an edit re-indexes.
     search_shard_size: int = 400
 
+    def portable(self) -> SiteConfig:
+        """These settings with their folders relative to the configuration file's: what a
+        page or a cached release is made from does not depend on where the project lies
+        (a CI runner restores the cache into a checkout at another path)."""
+        root = self.config_path.parent
+        return dataclasses.replace(self, **{name: Path(os.path.relpath(getattr(self, name), root)) for name in _FOLDERS})
+
     def taxonomy(self, name: str) -> TaxonomyConfig:
         """The taxonomy configured for front-matter field ``name``."""
         return next(t for t in self.taxonomies if t.name == name)
@@ -130,6 +139,7 @@ _TOP_KEYS = ("title", "description", "organization", "base_url", "language", "ti
              "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "strict", "search", "content_dir", "output_dir",
              "templates_dir", "static_dir", "cache_dir")
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
+_FOLDERS = ("content_dir", "output_dir", "templates_dir", "static_dir", "cache_dir")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
 _FEED_KEYS = tuple(FeedConfig.__dataclass_fields__)
 _MENU_KEYS = ("title", "url")

@@ -287,9 +287,11 @@ def _read_and_parse(source: Path, config: SiteConfig) -> tuple[bytes | None, tup
 
 def reading_stamp(config: SiteConfig) -> str:
     """What a cached release depends on besides its bytes: the engine and these settings."""
+    # The folders as given, not resolved: a release keeps the paths of its photos, which
+    # hold in another checkout when the folders are relative (as when CI builds in one).
     return engine_stamp(*(version(name) for name in ("markdown", "jdatetime", "pyyaml")), repr((
-        config.timezone.key, config.permalink, config.taxonomies, config.content_dir.resolve(),
-        config.static_dir.resolve(), config.related.title_boost, config.related.summary_boost, config.iframe_hosts)))
+        config.timezone.key, config.permalink, config.taxonomies, str(config.content_dir), str(config.static_dir),
+        config.related.title_boost, config.related.summary_boost, config.iframe_hosts)))
 
 
 def load_article(source: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:

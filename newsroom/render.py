@@ -182,7 +182,7 @@ class _Renderer:
                         "photo": media.lead.get, "card": media.cards.get}
         self.stamp = self.prints.of(
             engine_stamp(jinja2.__version__), [(name, env.loader.get_source(env, name)[0]) for name in env.list_templates()],
-            self.config, [(asset.path, asset.data) for asset in assets])
+            self.config.portable(), [(asset.path, asset.data) for asset in assets])
         photo, card = self.recorded("photo"), self.recorded("card")
         self.shared = dict(
             site=_SiteLookups(site, self.record),

@@ -20,11 +20,12 @@ The index is made in shards, each a Pagefind index of its own under
 address hashes to a boundary (content-defined chunking, as rsync and backup tools cut
 files): adding, removing, re-dating or editing a release changes its own shard only
 (or joins two), a new release joins the newest, and the cut never depends on the
-site's history. A shard's folder is named by the fingerprint of what it is made from,
-so a build re-indexes only shards whose releases, addresses or term names changed,
-and keeps the others byte for byte. The oldest shard also carries Pagefind's runtime
-(script, worker, WebAssembly), which the merged indexes share; ``shards.json`` lists
-the shards, oldest first.
+site's history. A shard is indexed again only when its fingerprint (its releases,
+addresses, moments and term names) changed, and kept byte for byte otherwise; its
+folder is named after its oldest release, so that what it indexes again keeps its
+place and the files of its unchanged pages their bytes. The oldest shard also carries
+Pagefind's runtime (script, worker, WebAssembly), which the merged indexes share;
+``shards.json`` lists the shards, oldest first.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class SearchRecord:
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """Releases indexed together: ``name`` is their folder under ``pagefind/``."""
+    """Releases indexed together: ``name`` is their folder under ``pagefind/``, and
+    ``fingerprint`` digests all the index is made from."""
 
     name: str
     fingerprint: str
@@ -190,8 +192,10 @@ def plan_shards(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Shar
         made_of = hashlib.blake2b(repr((_stamp(), primary)).encode(), digest_size=16)
         for article, article_terms in zip(group, terms):
             made_of.update(repr((article.digest, article.url, article.date.isoformat(), article_terms)).encode())
-        fingerprint = made_of.hexdigest()
-        shards.append(Shard(fingerprint[:16], fingerprint, tuple(group), terms, primary))
+        # Named after its oldest release, which new releases leave in place: a shard indexed
+        # again keeps its folder, and Pagefind's files of unchanged pages keep their bytes.
+        name = hashlib.blake2b(group[0].url.encode(), digest_size=8).hexdigest()
+        shards.append(Shard(name, made_of.hexdigest(), tuple(group), terms, primary))
     return tuple(shards)
 
 

@@ -84,6 +84,7 @@ def test_a_restored_unchanged_site_is_not_made_again(tmp_path, monkeypatch, time
     root = restore(root, tmp_path / "elsewhere" if moved else root, times)
     report = build(root, monkeypatch, search=True)
     assert "render" in report.timings  # a real build: the last one's record does not apply to new files
+    assert report.reused == report.articles  # no release read again, wherever the checkout lies
     assert (report.rendered, report.written, report.changed) == (local.rendered, "unchanged", ())
     assert tree(root / "output") == site
 
