@@ -16,7 +16,8 @@ from .config import SiteConfig, is_base_url, load_config
 from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError, Problem
 from .output import OutputFile
-from .pipeline import Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases, write_search_index
+from .pipeline import (Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases,
+                       search_index_in_place, write_search_index)
 from .related import Score
 from .scaffold import new_release
 from .site import Visibility
@@ -249,6 +250,8 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     search_index: list[OutputFile] = []  # the last one written, kept in each rebuild until refreshed
 
     def build(config: SiteConfig) -> tuple[tuple[str, ...] | None, Callable[[], None] | None]:
+        if memory.previous is None and not args.no_search:  # the first build: the index an earlier one left
+            search_index[:] = search_index_in_place(config)
         # The index is carried only whole: a shard with a file gone is made again.
         whole = all((config.output_dir / f.dest_path).is_file() for f in search_index)
         report = build_site(config, _moment(args, parser, config), _visibility(args), search=False,

@@ -333,6 +333,14 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
     return tuple(f.dest_path for f in files)
 
 
+def search_index_in_place(config: SiteConfig) -> tuple[OutputFile, ...]:
+    """The search index the output folder holds (by its manifest), as kept files: what
+    ``serve`` carries into its first build, so that it indexes only the shards that changed."""
+    previous = load_previous(config.output_dir, manifest_path(config))
+    return tuple(OutputFile(dest, fingerprint=fingerprint, kept=True)
+                 for dest, fingerprint in sorted(index_in_place(previous).items()))
+
+
 def write_search_index(site: Site, output_dir: Path, previous: Previous | None,
                        jobs: int = os.cpu_count() or 1) -> tuple[OutputFile, ...]:
     """Build the search index of ``site`` and put it in place in ``output_dir`` on its own

@@ -123,6 +123,10 @@ def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
     # Each release in a shard of its own: the edit re-indexes one shard, the other is kept.
     write_site(tmp_path, {"a.md": release("خبر نخست", body="متن اول."),
                           "b.md": release("خبر دوم", "1402-01-01", body="متن دیگر زعفران.")}, "search:\n  shard_size: 2\n")
+    # An earlier build's index: serve carries it, and indexes again only what changes.
+    subprocess.run([sys.executable, str(REPO / "build.py"), "--now", "1404-01-01", "--quiet"], cwd=tmp_path, check=True)
+    older = json.loads((tmp_path / "output/pagefind/shards.json").read_bytes())["shards"][0]
+    kept = {p: p.stat().st_mtime_ns for p in (tmp_path / "output/pagefind" / older).rglob("*") if p.is_file()}
     port = free_port()
     server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -136,11 +140,11 @@ def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
             return page.locator("#search-results h2").all_inner_texts()
 
         assert finds("اول") == ["خبر نخست"]
-        older = json.loads((tmp_path / "output/pagefind/shards.json").read_bytes())["shards"][0]
         (tmp_path / "content/a.md").write_text(release("خبر نخست", body="متن زعفران."), encoding="utf-8")
         assert wait_for(lambda: sorted(finds("زعفران")) == ["خبر دوم", "خبر نخست"]), "the index was not refreshed"
         assert finds("اول") == []
         assert json.loads((tmp_path / "output/pagefind/shards.json").read_bytes())["shards"][0] == older
+        assert {p: p.stat().st_mtime_ns for p in (tmp_path / "output/pagefind" / older).rglob("*") if p.is_file()} == kept
     finally:
         server.terminate()
         server.wait(timeout=10)
