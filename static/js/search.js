@@ -30,10 +30,10 @@ export function fold(text) {
   return text.replace(DIACRITICS, "").replace(LETTER_CHARS, (ch) => LETTERS.get(ch)).toLowerCase();
 }
 
-/** The query as Pagefind should see it: folded, half-spaces as spaces (the index has the
- * parts), without the character that ends indexed words. */
+/** The query as Pagefind should see it: folded (which takes out the tatweel that ends every
+ * indexed word), half-spaces as spaces (the index has the parts). */
 export function searchTerm(query) {
-  return fold(query).replace(/[\u200c_]/g, " ").replace(/\s+/g, " ").trim();
+  return fold(query).replace(/\u200c/g, " ").replace(/\s+/g, " ").trim();
 }
 
 // Parts of words that writers join to the word, or write apart from it: «می شود» and
@@ -66,7 +66,7 @@ export function searchTerms(term) {
  * and with hyphens back as half-spaces (``shown_word`` in newsroom/search.py), and the
  * words listed in ``meta.unfolded`` (``unfolded_words``). */
 function readableWords(data) {
-  const words = data.content.split(" ").map((word) => word.replaceAll("_", "").replaceAll("-", "\u200c"));
+  const words = data.content.split(" ").map((word) => word.replaceAll("\u0640", "").replaceAll("-", "\u200c"));
   for (const [at, word] of JSON.parse(data.meta.unfolded || "[]")) words[at] = word;
   return words;
 }
