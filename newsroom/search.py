@@ -67,7 +67,6 @@ _SPACE = re.compile(r"\s+")
 # begins with («در» for «درمانگاه»), and no indexed word, ending in END, begins a query
 # word. (``_``, which Pagefind also keeps in words, doubles its time per release.)
 END = "\u0640"
-_PART_END = re.compile(r"(?<=[^\s-])(?=[\s-]|$)")
 _OTHER_SPACE = re.compile(r"[^\S ]|  ")  # whitespace that is not one plain space
 
 
@@ -106,7 +105,9 @@ def fold_words(text: str) -> str:
     folded = fold(text).replace(ZWNJ, "-")
     if folded.count(" ") != text.count(" ") or _OTHER_SPACE.search(folded):
         folded = " ".join(_SPACE.sub("-", fold(word)).replace(ZWNJ, "-") for word in text.split(" "))
-    return _PART_END.sub(END, folded)
+    # END after each part: before every hyphen and space, and at the end (str.replace is
+    # a tenth of the time of a pattern that looks around every character).
+    return folded.replace("-", END + "-").replace(" ", END + " ") + END if folded else folded
 
 
 def shown_word(folded: str) -> str:
@@ -118,10 +119,10 @@ def shown_word(folded: str) -> str:
 def unfolded_words(text: str, folded: str) -> list[tuple[int, str]]:
     """The words of ``text`` that the search page cannot make from their folded word
     in ``folded`` by turning hyphens back into half-spaces, with their positions."""
-    if text == shown_word(folded):
+    shown = shown_word(folded)  # no space comes or goes: word N is still word N
+    if text == shown:
         return []
-    return [(at, word) for at, (word, mark) in enumerate(zip(text.split(" "), folded.split(" ")))
-            if word != shown_word(mark)]
+    return [(at, word) for at, (word, made) in enumerate(zip(text.split(" "), shown.split(" "))) if word != made]
 
 
 def search_records(articles: tuple[Article, ...], config: SiteConfig) -> tuple[SearchRecord, ...]:
