@@ -102,7 +102,8 @@ class SiteConfig:
     # changes no page, so turning it on or off renders nothing again.
     strict: bool = field(default=False, compare=False)
     # Releases in a search-index shard, on average: a shard is what an edit re-indexes.
-    search_shard_size: int = 400
+    # Not compared: the index is planned from it directly, and no page shows it.
+    search_shard_size: int = field(default=400, compare=False)
 
     def portable(self) -> SiteConfig:
         """These settings with their folders relative to the configuration file's: what a

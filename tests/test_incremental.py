@@ -19,8 +19,10 @@ from newsroom.cli import main
 TAGS = ["کمک مؤمنانه", "كمك مؤمنانه", "زعفران", "گلخانه", "آب شرب"]
 COUNTIES = ["شاهرود", "دامغان", "سمنان"]
 WORDS = ["بسته", "معیشتی", "زعفران", "گلخانه", "روستا", "جهادگران", "اشتغال", "مدرسه", "آب", "طرح"]
-CONFIGS = ["page_size: 5\n", "page_size: 3\n", "page_size: 5\nrelated:\n  count: 2\n",
-           "page_size: 5\ndescription: نسخهٔ دیگری از توضیح سایت\n"]
+# Search shards of a few releases each, so that edits move releases between shards.
+CONFIGS = [config + "search:\n  shard_size: 4\n" for config in (
+    "page_size: 5\n", "page_size: 3\n", "page_size: 5\nrelated:\n  count: 2\n",
+    "page_size: 5\ndescription: نسخهٔ دیگری از توضیح سایت\n")] + ["page_size: 5\nsearch:\n  shard_size: 6\n"]
 
 release_text = st.builds(
     lambda words, day, tags, county, draft, pictured: release(
@@ -42,6 +44,8 @@ edits = st.one_of(
     st.tuples(st.just("nothing"), st.none(), st.none()),
     # The project, its .cache and output restored by CI: elsewhere or at the same place.
     st.tuples(st.just("restore"), st.sampled_from(TIMES), st.booleans()),
+    # The clock moves: releases come out (a schedule reaching its time) or are not out yet.
+    st.tuples(st.just("clock"), st.sampled_from(["1403-05-15 12:00", NOW_ARG, "1404-01-01 12:00"]), st.none()),
 )
 
 
@@ -97,15 +101,18 @@ def test_an_incremental_rebuild_makes_the_site_a_clean_build_makes(steps):
                    CONFIGS[0], static=Path("static"), templates=Path("templates"))  # beside config.yaml
         photo(root / "content" / "p.jpg")
         assert build(root) == 0
+        now = NOW_ARG
         for number, step in enumerate(steps):
             if step[0] == "restore":
                 before, root = root, restore(root, root if step[2] else Path(scratch) / f"restored-{number}", step[1])
                 if root != before:
                     shutil.rmtree(before)  # a fresh runner: nothing left where the project was built
+            elif step[0] == "clock":
+                now = step[1]
             else:
                 apply(root, step)
-            code = build(root)
-            clean_code = build(root, "--no-cache", "--output", "clean")
+            code = build(root, "--now", now)
+            clean_code = build(root, "--now", now, "--no-cache", "--output", "clean")
             assert code == clean_code, step
             if code == 0:
                 assert tree(root / "output") == tree(root / "clean"), f"after {step}"

@@ -104,6 +104,17 @@ def test_the_header_box_searches_from_any_page_by_keyboard(page, address):
     assert page.input_value("#search-query") == "درمانگاه"
 
 
+def test_a_word_of_one_letter_waits_for_its_second(page, address):
+    page.goto(address + "search/")
+    page.locator("#search-query").press_sequentially("س")
+    answered(page)
+    assert page.inner_text("#search-status") == "دست‌کم دو حرف از واژه را بنویسید."
+    assert page.locator("#search-results li").count() == 0
+    page.locator("#search-query").press_sequentially("من")
+    answered(page)
+    assert sorted(page.locator("#search-results h2").all_inner_texts()) == ["توزیع بسته در سمنان", "درمانگاه سیار در سمنان"]
+
+
 def test_unknown_words_say_so(page, address):
     assert search(page, address, "هواپیما") == []
     assert "پیدا نشد" in page.inner_text("#search-status")

@@ -36,6 +36,12 @@ export function searchTerm(query) {
   return fold(query).replace(/\u200c/g, " ").replace(/\s+/g, " ").trim();
 }
 
+/** The words of ``term`` worth a search: a word of one letter would begin words on most
+ * pages of the archive, so it waits for its second letter. */
+export function searchedWords(term) {
+  return term.split(" ").filter((word) => [...word].length > 1).join(" ");
+}
+
 // Parts of words that writers join to the word, or write apart from it: «می شود» and
 // «میشود», «کتاب ها» and «کتابها». The index holds what each release wrote (a half-space
 // gives both), so the query is also searched with them joined and apart.
@@ -131,11 +137,21 @@ async function matches(pagefind, term, filters) {
   const words = term.split(" ");
   const [search, ...each] = await Promise.all([
     pagefind.search(term, { filters }),
-    ...(words.length > 1 ? words.map((word) => pagefind.search(word)) : []),
+    ...(words.length > 1 ? words.map((word) => wordMatches(pagefind, word)) : []),
   ]);
-  const matched = (found) => found.results.filter((result) => result.words.length);
-  const known = each.map((found) => new Set(matched(found).map((result) => result.id))).filter((ids) => ids.size);
+  const known = each.filter((ids) => ids.size);
   return matched(search).filter((result) => known.every((ids) => ids.has(result.id)));
+}
+
+const matched = (search) => search.results.filter((result) => result.words.length);
+const byWord = new Map(); // word → the releases it matches, for every later keystroke
+
+/** The releases ``word`` matches anywhere (their ids), asked once per page load. */
+function wordMatches(pagefind, word) {
+  if (!byWord.has(word)) {
+    byWord.set(word, pagefind.search(word).then((search) => new Set(matched(search).map((result) => result.id))));
+  }
+  return byWord.get(word);
 }
 
 /** The results for the query ``term`` in each of its spellings (``searchTerms``) as one
@@ -192,7 +208,8 @@ function start(form) {
   async function run() {
     const run = ++latest;
     list.setAttribute("aria-busy", "true");
-    const term = searchTerm(query.value);
+    const typed = searchTerm(query.value);
+    const term = searchedWords(typed);
     const filters = Object.fromEntries(selects.filter((s) => s.value).map((s) => [s.name, s.value]));
     const address = new URL(location.href);
     address.search = new URLSearchParams([["q", query.value.trim()], ...Object.entries(filters)].filter(([, v]) => v));
@@ -200,7 +217,7 @@ function start(form) {
     if (!term && !Object.keys(filters).length) {
       list.replaceChildren();
       more.hidden = true;
-      return finish("");
+      return finish(typed ? "دست‌کم دو حرف از واژه را بنویسید." : "");
     }
     let results;
     try {
