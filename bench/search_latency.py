@@ -15,6 +15,7 @@ answer (the count found and the first page of titles) is compared between the tw
     python bench/search_latency.py --runs 5
     python bench/search_latency.py --size 10000 --runs 5 --compare-unsharded
     python bench/search_latency.py --size 100000 --runs 5
+    python bench/search_latency.py --site /path/to/output --runs 5   # a site built already
 """
 
 from __future__ import annotations
@@ -87,14 +88,21 @@ def main() -> None:
     parser.add_argument("--shard-size", type=int, help="releases in a search shard (default: the configuration's)")
     parser.add_argument("--compare-unsharded", action="store_true",
                         help="also build one unsharded index and compare each query's answer with it")
+    parser.add_argument("--site", type=Path, help="a site built already (its output folder): time searching it")
     args = parser.parse_args()
+    if args.site and (args.size or args.compare_unsharded):
+        parser.error("--site takes a site built already: no --size or --compare-unsharded")
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         content = None
         if args.size:
             content = scratch / "content"
             write_corpus(args.size, content)
-        site = build_site(scratch, "site", content, args.shard_size)
+        if args.site:
+            (scratch / "site").symlink_to(args.site.resolve())
+            site = scratch / "site"
+        else:
+            site = build_site(scratch, "site", content, args.shard_size)
         shards = len(json.loads((site / "pagefind" / "shards.json").read_bytes())["shards"])
         first, later, waiting = [], [], []
         with served(scratch) as address, sync_playwright() as playwright:
@@ -120,7 +128,7 @@ def main() -> None:
                 sharded, whole = answers(page, address + "site/"), answers(page, address + "whole/")
                 page.context.close()
             chromium.close()
-    print(f"{'bulletin' if not args.size else f'{args.size} releases'} in {shards} shards: first keystroke that searches "
+    print(f"{args.site or ('bulletin' if not args.size else f'{args.size} releases')} in {shards} shards: first keystroke that searches "
           f"after loading the page {statistics.median(first):.0f} ms (median of {len(first)}, max {max(first):.0f}); every "
           f"later keystroke {statistics.median(later):.0f} ms (median of {len(later)}, 95th percentile "
           f"{statistics.quantiles(later, n=20)[-1]:.0f}, max {max(later):.0f}); a one-letter word "

@@ -73,6 +73,11 @@ class MenuItem:
     url: str
 
 
+# Releases in a search shard by default: an edit at 10,000 releases re-indexes about this
+# many, and the search page asks about 40 shards (README, Search).
+SEARCH_SHARD_SIZE = 250
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Everything the build needs to know about the site, validated."""
@@ -103,7 +108,7 @@ class SiteConfig:
     strict: bool = field(default=False, compare=False)
     # Releases in a search-index shard, on average: a shard is what an edit re-indexes.
     # Not compared: the index is planned from it directly, and no page shows it.
-    search_shard_size: int = field(default=400, compare=False)
+    search_shard_size: int = field(default=SEARCH_SHARD_SIZE, compare=False)
 
     def portable(self) -> SiteConfig:
         """These settings with their folders relative to the configuration file's: what a
@@ -285,7 +290,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
 def _search_shard_size(reader: _Reader, raw: dict) -> int:
     section = reader.section(raw, "search")
     reader.check_keys(section, "search.", ("shard_size",))
-    return reader.number(section, "search.shard_size", 400, int, 2)
+    return reader.number(section, "search.shard_size", SEARCH_SHARD_SIZE, int, 2)
 
 
 def _check_permalink(reader: _Reader, permalink: str) -> None:
