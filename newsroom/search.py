@@ -10,9 +10,10 @@ Each word folds into one word, so the folded text has exactly the words of the
 readable text: Pagefind reports matches as word positions, and the search page marks
 them in the readable words, which it makes from the folded ones (``shown_word``) and
 the few listed in the record's ``unfolded`` meta. A half-space inside a word becomes a
-hyphen, which Pagefind indexes as the parts: «می‌شود» is found as «می شود» and
-«می‌شود», and as «میشود» by the search page, which also searches a query word that
-begins with «می» or ends with «ها» (and a few more) split in two.
+hyphen, which Pagefind indexes as the parts, and the words joined (``joined_words``)
+follow the text: «می‌شود» and «می شود» are found as «می شود», «می‌شود» and «میشود»;
+«میشود» as «میشود», and as «می شود» by the search page, which also searches a query
+with «می» or «ها» (and a few more) set apart with them joined.
 
 The index is made in shards, each a Pagefind index of its own under
 ``pagefind/<shard>/``, which the search page merges into one (Pagefind's
@@ -74,10 +75,12 @@ _OTHER_SPACE = re.compile(r"[^\S ]|  ")  # whitespace that is not one plain spac
 class SearchRecord:
     """What Pagefind is given for one article.
 
-    ``content`` is the title, summary and body folded word by word; ``meta`` holds what
-    the search page shows as it is (``title``, ``date``, ``county``) and ``unfolded``,
-    the readable words that are not their folded word with hyphens turned back into
-    half-spaces, as JSON ``[[position, word], …]``.
+    ``content`` is the title, summary and body folded word by word, then the words
+    ``joined_words`` adds; ``meta`` holds what the search page shows as it is (``title``,
+    ``date``, ``county``), ``unfolded``, the readable words that are not their folded word
+    as ``shown_word`` makes it, as JSON ``[[position, word], …]``, and with joined words,
+    ``words`` (how many come before them) and ``joined`` (what each joins, as JSON
+    ``[[position, count], …]``).
     """
 
     url: str  # relative to the site's root, without a leading slash
@@ -125,6 +128,32 @@ def unfolded_words(text: str, folded: str) -> list[tuple[int, str]]:
     return [(at, word) for at, (word, made) in enumerate(zip(text.split(" "), shown.split(" "))) if word != made]
 
 
+# Parts that writers join to a word, set apart with a half-space, or with a space: «میشود»,
+# «می‌شود», «می شود»; «کتابها», «کتاب‌ها», «کتاب ها». (The search page searches a query
+# with them apart also joined, for releases that wrote them joined.)
+_PREFIXES = frozenset({"می", "نمی"})
+_SUFFIXES = frozenset({"ها", "های", "هایی", "تر", "ترین"})
+
+
+def joined_words(folded: str) -> tuple[str, list[list[int]]]:
+    """Words to index after the text of ``folded`` (``fold_words``), so that a query word
+    written joined finds what the release wrote with a half-space or a space: each word of
+    parts joined («میشود» for «می‌شود»), and each pair of words whose first is a prefix
+    above or whose second a suffix («کتابها» for «کتاب ها»). Returns them, and for each
+    the position of the words it joins and how many there are (the search page marks those)."""
+    words = folded.split(" ")
+    bare = [word.replace(END, "") for word in words]
+    joined, sources = [], []
+    for at, word in enumerate(bare):
+        if "-" in word and word.strip("-"):
+            joined.append(word.replace("-", "") + END)
+            sources.append([at, 1])
+        if at + 1 < len(bare) and (word in _PREFIXES or bare[at + 1] in _SUFFIXES):
+            joined.append(word + bare[at + 1] + END)
+            sources.append([at, 2])
+    return " ".join(joined), sources
+
+
 def search_records(articles: tuple[Article, ...], config: SiteConfig) -> tuple[SearchRecord, ...]:
     """One record per article of ``articles`` (published ones), in their order. Pure."""
     return records_of(articles, tuple(map(_term_finder(articles, config), articles)))
@@ -144,6 +173,11 @@ def records_of(articles: tuple[Article, ...], terms: tuple[tuple[tuple[str, str]
         unfolded = unfolded_words(text, content)
         if unfolded:
             meta["unfolded"] = json.dumps(unfolded, ensure_ascii=False, separators=(",", ":"))
+        joined, sources = joined_words(content)
+        if joined:
+            meta["words"] = str(content.count(" ") + 1)
+            meta["joined"] = json.dumps(sources, separators=(",", ":"))
+            content = f"{content} {joined}"
         filters = {"year": [str(article.jalali[0])]}
         for taxonomy, name in filter_terms:
             filters[taxonomy] = [name]

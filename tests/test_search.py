@@ -14,7 +14,7 @@ import json
 import re
 import shutil
 
-from newsroom.search import SearchRecord, fold_words, search_records, unfolded_words
+from newsroom.search import SearchRecord, fold_words, joined_words, search_records, unfolded_words
 from newsroom.site import assemble_site
 from newsroom.text import fold, normalize_line
 
@@ -24,9 +24,9 @@ from test_serve import free_port, wait_for, _up
 ZWNJ = "\u200c"
 
 
-def readable(content, unfolded="[]"):
+def readable(content, unfolded="[]", count=None):
     """The words the search page shows for a record (``readableWords`` in search.js)."""
-    words = [word.replace("\u0640", "").replace("-", ZWNJ) for word in content.split(" ")]
+    words = [word.replace("\u0640", "").replace("-", ZWNJ) for word in content.split(" ")[:count]]
     for at, word in json.loads(unfolded):
         words[at] = word
     return " ".join(words)
@@ -43,11 +43,18 @@ def test_records_fold_the_text_and_keep_what_readers_see(tmp_path):
     [record] = records(tmp_path, {"a.md": release("كمك به ۸۰۰ خانواده", "1403-02-15", f"این کار انجام می{ZWNJ}شود.",
                                                   county="كرمان", category="محرومیت‌زدایی")})
     assert record.url == "news/1403/a/"
-    assert record.content == "کمکـ بهـ 800ـ خانوادهـ اینـ کارـ انجامـ میـ-شود.ـ"  # each part ends in a tatweel
+    # Each part ends in a tatweel; the half-spaced word follows the text joined.
+    assert record.content == "کمکـ بهـ 800ـ خانوادهـ اینـ کارـ انجامـ میـ-شود.ـ میشود.ـ"
     assert record.meta == {"title": "کمک به ۸۰۰ خانواده", "date": "۱۵ اردیبهشت ۱۴۰۳", "county": "کرمان",
-                           "unfolded": '[[2,"۸۰۰"]]'}  # only what the page cannot make from the folded word
-    assert readable(record.content, record.meta["unfolded"]) == f"کمک به ۸۰۰ خانواده این کار انجام می{ZWNJ}شود."
+                           "unfolded": '[[2,"۸۰۰"]]',  # only what the page cannot make from the folded word
+                           "words": "8", "joined": "[[7,1]]"}
+    assert readable(record.content, record.meta["unfolded"], 8) == f"کمک به ۸۰۰ خانواده این کار انجام می{ZWNJ}شود."
     assert record.filters == {"year": ["1403"], "category": ["محرومیت‌زدایی"], "county": ["کرمان"]}
+
+
+def test_words_set_apart_are_indexed_joined_after_the_text():
+    folded = fold_words(f"کتاب ها و دفتر{ZWNJ}ها را نمی خواند و میان ما هست.")
+    assert joined_words(folded) == ("کتابهاـ دفترهاـ نمیخواندـ", [[0, 2], [3, 1], [5, 2]])  # not «میان»
 
 
 def test_a_summary_written_apart_from_the_body_is_searched_too(tmp_path):
@@ -55,7 +62,7 @@ def test_a_summary_written_apart_from_the_body_is_searched_too(tmp_path):
         "a.md": release("یک", "1403-02-15", "متن خبر.", summary="چکیده‌ای جدا از متن"),
         "b.md": release("دو", "1403-02-14", "بند نخست خبر.\n\nبند دوم."),
     })
-    assert readable(own.content) == "یک چکیده‌ای جدا از متن متن خبر."
+    assert readable(own.content, count=int(own.meta["words"])) == "یک چکیده‌ای جدا از متن متن خبر."
     assert readable(first.content) == "دو بند نخست خبر. بند دوم."  # its summary is its first paragraph
     assert "unfolded" not in own.meta
 

@@ -75,6 +75,8 @@ def test_a_space_where_a_half_space_belongs_still_finds(page, address):
     assert search(page, address, "توزیع می شود") == ["کمک‌های یکپارچه به روستاهای کرمان"]
     assert page.locator("#search-results mark").all_inner_texts() == ["توزیع", f"می{ZWNJ}شود"]
     assert search(page, address, "توزیع میشود") == ["کمک‌های یکپارچه به روستاهای کرمان"]
+    # Found by the word joined after the text: the word as the release wrote it is marked.
+    assert page.locator("#search-results mark").all_inner_texts() == ["توزیع", f"می{ZWNJ}شود"]
 
 
 def test_filters_narrow_the_results(page, address):
@@ -156,6 +158,9 @@ def test_a_word_written_joined_or_apart_is_found_either_way(page, address):
     assert sorted(search(page, address, "ادامه می شود")) == sorted(search(page, address, "ادامه میشود")) == both
     # «کتاب ها» written apart is found by «کتابها», and the reverse.
     assert search(page, address, "کتابها") == search(page, address, "کتاب ها") == ["کتابخانهٔ روستای دامغان"]
+    assert page.locator("#search-results mark").all_inner_texts() == ["کتابخانهٔ", "کتاب", "ها"]
+    # A word that begins with «می» is not two words: «میان» is not «می» and «ان» («آن»).
+    assert search(page, address, "میان") == ["توزیع بسته در سمنان"]
 
 
 def test_a_site_built_without_search_says_search_is_unavailable(tmp_path, page, serve):

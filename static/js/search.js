@@ -42,13 +42,14 @@ export function searchedWords(term) {
   return term.split(" ").filter((word) => [...word].length > 1).join(" ");
 }
 
-// Parts of words that writers join to the word, or write apart from it: «می شود» and
-// «میشود», «کتاب ها» and «کتابها». The index holds what each release wrote (a half-space
-// gives both), so the query is also searched with them joined and apart.
+// Parts that writers join to a word, or set apart from it with a half-space or a space:
+// «میشود», «می‌شود», «می شود». The index also holds each release's words with them
+// joined (``joined_words`` in newsroom/search.py), so a query that sets them apart is
+// searched with them joined too, for releases that wrote them joined.
 const PREFIXES = ["نمی", "می"];
 const SUFFIXES = ["هایی", "های", "ها", "ترین", "تر"];
 
-/** The folded query ``term`` and its other spellings: the affixes above joined, then apart. */
+/** The folded query ``term``, and with the affixes above joined to their words if it has any. */
 export function searchTerms(term) {
   const words = term.split(" ").filter(Boolean);
   const joined = [];
@@ -58,23 +59,28 @@ export function searchTerms(term) {
     else if (last >= 0 && SUFFIXES.includes(word) && !PREFIXES.includes(joined[last])) joined[last] += word;
     else joined.push(word);
   }
-  const apart = words.flatMap((word) => {
-    const prefix = PREFIXES.find((p) => word.startsWith(p) && word.length > p.length + 1);
-    const suffix = SUFFIXES.find((s) => word.endsWith(s) && word.length > s.length + 2);
-    if (prefix) return [prefix, word.slice(prefix.length)];
-    if (suffix) return [word.slice(0, -suffix.length), suffix];
-    return [word];
-  });
-  return [...new Set([words.join(" "), joined.join(" "), apart.join(" ")])].filter(Boolean);
+  return [...new Set([words.join(" "), joined.join(" ")])].filter(Boolean);
 }
 
 /** The readable words of a result: its folded words without the ends of their parts
  * and with hyphens back as half-spaces (``shown_word`` in newsroom/search.py), and the
- * words listed in ``meta.unfolded`` (``unfolded_words``). */
+ * words listed in ``meta.unfolded`` (``unfolded_words``); not the joined words after them. */
 function readableWords(data) {
-  const words = data.content.split(" ").map((word) => word.replaceAll("\u0640", "").replaceAll("-", "\u200c"));
+  const count = Number(data.meta.words) || undefined;
+  const words = data.content.split(" ", count).map((word) => word.replaceAll("\u0640", "").replaceAll("-", "\u200c"));
   for (const [at, word] of JSON.parse(data.meta.unfolded || "[]")) words[at] = word;
   return words;
+}
+
+/** The positions of the readable words a result matched: a match on a joined word marks
+ * the words it joins (``meta.joined``). */
+function matchedPositions(data, count) {
+  const joined = JSON.parse(data.meta.joined || "[]");
+  return data.locations.flatMap((at) => {
+    if (at < count) return [at];
+    const [from, words] = joined[at - count] || [0, 0];
+    return Array.from({ length: words }, (_, step) => from + step);
+  }).sort((a, b) => a - b);
 }
 
 const PAGE_SIZE = 10;
@@ -102,8 +108,9 @@ function markedWords(words, from, to, marked) {
 function resultItem(data, siteRoot) {
   const words = readableWords(data);
   const titleWords = data.meta.title.split(" ").length;
-  const marked = new Set(data.locations);
-  const first = data.locations.find((at) => at >= titleWords);
+  const positions = matchedPositions(data, words.length);
+  const marked = new Set(positions);
+  const first = positions.find((at) => at >= titleWords);
   let start = first === undefined ? titleWords : first - Math.floor(EXCERPT_WORDS / 3);
   start = Math.max(titleWords, Math.min(start, words.length - EXCERPT_WORDS));
   const end = Math.min(words.length, start + EXCERPT_WORDS);
