@@ -281,9 +281,11 @@ class SearchIndex:
 def index_search(articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None,
                  jobs: int = 1, beside: bool = False) -> SearchIndex:
     """``render_search_index`` as a ``SearchIndex``: with ``beside`` (where the system can
-    fork) made in another process while this one goes on with the rest of the site."""
+    fork) made in another process while this one goes on with the rest of the site, in
+    ``jobs - 1`` processes: the pictures and pages have the others."""
     if beside and CAN_FORK:
-        return SearchIndex(job=ForkedCall(lambda: render_search_index(articles, config, in_place, jobs)))
+        shards_at_once = max(1, jobs - 1)  # on two cores one Pagefind at a time: ~110 MB at most
+        return SearchIndex(job=ForkedCall(lambda: render_search_index(articles, config, in_place, shards_at_once)))
     return SearchIndex(files=render_search_index(articles, config, in_place, jobs))
 
 
