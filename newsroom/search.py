@@ -283,10 +283,13 @@ def index_search(articles: tuple[Article, ...], config: SiteConfig, in_place: Ma
     """``render_search_index`` as a ``SearchIndex``: with ``beside`` (where the system can
     fork) made in another process while this one goes on with the rest of the site, in
     ``jobs - 1`` processes: the pictures and pages have the others."""
+    # Planned here, where every release is read anyway: a forked process that read them all
+    # would hold a copy of each page it touched (reference counts write to them).
+    shards = plan_shards(articles, config)
     if beside and CAN_FORK:
         shards_at_once = max(1, jobs - 1)  # on two cores one Pagefind at a time: ~110 MB at most
-        return SearchIndex(job=ForkedCall(lambda: render_search_index(articles, config, in_place, shards_at_once)))
-    return SearchIndex(files=render_search_index(articles, config, in_place, jobs))
+        return SearchIndex(job=ForkedCall(lambda: _index_shards(shards, in_place, shards_at_once)))
+    return SearchIndex(files=_index_shards(shards, in_place, jobs))
 
 
 def render_search_index(articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None,
@@ -299,7 +302,11 @@ def render_search_index(articles: tuple[Article, ...], config: SiteConfig, in_pl
     (``index_in_place``): a shard whose files there were made from the same articles is
     kept as it is; the others are indexed, in ``jobs`` processes when there are several.
     """
-    shards = plan_shards(articles, config)
+    return _index_shards(plan_shards(articles, config), in_place, jobs)
+
+
+def _index_shards(shards: tuple[Shard, ...], in_place: Mapping[str, str] | None, jobs: int) -> list[OutputFile]:
+    """``render_search_index`` of the shards planned already."""
     if not shards:
         return []  # Pagefind makes no index of nothing; the search page says search is unavailable
     in_place = in_place or {}
