@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 INTERVAL = 0.02  # seconds between samples
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -118,12 +119,12 @@ class _Sampler(threading.Thread):
         self.samples += 1
 
 
-def measure(args: list[str], cwd: Path | str | None = None) -> Usage:
-    """Run ``args`` to the end (its output discarded) and measure it; exits with the
-    command's error output if its exit status is not 0."""
+def measure(args: list[str], cwd: Path | str | None = None, stdout: IO[str] | None = None) -> Usage:
+    """Run ``args`` to the end (its output discarded, or written to ``stdout``) and
+    measure it; exits with the command's error output if its exit status is not 0."""
     with tempfile.TemporaryFile() as errors:
         clock = time.perf_counter()
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors, cwd=cwd)
+        process = subprocess.Popen(args, stdout=stdout or subprocess.DEVNULL, stderr=errors, cwd=cwd)
         sampler = _Sampler(process.pid)
         sampler.start()
         try:
