@@ -100,11 +100,14 @@ def _word(word: str, font_data: bytes, size: int) -> tuple[Image.Image, tuple[in
     """One word of a title at ``size``: its coverage mask, and the mask's corner relative
     to the word's right end on the ascender line. Titles share many of their words, and
     shaping and rasterising dominate a card's cost."""
-    font = _font(font_data, size, 800)
-    left, up, right, down = font.getbbox(word, direction="rtl", language="fa", anchor="ra")
-    mask = Image.new("L", (max(1, right - left), max(1, down - up)), 0)
-    ImageDraw.Draw(mask).text((-left, -up), word, font=font, fill=255, anchor="ra", direction="rtl", language="fa")
-    return mask, (left, up)
+    return _mask(_font(font_data, size, 800), word, "ra")
+
+
+def _mask(font: ImageFont.FreeTypeFont, text: str, anchor: str) -> tuple[Image.Image, tuple[int, int]]:
+    """The coverage mask of ``text`` set right to left, and its corner relative to the
+    anchor point: shaped and rasterised once (measuring it first would shape it twice)."""
+    mask, corner = font.getmask2(text, "L", direction="rtl", language="fa", anchor=anchor)
+    return Image.Image()._new(mask), corner
 
 
 @lru_cache(maxsize=65536)
@@ -161,11 +164,7 @@ _PALETTE = ([round(p + (c - p) * step / _FULL_INK) for step in range(_FULL_INK +
 @lru_cache(maxsize=64)
 def _footer_line(text: str, font_data: bytes, anchor: str) -> tuple[Image.Image, tuple[int, int]]:
     """The coverage mask of ``text`` in the footer's type, and its corner relative to the anchor."""
-    font = _font(font_data, 32, 500)
-    left, up, right, down = font.getbbox(text, direction="rtl", language="fa", anchor=anchor)
-    mask = Image.new("L", (right - left, down - up), 0)
-    ImageDraw.Draw(mask).text((-left, -up), text, font=font, fill=255, anchor=anchor, direction="rtl", language="fa")
-    return mask, (left, up)
+    return _mask(_font(font_data, 32, 500), text, anchor)
 
 
 @lru_cache(maxsize=64)
