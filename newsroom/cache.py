@@ -223,6 +223,14 @@ class FileCache:
         self.notice: str | None = None  # why made files are not kept this time, when they are not
         self._used: set[str] = set()
 
+    @property
+    def disposable(self) -> bool:
+        """Whether the folder is removed after this build (``close``): nothing reads its files
+        again, so the output may share them as hard links (``OutputFile.linkable``). A kept
+        folder's files are copied: a tool that rewrote a published copy in place would
+        otherwise change what later builds publish."""
+        return self._temporary
+
     def get(self, key: str) -> Path | None:
         """The stored file named ``key`` (a hash and an extension), or None."""
         path = self.folder / key
@@ -254,7 +262,7 @@ class FileCache:
         except OSError as exc:  # an unusable cache costs time, never the build
             self.notice = f"پوشهٔ {self.folder} ساخته نشد ({exc.strerror})؛ عکس‌ها و کارت‌ها نگه داشته نمی‌شوند و ساخت بعدی کندتر است"
             self.folder, self._temporary = Path(tempfile.mkdtemp(prefix="newsroom-files-")), True
-        make_and_store = functools.partial(_make_and_store, self.folder, make)
+        make_and_store = functools.partial(_make_and_store, self.folder, not self._temporary, make)
         if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
             with ProcessPoolExecutor(jobs, mp_context=context(), initializer=die_with, initargs=(os.getpid(),)) as pool:
                 chunk = max(1, min(64, len(work) // (jobs * 8)))
@@ -279,17 +287,22 @@ class FileCache:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _make_and_store(folder: Path, make: Callable[..., dict[str, bytes] | None], *args) -> dict[str, Path] | None:
+def _make_and_store(folder: Path, atomic: bool, make: Callable[..., dict[str, bytes] | None],
+                    *args) -> dict[str, Path] | None:
     """The files of ``make(*args)`` stored in ``folder``, by name; None when it failed.
     They are stored by the process that made them: the build's own process, which takes
     the results of all, would otherwise write every file in turn."""
     made = make(*args)
-    return None if made is None else {name: _store(folder, name, data) for name, data in made.items()}
+    return None if made is None else {name: _store(folder, name, data, atomic) for name, data in made.items()}
 
 
-def _store(folder: Path, key: str, data: bytes) -> Path:
-    """``data`` stored as ``key`` in ``folder``, atomically: a killed build leaves no half file."""
+def _store(folder: Path, key: str, data: bytes, atomic: bool = True) -> Path:
+    """``data`` stored as ``key`` in ``folder``; ``atomic``ally where a later build reads
+    the folder, so that a killed build leaves no half file there."""
     path = folder / key
+    if not atomic:  # a build's own temporary folder: nothing else will read it
+        path.write_bytes(data)
+        return path
     temporary = folder / f".{key}.{os.getpid()}"
     temporary.write_bytes(data)
     os.replace(temporary, path)

@@ -288,7 +288,8 @@ class CardMaker:
             if name in files:
                 self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
                 # The name digests everything the card is made from: it is the fingerprint.
-                self._outputs[name] = OutputFile(f"media/{name}", source=files[name], fingerprint=name)
+                self._outputs[name] = OutputFile(f"media/{name}", source=files[name], fingerprint=name,
+                                                   linkable=self.cache.disposable)
         return problems
 
     def card(self, url: str) -> Card | None:

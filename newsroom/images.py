@@ -190,7 +190,7 @@ class PhotoLibrary:
         variants = []
         for (name, width, height, media_type), path in zip(listed, files):
             variant = Variant(f"media/{name}", width, height, media_type)
-            self._outputs[variant.dest_path] = OutputFile(variant.dest_path, source=path)
+            self._outputs[variant.dest_path] = OutputFile(variant.dest_path, source=path, linkable=self.cache.disposable)
             variants.append(variant)
         self._photos[source] = Photo(tuple(variants))
         return True

@@ -60,7 +60,11 @@ class OutputFile:
     digests everything the file was made from; ``reads`` are the site-wide lookups its
     template made (what, with which arguments, and the digest of the answer); ``links``
     are a page's links with the files they point at (``render.page_links``). A ``kept`` file was not rendered:
-    the current file of the output folder is still right.
+    the current file of the output folder is still right. A ``linkable`` source is a file
+    the build made and nothing reads again (``FileCache.disposable``): the output may take
+    it as a hard link rather than a copy — creating a file costs many times what linking
+    one does. A staff member's own file is always copied: a tool that rewrites the
+    published copy in place must not change the original.
     """
 
     dest_path: str
@@ -70,6 +74,7 @@ class OutputFile:
     reads: tuple[tuple[str, tuple[str, ...], str], ...] = ()
     links: tuple[str, ...] = ()
     kept: bool = False
+    linkable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,10 +263,13 @@ class Staging:
             digest = self._digests[file.dest_path] = content_digest(data)
             if not self._same_as_current(file.dest_path, data, digest):
                 staged = self.folder / str(len(self._staged))
-                staged.write_bytes(data)
+                if file.linkable and file.source is not None:
+                    _link_or_copy(file.source, staged)
+                else:
+                    staged.write_bytes(data)
                 self._staged[file.dest_path] = staged.name
                 self._stats[file.dest_path] = _size_and_time(staged)
-        self.files.append(dataclasses.replace(file, data=b"", source=None) if file.data or file.source else file)
+        self.files.append(dataclasses.replace(file, data=b"", source=None, linkable=False) if file.data or file.source else file)
         if len(self.files) % 1000 == 0:
             _return_free_memory()
 

@@ -411,9 +411,10 @@ class _Renderer:
         files, self.files = self.files, []
         return files
 
-    def copy(self, dest: str, data: bytes = b"", source: Path | None = None, fingerprint: str = "") -> None:
+    def copy(self, dest: str, data: bytes = b"", source: Path | None = None, fingerprint: str = "",
+             linkable: bool = False) -> None:
         """A file published as it is: kept when its bytes (or the source's size and time,
-        or the ``fingerprint`` its maker gave it) are."""
+        or the ``fingerprint`` its maker gave it) are. ``linkable`` as in ``OutputFile``."""
         if not fingerprint and source is not None:
             stat = source.stat()
             fingerprint = self.prints.of(str(source), stat.st_size, stat.st_mtime_ns)
@@ -421,7 +422,8 @@ class _Renderer:
             fingerprint = self.prints.of(data)
         before = self.previous.get(dest)
         kept = before is not None and before.fingerprint == fingerprint
-        self.files.append(OutputFile(dest, b"" if kept else data, None if kept else source, fingerprint, kept=kept))
+        self.files.append(OutputFile(dest, b"" if kept else data, None if kept else source, fingerprint, kept=kept,
+                                     linkable=linkable and not kept))
 
     def _locate(self, exc: Exception, template: str, about: str) -> Problem:
         path, line = template, 0
@@ -542,7 +544,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
     for asset in assets:
         r.copy(f"static/{asset.path}", asset.data)
     for file in media.files:
-        r.copy(file.dest_path, file.data, file.source, file.fingerprint)
+        r.copy(file.dest_path, file.data, file.source, file.fingerprint, file.linkable)
     yield from r.take()
     if r.problems:
         raise BuildError(list(r.problems.values()))

@@ -240,3 +240,27 @@ def test_a_title_set_word_by_word_matches_the_line_set_whole():
     title = "نشست Open Data Day در سمنان"
     card = np.asarray(cards.text_card(title, "", "", data).crop((0, 0, 1200, 450))) > 5
     assert (card == title_set_whole(title)).all()
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cache", "no-cache"])
+def test_rewriting_published_files_in_place_leaves_the_originals_alone(build, tmp_path, cache):
+    # Tools that optimise a built site rewrite its pictures in place. A photo published as
+    # it is (an SVG) must be a copy: the staff member's file is not touched.
+    drawing = tmp_path / "content" / "map.svg"
+    drawing.parent.mkdir(parents=True)
+    drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
+    photo(tmp_path / "content" / "visit.jpg", (900, 600))
+    files = {"a.md": release("نقشه", image="map.svg", image_alt="نقشهٔ استان"),
+             "b.md": release("بازدید", image="visit.jpg", image_alt="بازدید از کارگاه")}
+    assert build(files, *cache).code == 0
+    original = drawing.read_bytes()
+    published = [p for p in (tmp_path / "output").rglob("*") if p.suffix in (".svg", ".jpg", ".webp", ".png")]
+    assert any(p.name == "map.svg" for p in published) and any(p.suffix == ".webp" for p in published)
+    for path in published:
+        with path.open("r+b") as file:  # in place, as an optimiser does
+            file.write(b"rewritten")
+    assert drawing.read_bytes() == original
+    # The next build finds the published files changed and puts them right again.
+    assert build(files, *cache).code == 0
+    for path in published:
+        assert not path.read_bytes().startswith(b"rewritten"), path
