@@ -17,6 +17,7 @@ import re
 import sys
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -95,6 +96,8 @@ def relative_url(context: jinja2.runtime.Context, url: str) -> str:
     page_url = context.get("page_url")
     if page_url is None:
         return context["config"].base_path + url.lstrip("/")
+    if "#" not in url and "?" not in url:  # most links: a page or a file
+        return relative_path(url, page_url)
     path, hash_mark, fragment = url.partition("#")
     path, question, query = path.partition("?")
     return relative_path(path, page_url) + question + query + hash_mark + fragment
@@ -201,7 +204,12 @@ class _Renderer:
         )
 
     def record(self, kind: str, arguments: tuple[str, ...], answer: Any) -> None:
-        self.reads[(kind, arguments)] = self.answers[(kind, arguments)] = self.prints.digest(answer)
+        # The model does not change while pages are made: a lookup's answer is digested once.
+        key = (kind, arguments)
+        known = self.answers.get(key)
+        if known is None:
+            known = self.answers[key] = self.prints.digest(answer)
+        self.reads[key] = known
 
     def recorded(self, kind: str):
         """The lookup ``kind`` for templates: its answers are recorded for the page."""
@@ -447,19 +455,38 @@ def page_links(html: str, dest: str, base_path: str) -> tuple[str, ...]:
     """The internal links and images of a page, each as written and the output file it
     points at, packed in one text. The texts are interned: pages share most of their
     links (the menu, the terms), and the manifest holds hundreds of thousands of them."""
-    page_dir = posixpath.dirname("/" + dest)
+    # Pages link to the same files by the same steps up: «../../tags/x/» from any page
+    # two folders deep. Each link is resolved once for the folder its steps reach.
+    folders = [posixpath.dirname("/" + dest)]  # the page's folder, its parent, …
+    while folders[-1] != "/":
+        folders.append(posixpath.dirname(folders[-1]))
     links = []
     for target in sorted(set(_PAGE_LINK.findall(html))):
-        path = unquote(target.split("#", 1)[0].split("?", 1)[0])
-        if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path) or path.startswith("//"):
-            continue
-        if path.startswith("/"):  # root-relative, as on the 404 page: under the base path
-            path = "/" + path.removeprefix(base_path).lstrip("/")
-        resolved = posixpath.normpath(posixpath.join(page_dir, path))
-        if path.endswith("/") or resolved == "/":
-            resolved = posixpath.join(resolved, "index.html")
-        links.append(sys.intern(f"{target}{_PAIR}{resolved.lstrip('/')}"))
+        up = 0
+        while target.startswith("../", 3 * up) and len(target) > 3 * up + 3:
+            up += 1
+        resolved = _resolve(folders[min(up, len(folders) - 1)], target[3 * up:], base_path)
+        if resolved is not None:
+            links.append(sys.intern(f"{target}{_PAIR}{resolved}"))
     return tuple(links)
+
+
+_EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:")
+
+
+@lru_cache(maxsize=8192)
+def _resolve(folder: str, target: str, base_path: str) -> str | None:
+    """The output file a link ``target`` on a page in ``folder`` points at; None for a
+    link outside the site."""
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not path or _EXTERNAL.match(path) or path.startswith("//"):
+        return None
+    if path.startswith("/"):  # root-relative, as on the 404 page: under the base path
+        path = "/" + path.removeprefix(base_path).lstrip("/")
+    resolved = posixpath.normpath(posixpath.join(folder, path))
+    if path.endswith("/") or resolved == "/":
+        resolved = posixpath.join(resolved, "index.html")
+    return resolved.lstrip("/")
 
 
 def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Problem]:
