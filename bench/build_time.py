@@ -23,7 +23,16 @@ PHASE = re.compile(r"(\w+) (\d+) ms")
 
 
 def build_once(content: Path | None, output: Path, cold: bool) -> dict[str, float]:
-    args = [sys.executable, str(REPO / "build.py"), "--quiet", "--timings", "--output", str(output), "--now", "1405-01-01"]
+    args = [
+        sys.executable,
+        str(REPO / "build.py"),
+        "--quiet",
+        "--timings",
+        "--output",
+        str(output),
+        "--now",
+        "1405-01-01",
+    ]
     if cold:
         args.append("--no-cache")
     if content is not None:

@@ -20,7 +20,7 @@ from corpus import Writer
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newsroom.cards import FONT, _png, can_set_persian, text_card  # noqa: E402
+from newsroom.cards import FONT, _png, can_set_persian, text_card
 
 
 def main() -> None:
@@ -41,9 +41,11 @@ def main() -> None:
         draw.append(drawn - start)
         save.append(time.perf_counter() - drawn)
         sizes.append(len(data))
-    print(f"{args.count} cards: draw median {statistics.median(draw) * 1000:.2f} ms, mean {statistics.mean(draw) * 1000:.2f} ms; "
-          f"PNG median {statistics.median(save) * 1000:.2f} ms, mean {statistics.mean(save) * 1000:.2f} ms; "
-          f"mean size {statistics.mean(sizes) / 1024:.1f} KiB")
+    print(
+        f"{args.count} cards: draw median {statistics.median(draw) * 1000:.2f} ms, mean {statistics.mean(draw) * 1000:.2f} ms; "
+        f"PNG median {statistics.median(save) * 1000:.2f} ms, mean {statistics.mean(save) * 1000:.2f} ms; "
+        f"mean size {statistics.mean(sizes) / 1024:.1f} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -49,11 +49,11 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from corpus import write_corpus  # noqa: E402
-from measure import Usage, measure  # noqa: E402
-from rebuild import edit, hugo_command, write_hugo_site  # noqa: E402
+from corpus import write_corpus
+from measure import Usage, measure
+from rebuild import edit, hugo_command, write_hugo_site
 
-from newsroom.config import load_config  # noqa: E402
+from newsroom.config import load_config
 
 ZSTD = shutil.which("zstd") is not None
 # GNU tar's options for actions/cache's compression (its Linux default is zstd, else gzip)
@@ -76,8 +76,11 @@ def cached_paths(project: Path) -> list[Path]:
 
 def build_command(project: Path, no_search: bool, no_cache: bool = False) -> list[str]:
     """The workflow's build, to be run in ``project``: its config.yaml and folders, as given there."""
-    return ([sys.executable, str(REPO / "build.py"), "--quiet", "--now", NOW]
-            + (["--no-search"] if no_search else []) + (["--no-cache"] if no_cache else []))
+    return (
+        [sys.executable, str(REPO / "build.py"), "--quiet", "--now", NOW]
+        + (["--no-search"] if no_search else [])
+        + (["--no-cache"] if no_cache else [])
+    )
 
 
 def timed(args: list[str]) -> float:
@@ -112,7 +115,9 @@ def folder_size(folder: Path) -> tuple[int, int]:
 
 
 def files_under(folder: Path) -> set[str]:
-    return {os.path.relpath(os.path.join(parent, name), folder) for parent, _, names in os.walk(folder) for name in names}
+    return {
+        os.path.relpath(os.path.join(parent, name), folder) for parent, _, names in os.walk(folder) for name in names
+    }
 
 
 def differences(ours: Path, clean: Path, limit: int = 10) -> tuple[int, list[str]]:
@@ -120,8 +125,11 @@ def differences(ours: Path, clean: Path, limit: int = 10) -> tuple[int, list[str
     mine, theirs = files_under(ours), files_under(clean)
     found = [f"only in the push build: {name}" for name in sorted(mine - theirs)]
     found += [f"only in the clean build: {name}" for name in sorted(theirs - mine)]
-    found += [f"differs: {name}" for name in sorted(mine & theirs)
-              if not filecmp.cmp(ours / name, clean / name, shallow=False)]
+    found += [
+        f"differs: {name}"
+        for name in sorted(mine & theirs)
+        if not filecmp.cmp(ours / name, clean / name, shallow=False)
+    ]
     return len(mine | theirs), found[:limit] + ([f"… {len(found) - limit} more"] if len(found) > limit else [])
 
 
@@ -190,28 +198,71 @@ def one_size(size: int, scratch: Path, args: argparse.Namespace) -> dict:
 def print_rows(size: int, figures: dict, ours: str) -> None:
     push: list[Usage] = figures["push"]
     bare: list[Usage] = figures["no cache"]
-    whole = [u + p.seconds + k for u, p, k in zip(figures["unpack"], push, figures["pack"])]
+    whole = [u + p.seconds + k for u, p, k in zip(figures["unpack"], push, figures["pack"], strict=True)]
     rows = []
     hugo: list[Usage] = figures["hugo"]
     if hugo:
-        rows.append(("Hugo 0.168 (keeps no cache)", "—", seconds([u.seconds for u in hugo]), "—",
-                     seconds([u.seconds for u in hugo]), mib([u.peak for u in hugo]), mib([u.tree_pss for u in hugo])))
-    rows.append((f"{ours}: push, cache restored", seconds(figures["unpack"]), seconds([u.seconds for u in push]),
-                 seconds(figures["pack"]), seconds(whole), mib([u.peak for u in push]), mib([u.tree_pss for u in push])))
-    rows.append((f"{ours}: no cache at all", "—", seconds([u.seconds for u in bare]), "—",
-                 seconds([u.seconds for u in bare]), mib([u.peak for u in bare]), mib([u.tree_pss for u in bare])))
+        rows.append(
+            (
+                "Hugo 0.168 (keeps no cache)",
+                "—",
+                seconds([u.seconds for u in hugo]),
+                "—",
+                seconds([u.seconds for u in hugo]),
+                mib([u.peak for u in hugo]),
+                mib([u.tree_pss for u in hugo]),
+            )
+        )
+    rows.append(
+        (
+            f"{ours}: push, cache restored",
+            seconds(figures["unpack"]),
+            seconds([u.seconds for u in push]),
+            seconds(figures["pack"]),
+            seconds(whole),
+            mib([u.peak for u in push]),
+            mib([u.tree_pss for u in push]),
+        )
+    )
+    rows.append(
+        (
+            f"{ours}: no cache at all",
+            "—",
+            seconds([u.seconds for u in bare]),
+            "—",
+            seconds([u.seconds for u in bare]),
+            mib([u.peak for u in bare]),
+            mib([u.tree_pss for u in bare]),
+        )
+    )
     if hugo:
         hugo_time = statistics.median(u.seconds for u in hugo)
         hugo_peak = statistics.median(u.peak for u in hugo)
         hugo_pss = statistics.median(u.tree_pss for u in hugo)
         push_time = statistics.median(u.seconds for u in push)
         bare_time = statistics.median(u.seconds for u in bare)
-        rows.append(("push / Hugo", "—", f"{push_time / hugo_time:.2f}×", "—",
-                     f"{statistics.median(whole) / hugo_time:.2f}×", f"{statistics.median(u.peak for u in push) / hugo_peak:.2f}×",
-                     f"{statistics.median(u.tree_pss for u in push) / hugo_pss:.2f}×"))
-        rows.append(("no cache at all / Hugo", "—", f"{bare_time / hugo_time:.2f}×", "—", f"{bare_time / hugo_time:.2f}×",
-                     f"{statistics.median(u.peak for u in bare) / hugo_peak:.2f}×",
-                     f"{statistics.median(u.tree_pss for u in bare) / hugo_pss:.2f}×"))
+        rows.append(
+            (
+                "push / Hugo",
+                "—",
+                f"{push_time / hugo_time:.2f}×",
+                "—",
+                f"{statistics.median(whole) / hugo_time:.2f}×",
+                f"{statistics.median(u.peak for u in push) / hugo_peak:.2f}×",
+                f"{statistics.median(u.tree_pss for u in push) / hugo_pss:.2f}×",
+            )
+        )
+        rows.append(
+            (
+                "no cache at all / Hugo",
+                "—",
+                f"{bare_time / hugo_time:.2f}×",
+                "—",
+                f"{bare_time / hugo_time:.2f}×",
+                f"{statistics.median(u.peak for u in bare) / hugo_peak:.2f}×",
+                f"{statistics.median(u.tree_pss for u in bare) / hugo_pss:.2f}×",
+            )
+        )
     for row in rows:
         print(f"| {size:,} | " + " | ".join(row) + " |", flush=True)
 
@@ -220,20 +271,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-search", action="store_true",
-                        help="leave our search index out (Hugo builds none); labelled in the table")
-    parser.add_argument("--without-hugo", action="store_true",
-                        help="measure newsroom alone (at 100k releases Hugo's related content takes too long to repeat)")
-    parser.add_argument("--verify", action="store_true",
-                        help="compare the push build's output with a cold --no-cache build's (costs one more cold build)")
-    parser.add_argument("--keep", metavar="DIR", type=Path,
-                        help="leave every project folder under DIR/<size>/ for inspection (else a temporary folder)")
+    parser.add_argument(
+        "--no-search", action="store_true", help="leave our search index out (Hugo builds none); labelled in the table"
+    )
+    parser.add_argument(
+        "--without-hugo",
+        action="store_true",
+        help="measure newsroom alone (at 100k releases Hugo's related content takes too long to repeat)",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="compare the push build's output with a cold --no-cache build's (costs one more cold build)",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="leave every project folder under DIR/<size>/ for inspection (else a temporary folder)",
+    )
     args = parser.parse_args()
     ours = "newsroom --no-search" if args.no_search else "newsroom"
     tool = "tool (newsroom without its search index: --no-search)" if args.no_search else "tool (newsroom with search)"
     print(f"Medians of {args.runs} run(s); cache archive: tar --posix | {'zstd -T0 --long=30' if ZSTD else 'gzip'}.\n")
-    print(f"| releases | {tool} | restore cache (unpack) | build | save cache (pack) | restore + build + save "
-          "| peak RSS (process tree) | peak PSS (process tree) |")
+    print(
+        f"| releases | {tool} | restore cache (unpack) | build | save cache (pack) | restore + build + save "
+        "| peak RSS (process tree) | peak PSS (process tree) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     stored, checks = [], []
     for size in args.sizes:
@@ -255,15 +319,19 @@ def main() -> None:
     print("|---|---|---|---|")
     for size, figures in stored:
         (cache_bytes, cache_files), (output_bytes, output_files) = figures["cache folder"], figures["output folder"]
-        print(f"| {size:,} | {size_text(statistics.median(figures['archive']))} | {size_text(cache_bytes)} "
-              f"({cache_files:,} files) | {size_text(output_bytes)} ({output_files:,} files) |")
+        print(
+            f"| {size:,} | {size_text(statistics.median(figures['archive']))} | {size_text(cache_bytes)} "
+            f"({cache_files:,} files) | {size_text(output_bytes)} ({output_files:,} files) |"
+        )
     for size, (count, found) in checks:
         if found:
             print(f"\nverify at {size:,}: the push build's output differs from a clean --no-cache build's:")
             for line in found:
                 print(f"  {line}")
         else:
-            print(f"\nverify at {size:,}: OK, the push build's {count:,} files are byte-identical to a clean --no-cache build's")
+            print(
+                f"\nverify at {size:,}: OK, the push build's {count:,} files are byte-identical to a clean --no-cache build's"
+            )
     if args.keep:
         print(f"\nfolders kept under {args.keep.resolve()}")
     if any(found for _, (_, found) in checks):

@@ -20,7 +20,6 @@ import argparse
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,18 +28,32 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import write_corpus  # noqa: E402
-from measure import measure  # noqa: E402
-from rebuild import hugo_command, write_hugo_site  # noqa: E402
+from corpus import write_corpus
+from measure import measure
+from rebuild import hugo_command, write_hugo_site
 
 PHASE = re.compile(r"(\w+) (\d+) ms")
 
 
 def ours(content: Path, output: Path, search: bool, jobs: int | None) -> list[str]:
     """Our cold build of ``content`` into ``output``, printing its phases."""
-    return ([sys.executable, "build.py", "--quiet", "--timings", "--no-cache", "--content", str(content),
-             "--output", str(output), "--now", "1405-01-01"]
-            + ([] if search else ["--no-search"]) + ([] if jobs is None else ["--jobs", str(jobs)]))
+    return (
+        [
+            sys.executable,
+            "build.py",
+            "--quiet",
+            "--timings",
+            "--no-cache",
+            "--content",
+            str(content),
+            "--output",
+            str(output),
+            "--now",
+            "1405-01-01",
+        ]
+        + ([] if search else ["--no-search"])
+        + ([] if jobs is None else ["--jobs", str(jobs)])
+    )
 
 
 def cold_run(command: list[str], clean: Path) -> tuple[float, int, int, dict[str, float]]:
@@ -57,16 +70,16 @@ def cold_run(command: list[str], clean: Path) -> tuple[float, int, int, dict[str
 def medians(runs: list[tuple[float, int, int, dict[str, float]]]) -> tuple[float, int, int, dict[str, float]]:
     """The median time and phases, and the largest memory, of ``runs``."""
     phases = {phase: statistics.median(run[3].get(phase, 0.0) for run in runs) for phase in runs[0][3]}
-    return (statistics.median(run[0] for run in runs), max(run[1] for run in runs), max(run[2] for run in runs),
-            phases)
+    return (statistics.median(run[0] for run in runs), max(run[1] for run in runs), max(run[2] for run in runs), phases)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--jobs", type=int, nargs="*", default=[],
-                        help="also time our cold build with each of these --jobs values")
+    parser.add_argument(
+        "--jobs", type=int, nargs="*", default=[], help="also time our cold build with each of these --jobs values"
+    )
     parser.add_argument("--search", action="store_true", help="build our search index too (default: --no-search)")
     parser.add_argument("--without-hugo", action="store_true", help="measure newsroom alone")
     args = parser.parse_args()
@@ -89,18 +102,30 @@ def main() -> None:
             rows = [("Hugo 0.168 (related content)", theirs)] if theirs else []
             for name, runs in rows + [(label, mine)]:
                 seconds, peak, pss, phases = medians(runs)
-                print(f"| {size:,} | {name} | {seconds:.2f} s | {', '.join(f'{r[0]:.1f}' for r in runs)} "
-                      f"| {peak / 2**20:.0f} MiB | {pss / 2**20:.0f} MiB | "
-                      f"{'  '.join(f'{k} {v:.1f}' for k, v in phases.items())} |", flush=True)
+                print(
+                    f"| {size:,} | {name} | {seconds:.2f} s | {', '.join(f'{r[0]:.1f}' for r in runs)} "
+                    f"| {peak / 2**20:.0f} MiB | {pss / 2**20:.0f} MiB | "
+                    f"{'  '.join(f'{k} {v:.1f}' for k, v in phases.items())} |",
+                    flush=True,
+                )
             if theirs:
-                print(f"| {size:,} | ratio | {medians(mine)[0] / medians(theirs)[0]:.2f}× | | "
-                      f"{medians(mine)[1] / medians(theirs)[1]:.2f}× | {medians(mine)[2] / medians(theirs)[2]:.2f}× | |",
-                      flush=True)
+                print(
+                    f"| {size:,} | ratio | {medians(mine)[0] / medians(theirs)[0]:.2f}× | | "
+                    f"{medians(mine)[1] / medians(theirs)[1]:.2f}× | {medians(mine)[2] / medians(theirs)[2]:.2f}× | |",
+                    flush=True,
+                )
             for jobs in args.jobs:
-                seconds, _, _, phases = medians([cold_run(ours(content, scratch / "out", args.search, jobs), scratch / "out")
-                                                 for _ in range(args.runs)])
-                print(f"| {size:,} | {label} --jobs {jobs} | {seconds:.2f} s | | | | "
-                      f"{'  '.join(f'{k} {v:.1f}' for k, v in phases.items())} |", flush=True)
+                seconds, _, _, phases = medians(
+                    [
+                        cold_run(ours(content, scratch / "out", args.search, jobs), scratch / "out")
+                        for _ in range(args.runs)
+                    ]
+                )
+                print(
+                    f"| {size:,} | {label} --jobs {jobs} | {seconds:.2f} s | | | | "
+                    f"{'  '.join(f'{k} {v:.1f}' for k, v in phases.items())} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from newsroom.config import load_config  # noqa: E402
-from newsroom.content import load_articles, split_front_matter  # noqa: E402
-from newsroom.site import site_order  # noqa: E402
+from newsroom.config import load_config
+from newsroom.content import load_articles, split_front_matter
+from newsroom.site import site_order
 
 HUGO_RELATED = """[related]
 includeNewer = false
@@ -47,9 +47,12 @@ name = "date"
 weight = 10
 pattern = "2006"
 """
-HUGO_CONFIG = """baseURL = "https://example.org/"
+HUGO_CONFIG = (
+    """baseURL = "https://example.org/"
 disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404", "home", "section"]
-""" + HUGO_RELATED
+"""
+    + HUGO_RELATED
+)
 WITH_RELATED = "{{ range first 5 (.Site.RegularPages.Related .) }}{{ .File.BaseFileName }}\n{{ end }}"
 WITHOUT_RELATED = "{{ .Title }}"
 
@@ -81,8 +84,12 @@ def write_hugo_site(root: Path, content: Path, with_related: bool) -> dict[str, 
     for index, article in enumerate(sorted(articles, key=site_order)):
         name = f"r{index:06d}"
         names[name] = article.url
-        front = {"title": article.title, "date": article.date.isoformat(),
-                 "tags": raw_tags(content / article.src_path), "categories": [article.category or ""]}
+        front = {
+            "title": article.title,
+            "date": article.date.isoformat(),
+            "tags": raw_tags(content / article.src_path),
+            "categories": [article.category or ""],
+        }
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + article.summary + "\n"
         (root / "content" / "posts" / f"{name}.md").write_text(text, encoding="utf-8")
     return names
@@ -90,8 +97,11 @@ def write_hugo_site(root: Path, content: Path, with_related: bool) -> dict[str, 
 
 def run_hugo(root: Path) -> float:
     clock = time.perf_counter()
-    subprocess.run([hugo(), "--quiet", "--source", str(root), "--destination", str(root / "public")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [hugo(), "--quiet", "--source", str(root), "--destination", str(root / "public")],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - clock
 
 
@@ -109,7 +119,9 @@ def quality() -> None:
         lists = {}
         for name, url in names.items():
             page = root / "public" / "posts" / name / "index.html"  # Hugo writes no empty page
-            lists[url] = [by_url[names[other]] for other in page.read_text(encoding="utf-8").split()] if page.exists() else []
+            lists[url] = (
+                [by_url[names[other]] for other in page.read_text(encoding="utf-8").split()] if page.exists() else []
+            )
     labels = yaml.safe_load((HERE / "quality" / "labels.yaml").read_text(encoding="utf-8"))
     thread = {a.url: labels[a.src_path] for a in articles}
     name, p_at_k, shown, p_shown = q.evaluate("Hugo 0.168 related (tags)", lists, thread)
@@ -119,7 +131,9 @@ def quality() -> None:
 def timing(sizes: list[int], runs: int) -> None:
     from corpus import write_corpus
 
-    print("| releases | Hugo without related | Hugo with related | Hugo's related cost | our related phase (in assemble) |")
+    print(
+        "| releases | Hugo without related | Hugo with related | Hugo's related cost | our related phase (in assemble) |"
+    )
     print("|---|---|---|---|---|")
     for size in sizes:
         with tempfile.TemporaryDirectory() as scratch:
@@ -132,12 +146,29 @@ def timing(sizes: list[int], runs: int) -> None:
                 times[variant] = statistics.median(run_hugo(root) for _ in range(runs))
             ours = []
             for _ in range(runs):
-                out = subprocess.run([sys.executable, str(REPO / "build.py"), "--content", str(scratch / "corpus"),
-                                      "--output", str(scratch / "ours"), "--now", "1405-01-01", "--quiet", "--timings"],
-                                     check=True, capture_output=True, text=True, cwd=REPO).stdout
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        str(REPO / "build.py"),
+                        "--content",
+                        str(scratch / "corpus"),
+                        "--output",
+                        str(scratch / "ours"),
+                        "--now",
+                        "1405-01-01",
+                        "--quiet",
+                        "--timings",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=REPO,
+                ).stdout
                 ours.append(float(re.search(r"assemble (\d+) ms", out)[1]) / 1000)
-            print(f"| {size:,} | {times[False]:.2f} s | {times[True]:.2f} s | {times[True] - times[False]:.2f} s | "
-                  f"{statistics.median(ours):.2f} s |")
+            print(
+                f"| {size:,} | {times[False]:.2f} s | {times[True]:.2f} s | {times[True] - times[False]:.2f} s | "
+                f"{statistics.median(ours):.2f} s |"
+            )
 
 
 def main() -> None:

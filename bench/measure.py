@@ -62,7 +62,7 @@ def _processes() -> dict[int, tuple[int, int, int]]:
                 line = file.read()
         except OSError:  # it ended meanwhile
             continue
-        fields = line[line.rindex(b")") + 2:].split()  # the name in parentheses may hold spaces
+        fields = line[line.rindex(b")") + 2 :].split()  # the name in parentheses may hold spaces
         # after the name: state ppid … (field 22) starttime … (field 24) rss in pages
         found[int(name)] = (int(fields[1]), int(fields[19]), int(fields[21]) * PAGE)
     return found
@@ -136,8 +136,10 @@ def measure(args: list[str], cwd: Path | str | None = None, stdout: IO[str] | No
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             errors.seek(0)
-            sys.exit(f"failed (exit status {process.returncode}): {' '.join(map(str, args))}\n"
-                     f"{errors.read().decode(errors='replace')}")
+            sys.exit(
+                f"failed (exit status {process.returncode}): {' '.join(map(str, args))}\n"
+                f"{errors.read().decode(errors='replace')}"
+            )
     return Usage(seconds, sampler.peak, sampler.pss, usage.ru_maxrss * 1024, sampler.samples)
 
 
@@ -155,10 +157,14 @@ def main() -> None:
     if not command:
         parser.error("no command given")
     usage = measure(command)
-    print("| seconds | peak RSS of the tree (sampled) | peak PSS of the tree (sampled) | ru_maxrss (largest process) | samples |")
+    print(
+        "| seconds | peak RSS of the tree (sampled) | peak PSS of the tree (sampled) | ru_maxrss (largest process) | samples |"
+    )
     print("|---|---|---|---|---|")
-    print(f"| {usage.seconds:.2f} s | {usage.tree_peak / 2**20:.0f} MiB | {usage.tree_pss / 2**20:.0f} MiB | "
-          f"{usage.maxrss / 2**20:.0f} MiB | {usage.samples} |")
+    print(
+        f"| {usage.seconds:.2f} s | {usage.tree_peak / 2**20:.0f} MiB | {usage.tree_pss / 2**20:.0f} MiB | "
+        f"{usage.maxrss / 2**20:.0f} MiB | {usage.samples} |"
+    )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,21 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         site = Path(scratch) / "site"
-        subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet", "--no-cache", "--now", "1404-06-01 12:00",
-                        "--output", str(site)], cwd=REPO, check=True, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "build.py"),
+                "--quiet",
+                "--no-cache",
+                "--now",
+                "1404-06-01 12:00",
+                "--output",
+                str(site),
+            ],
+            cwd=REPO,
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
         html = (site / args.url.lstrip("/") / "index.html").read_bytes()
         text = html.decode("utf-8")
         styles = [local(site, args.url, h) for h in re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)]
@@ -58,8 +71,10 @@ def main() -> None:
         fonts = {local(site, args.url, h) for h in re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)}
         for style in styles:
             css = style.read_text(encoding="utf-8")
-            fonts |= {local(site, "/" + style.relative_to(site).as_posix(), u)
-                      for u in re.findall(r'url\("?([^")]+\.woff2)"?\)', css)}
+            fonts |= {
+                local(site, "/" + style.relative_to(site).as_posix(), u)
+                for u in re.findall(r'url\("?([^")]+\.woff2)"?\)', css)
+            }
         rows = [("HTML", gzip_size(html))]
         rows += [(f"CSS {p.name}", gzip_size(p.read_bytes())) for p in styles]
         rows += [(f"JS {p.name}", gzip_size(p.read_bytes())) for p in scripts]

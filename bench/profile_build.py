@@ -24,9 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newsroom.config import load_config  # noqa: E402
-from newsroom.dates import parse_date  # noqa: E402
-from newsroom.pipeline import build_site  # noqa: E402
+from newsroom.config import load_config
+from newsroom.dates import parse_date
+from newsroom.pipeline import build_site
 
 
 def main() -> None:
@@ -38,8 +38,12 @@ def main() -> None:
     parser.add_argument("--stats", type=Path, help="keep the raw profile in this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        config = dataclasses.replace(load_config(REPO / "config.yaml"), content_dir=args.content.resolve(),
-                                     output_dir=Path(scratch) / "out", cache_dir=Path(scratch) / "cache")
+        config = dataclasses.replace(
+            load_config(REPO / "config.yaml"),
+            content_dir=args.content.resolve(),
+            output_dir=Path(scratch) / "out",
+            cache_dir=Path(scratch) / "cache",
+        )
         now = parse_date("1405-01-01", config.timezone)
         profile = cProfile.Profile()
         report = profile.runcall(build_site, config, now, use_cache=False, jobs=1, search=args.search)

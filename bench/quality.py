@@ -62,7 +62,10 @@ def evaluate(name: str, lists: dict, thread: dict) -> tuple[str, float, float, f
         shown.append(len(items[:K]))
         if items:
             hits_shown.append(hits / len(items[:K]))
-    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0
+
+    def mean(xs):
+        return sum(xs) / len(xs) if xs else 0.0
+
     return name, mean(precision), mean(shown), mean(hits_shown)
 
 
@@ -77,7 +80,9 @@ def main() -> None:
     assert not [p for p in problems if p.severity == "error"], problems
     if args.hide_tags:
         rng = random.Random(args.seed)
-        articles = [dataclasses.replace(a, tags=tuple(t for t in a.tags if rng.random() >= args.hide_tags)) for a in articles]
+        articles = [
+            dataclasses.replace(a, tags=tuple(t for t in a.tags if rng.random() >= args.hide_tags)) for a in articles
+        ]
     articles = tuple(sorted(articles, key=site_order))
     labels = yaml.safe_load((HERE / "quality" / "labels.yaml").read_text(encoding="utf-8"))
     thread = {a.url: labels[a.src_path] for a in articles}

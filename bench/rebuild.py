@@ -40,14 +40,15 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from corpus import write_corpus  # noqa: E402
-from hugo_related import HUGO_RELATED, hugo, raw_tags  # noqa: E402
-from measure import measure as measure_tree  # noqa: E402
+from corpus import write_corpus
+from hugo_related import HUGO_RELATED, hugo, raw_tags
+from measure import measure as measure_tree
 
-from newsroom.config import load_config  # noqa: E402
-from newsroom.content import load_articles, split_front_matter  # noqa: E402
+from newsroom.config import load_config
+from newsroom.content import load_articles, split_front_matter
 
-HUGO_CONFIG = """baseURL = "https://example.org/"
+HUGO_CONFIG = (
+    """baseURL = "https://example.org/"
 languageCode = "fa"
 defaultContentLanguage = "fa"
 [pagination]
@@ -56,7 +57,9 @@ pagerSize = 10
 tag = "tags"
 category = "categories"
 county = "counties"
-""" + HUGO_RELATED
+"""
+    + HUGO_RELATED
+)
 BASE = """<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
 <body><header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a></header>{{ block "main" . }}{{ end }}</body></html>
 """
@@ -92,9 +95,15 @@ def write_hugo_site(root: Path, content: Path) -> dict[str, Path]:
     for article in articles:
         source = content / article.src_path
         _, _, body, _ = split_front_matter(source.read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
-        front = {"title": article.title, "date": article.date.isoformat(), "slug": article.slug,
-                 "tags": raw_tags(source), "categories": [article.category] if article.category else [],
-                 "counties": [article.county] if article.county else [], "summary": article.summary}
+        front = {
+            "title": article.title,
+            "date": article.date.isoformat(),
+            "slug": article.slug,
+            "tags": raw_tags(source),
+            "categories": [article.category] if article.category else [],
+            "counties": [article.county] if article.county else [],
+            "summary": article.summary,
+        }
         copy = posts / f"{article.slug}.md"
         copy.write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + body, encoding="utf-8")
         copies[source] = copy
@@ -137,8 +146,13 @@ def measure(label: str, build: list[str], clean: list[Path], edited: Path, runs:
         seconds, rss, proportional = run(build)
         one_edit.append(seconds)
         peak, pss = max(peak, rss), max(pss, proportional)
-    return {"cold": statistics.median(cold), "unchanged": statistics.median(unchanged),
-            "one edit": statistics.median(one_edit), "peak RSS": peak, "peak PSS": pss}
+    return {
+        "cold": statistics.median(cold),
+        "unchanged": statistics.median(unchanged),
+        "one edit": statistics.median(one_edit),
+        "peak RSS": peak,
+        "peak PSS": pss,
+    }
 
 
 def serve_latency(content: Path, output: Path, edited: Path, runs: int, search: bool) -> list[tuple[float, float]]:
@@ -147,9 +161,26 @@ def serve_latency(content: Path, output: Path, edited: Path, runs: int, search: 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "build.py", "serve", "--content", str(content), "--output", str(output),
-                               "--port", str(port), "--now", "1405-01-01"] + ([] if search else ["--no-search"]), cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "build.py",
+            "serve",
+            "--content",
+            str(content),
+            "--output",
+            str(output),
+            "--port",
+            str(port),
+            "--now",
+            "1405-01-01",
+        ]
+        + ([] if search else ["--no-search"]),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         for line in server.stdout:  # the first build is done when the address is printed
             if "http://" in line:
@@ -181,15 +212,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-serve", action="store_true", help="skip the serve latency measurement")
-    parser.add_argument("--no-search", action="store_true",
-                        help="leave our search index out (Hugo builds none); labelled in the table")
-    parser.add_argument("--without-hugo", action="store_true",
-                        help="measure newsroom alone (at 100k releases Hugo's related content takes too long to repeat)")
+    parser.add_argument(
+        "--no-search", action="store_true", help="leave our search index out (Hugo builds none); labelled in the table"
+    )
+    parser.add_argument(
+        "--without-hugo",
+        action="store_true",
+        help="measure newsroom alone (at 100k releases Hugo's related content takes too long to repeat)",
+    )
     args = parser.parse_args()
     ours_name = "newsroom --no-search" if args.no_search else "newsroom"
     tool = "tool (newsroom without its search index: --no-search)" if args.no_search else "tool (newsroom with search)"
-    print(f"| releases | {tool} | cold | no-change rebuild | one-release rebuild | peak RSS (process tree) "
-          "| peak PSS (process tree) |")
+    print(
+        f"| releases | {tool} | cold | no-change rebuild | one-release rebuild | peak RSS (process tree) "
+        "| peak PSS (process tree) |"
+    )
     print("|---|---|---|---|---|---|")
     ours_by_size = {}
     for size in args.sizes:
@@ -197,33 +234,59 @@ def main() -> None:
             scratch = Path(scratch)
             content = scratch / "content"
             write_corpus(size, content)
-            ours_run = [sys.executable, "build.py", "--quiet", "--content", str(content), "--output", str(scratch / "out"),
-                        "--now", "1405-01-01"] + (["--no-search"] if args.no_search else [])
+            ours_run = [
+                sys.executable,
+                "build.py",
+                "--quiet",
+                "--content",
+                str(content),
+                "--output",
+                str(scratch / "out"),
+                "--now",
+                "1405-01-01",
+            ] + (["--no-search"] if args.no_search else [])
             results = []
             if args.without_hugo:
                 edited = sorted(content.rglob("*.md"))[size // 2]
             else:
                 copies = write_hugo_site(scratch / "hugo", content)
                 edited = sorted(copies)[len(copies) // 2]
-                results.append(("Hugo 0.168", measure("hugo", hugo_command(scratch / "hugo"), [scratch / "hugo" / "public"],
-                                                      copies[edited], args.runs)))
+                results.append(
+                    (
+                        "Hugo 0.168",
+                        measure(
+                            "hugo",
+                            hugo_command(scratch / "hugo"),
+                            [scratch / "hugo" / "public"],
+                            copies[edited],
+                            args.runs,
+                        ),
+                    )
+                )
             ours = measure("newsroom", ours_run, [scratch / "out"], edited, args.runs)
             ours_by_size[size] = ours
             for name, figures in results + [(ours_name, ours)]:
-                print(f"| {size:,} | {name} | {figures['cold']:.2f} s | {figures['unchanged']:.2f} s | "
-                      f"{figures['one edit']:.2f} s | {figures['peak RSS'] / 2**20:.0f} MiB | "
-                      f"{figures['peak PSS'] / 2**20:.0f} MiB |")
+                print(
+                    f"| {size:,} | {name} | {figures['cold']:.2f} s | {figures['unchanged']:.2f} s | "
+                    f"{figures['one edit']:.2f} s | {figures['peak RSS'] / 2**20:.0f} MiB | "
+                    f"{figures['peak PSS'] / 2**20:.0f} MiB |"
+                )
             if results:
                 theirs = results[0][1]
-                print(f"| {size:,} | ratio | {ours['cold'] / theirs['cold']:.2f}× | {ours['unchanged'] / theirs['unchanged']:.3f}× | "
-                      f"{ours['one edit'] / theirs['one edit']:.3f}× | {ours['peak RSS'] / theirs['peak RSS']:.2f}× | "
-                      f"{ours['peak PSS'] / theirs['peak PSS']:.2f}× |", flush=True)
+                print(
+                    f"| {size:,} | ratio | {ours['cold'] / theirs['cold']:.2f}× | {ours['unchanged'] / theirs['unchanged']:.3f}× | "
+                    f"{ours['one edit'] / theirs['one edit']:.3f}× | {ours['peak RSS'] / theirs['peak RSS']:.2f}× | "
+                    f"{ours['peak PSS'] / theirs['peak PSS']:.2f}× |",
+                    flush=True,
+                )
             if not args.no_serve and size == max(args.sizes):
                 latencies = serve_latency(content, scratch / "out", edited, max(args.runs, 5), not args.no_search)
                 reloads, wholes = [r for r, _ in latencies], [w for _, w in latencies]
-                print(f"\nserve at {size:,}{' (--no-search)' if args.no_search else ''}: edit-to-reload median {statistics.median(reloads) * 1000:.0f} ms "
-                      f"(runs: {', '.join(f'{s * 1000:.0f}' for s in reloads)} ms); whole rebuild done after "
-                      f"{statistics.median(wholes):.2f} s")
+                print(
+                    f"\nserve at {size:,}{' (--no-search)' if args.no_search else ''}: edit-to-reload median {statistics.median(reloads) * 1000:.0f} ms "
+                    f"(runs: {', '.join(f'{s * 1000:.0f}' for s in reloads)} ms); whole rebuild done after "
+                    f"{statistics.median(wholes):.2f} s"
+                )
     if 10000 in ours_by_size and 100000 in ours_by_size:
         print(f"\n100k / 10k cold: {ours_by_size[100000]['cold'] / ours_by_size[10000]['cold']:.1f}×")
 

@@ -53,13 +53,41 @@ def make_articles(n: int, seed: int = 1403):
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOKENS_PER_RELEASE]
         chosen_tags = tuple(sorted(set(rng.choice(tags, size=int(rng.integers(0, 5)), p=tag_p))))
         date = start + timedelta(days=float(thread * 3650 * 8 / n + rng.uniform(0, 60)))
-        articles.append(Article(
-            src_path=f"n{i}.md", path=f"content/n{i}.md", title=f"خبر {i}", date=date, updated=date, jalali=(1400, 1, 1),
-            summary="", body=b"", body_links=False, tags=chosen_tags, category=f"c{int(rng.integers(6))}",
-            county=f"k{int(rng.integers(8))}", slug=f"n{i}", url=f"/news/n{i}/", source=None, related=(),
-            draft=False, scheduled=False, lint_ignore=(), expires=None, aliases=(), image=None, image_source=None, image_alt=None, image_size=None, image_caption=None,
-            body_images=(), lines=(),
-            tokens=tuple(t for t, _ in top), token_counts=tuple(c for _, c in top), digest=f"n{i}"))
+        articles.append(
+            Article(
+                src_path=f"n{i}.md",
+                path=f"content/n{i}.md",
+                title=f"خبر {i}",
+                date=date,
+                updated=date,
+                jalali=(1400, 1, 1),
+                summary="",
+                body=b"",
+                body_links=False,
+                tags=chosen_tags,
+                category=f"c{int(rng.integers(6))}",
+                county=f"k{int(rng.integers(8))}",
+                slug=f"n{i}",
+                url=f"/news/n{i}/",
+                source=None,
+                related=(),
+                draft=False,
+                scheduled=False,
+                lint_ignore=(),
+                expires=None,
+                aliases=(),
+                image=None,
+                image_source=None,
+                image_alt=None,
+                image_size=None,
+                image_caption=None,
+                body_images=(),
+                lines=(),
+                tokens=tuple(t for t, _ in top),
+                token_counts=tuple(c for _, c in top),
+                digest=f"n{i}",
+            )
+        )
     return articles
 
 
@@ -76,8 +104,16 @@ def child(n: int) -> None:
     seconds = time.perf_counter() - clock
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     lengths = [len(v) for v in related.values()]
-    print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024, "before_mib": before / 1024,
-                      "mean_items": sum(lengths) / len(lengths)}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak / 1024,
+                "before_mib": before / 1024,
+                "mean_items": sum(lengths) / len(lengths),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -92,11 +128,19 @@ def main() -> None:
     print("| releases | related phase (median) | peak RSS of the process | RSS before the phase | items per list |")
     print("|---|---|---|---|---|")
     for n in args.sizes:
-        runs = [json.loads(subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True,
-                                          text=True, check=True).stdout) for _ in range(args.runs)]
+        runs = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True
+                ).stdout
+            )
+            for _ in range(args.runs)
+        ]
         median = statistics.median(r["seconds"] for r in runs)
-        print(f"| {n:,} | {median:.2f} s | {max(r['peak_mib'] for r in runs):.0f} MiB | "
-              f"{max(r['before_mib'] for r in runs):.0f} MiB | {runs[0]['mean_items']:.2f} |")
+        print(
+            f"| {n:,} | {median:.2f} s | {max(r['peak_mib'] for r in runs):.0f} MiB | "
+            f"{max(r['before_mib'] for r in runs):.0f} MiB | {runs[0]['mean_items']:.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -27,11 +27,11 @@ from corpus import write_corpus
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newsroom.config import load_config  # noqa: E402
-from newsroom.content import load_articles  # noqa: E402
-from newsroom.pipeline import open_cache  # noqa: E402
-from newsroom.search import render_search_index  # noqa: E402
-from newsroom.site import assemble_site  # noqa: E402
+from newsroom.config import load_config
+from newsroom.content import load_articles
+from newsroom.pipeline import open_cache
+from newsroom.search import render_search_index
+from newsroom.site import assemble_site
 
 RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")  # in the oldest shard
 
@@ -50,18 +50,23 @@ def measure(content: Path, runs: int, jobs: int) -> None:
     index = sum(len(f.data) for f in files) - runtime
     shards = sum(1 for f in files if f.dest_path.endswith("/pagefind-entry.json"))
     fragments = sum(len(f.data) for f in files if "/fragment/" in f.dest_path)
-    print(f"{count:6d} articles: indexing {statistics.median(times):6.2f} s (median of {runs}, "
-          f"{statistics.median(times) / count * 1000:.2f} ms per article); index {index / 2**20:6.1f} MiB = "
-          f"{index / count / 1024:.1f} KiB per article (fragments {fragments / count / 1024:.1f} KiB, "
-          f"word index and filters {(index - fragments) / count / 1024:.1f} KiB); runtime {runtime / 1024:.0f} KiB; "
-          f"{len(files)} files in {shards} shards", flush=True)
+    print(
+        f"{count:6d} articles: indexing {statistics.median(times):6.2f} s (median of {runs}, "
+        f"{statistics.median(times) / count * 1000:.2f} ms per article); index {index / 2**20:6.1f} MiB = "
+        f"{index / count / 1024:.1f} KiB per article (fragments {fragments / count / 1024:.1f} KiB, "
+        f"word index and filters {(index - fragments) / count / 1024:.1f} KiB); runtime {runtime / 1024:.0f} KiB; "
+        f"{len(files)} files in {shards} shards",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes indexing shards (default: all cores)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes indexing shards (default: all cores)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)

@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, served  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, served
 
-from newsroom.cli import main as build  # noqa: E402
+from newsroom.cli import main as build
 
 QUERIES = ["شاهرود", "كمك مومنانه", "۱۲۰۰ بسته", "زعفران", "می شود"]
 # One keystroke: the time from the input event until the list of results is complete.
@@ -64,7 +64,10 @@ def build_site(scratch: Path, name: str, content: Path | None, shard_size: int |
     if shard_size:
         text += f"search:\n  shard_size: {shard_size}\n"
     config.write_text(text, encoding="utf-8")
-    if build(["build", "--config", str(config), "--output", str(scratch / name), "--quiet", "--now", "1405-01-01"]) != 0:
+    if (
+        build(["build", "--config", str(config), "--output", str(scratch / name), "--quiet", "--now", "1405-01-01"])
+        != 0
+    ):
         raise SystemExit("the build failed")
     return scratch / name
 
@@ -86,8 +89,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, help="releases in a generated corpus (default: the bulletin in content/)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shard-size", type=int, help="releases in a search shard (default: the configuration's)")
-    parser.add_argument("--compare-unsharded", action="store_true",
-                        help="also build one unsharded index and compare each query's answer with it")
+    parser.add_argument(
+        "--compare-unsharded",
+        action="store_true",
+        help="also build one unsharded index and compare each query's answer with it",
+    )
     parser.add_argument("--site", type=Path, help="a site built already (its output folder): time searching it")
     args = parser.parse_args()
     if args.site and (args.size or args.compare_unsharded):
@@ -128,18 +134,22 @@ def main() -> None:
                 sharded, whole = answers(page, address + "site/"), answers(page, address + "whole/")
                 page.context.close()
             chromium.close()
-    print(f"{args.site or ('bulletin' if not args.size else f'{args.size} releases')} in {shards} shards: first keystroke that searches "
-          f"after loading the page {statistics.median(first):.0f} ms (median of {len(first)}, max {max(first):.0f}); every "
-          f"later keystroke {statistics.median(later):.0f} ms (median of {len(later)}, 95th percentile "
-          f"{statistics.quantiles(later, n=20)[-1]:.0f}, max {max(later):.0f}); a one-letter word "
-          f"{statistics.median(waiting):.0f} ms (median of {len(waiting)}, nothing searched)")
+    print(
+        f"{args.site or ('bulletin' if not args.size else f'{args.size} releases')} in {shards} shards: first keystroke that searches "
+        f"after loading the page {statistics.median(first):.0f} ms (median of {len(first)}, max {max(first):.0f}); every "
+        f"later keystroke {statistics.median(later):.0f} ms (median of {len(later)}, 95th percentile "
+        f"{statistics.quantiles(later, n=20)[-1]:.0f}, max {max(later):.0f}); a one-letter word "
+        f"{statistics.median(waiting):.0f} ms (median of {len(waiting)}, nothing searched)"
+    )
     if args.compare_unsharded:
         print("\n| query | shards: found | one index: found | first page, same titles | same order |")
         print("|---|---|---|---|---|")
         for query in QUERIES:
             (count, titles), (whole_count, whole_titles) = sharded[query], whole[query]
-            print(f"| {query} | {count} | {whole_count} | {len(set(titles) & set(whole_titles))}/{len(whole_titles)} | "
-                  f"{'yes' if titles == whole_titles else 'no'} |")
+            print(
+                f"| {query} | {count} | {whole_count} | {len(set(titles) & set(whole_titles))}/{len(whole_titles)} | "
+                f"{'yes' if titles == whole_titles else 'no'} |"
+            )
 
 
 if __name__ == "__main__":

@@ -95,7 +95,11 @@ def render_github_summary(label: str, problems: Iterable[Problem], rows: int = S
     problems = in_shown_order(problems)
     lines = [f"### {count_line(label, problems)}", "", "| جا | نوع | پیام |", "| --- | --- | --- |"]
     for problem in problems[:rows]:
-        where = problem.path + (f":{problem.line}" if problem.line else "") + (f":{problem.column}" if problem.column else "")
+        where = (
+            problem.path
+            + (f":{problem.line}" if problem.line else "")
+            + (f":{problem.column}" if problem.column else "")
+        )
         where = " ".join(where.replace("`", "").split()).replace("|", "\\|")  # in a code span: no entities
         kind = "خطا" if problem.severity == ERROR else "هشدار"
         lines.append(f"| `{where}` | {kind} | {_cell(problem.message)} |")
@@ -107,7 +111,7 @@ def render_github_summary(label: str, problems: Iterable[Problem], rows: int = S
 def _cell(text: str) -> str:
     """Text that stays inside one cell of a Markdown table, as text, not markup."""
     if len(text) > CELL_CHARS:
-        text = text[:CELL_CHARS - 1] + "…"
+        text = text[: CELL_CHARS - 1] + "…"
     text = " ".join(text.split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKUP.sub(r"\\\1", text)
@@ -120,18 +124,26 @@ def render_code_quality(problems: Iterable[Problem]) -> str:
     for problem in sorted(problems):
         rule, _ = split_rule(problem.message)
         fingerprint = hashlib.sha256("\0".join((problem.path, str(problem.line), problem.message)).encode()).hexdigest()
-        issues.append({
-            "description": problem.message,
-            "check_name": rule or "newsroom",
-            "fingerprint": fingerprint,
-            "severity": "major" if problem.severity == ERROR else "minor",
-            "location": {"path": problem.path, "lines": {"begin": max(problem.line, 1)}},
-        })
+        issues.append(
+            {
+                "description": problem.message,
+                "check_name": rule or "newsroom",
+                "fingerprint": fingerprint,
+                "severity": "major" if problem.severity == ERROR else "minor",
+                "location": {"path": problem.path, "lines": {"begin": max(problem.line, 1)}},
+            }
+        )
     return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_annotations(label: str, problems: Iterable[Problem], platform: str, environ: Mapping[str, str],
-                      code_quality: Path = CODE_QUALITY_REPORT, stdout: TextIO | None = None) -> str | None:
+def write_annotations(
+    label: str,
+    problems: Iterable[Problem],
+    platform: str,
+    environ: Mapping[str, str],
+    code_quality: Path = CODE_QUALITY_REPORT,
+    stdout: TextIO | None = None,
+) -> str | None:
     """Show ``problems`` where ``platform`` (``github``, ``gitlab`` or ``none``) shows
     them; ``label`` names the command in the job summary. GitLab gets a report even
     without problems, so that it sees them fixed. Returns a notice when a file could not

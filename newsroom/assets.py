@@ -24,7 +24,8 @@ class Asset:
         """Width and height in pixels, for raster images; None otherwise."""
         try:
             with Image.open(io.BytesIO(self.data)) as picture:
-                return picture.size
+                width, height = picture.size
+                return width, height
         except (OSError, ValueError):
             return None
 

@@ -16,9 +16,10 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO
 
 from .workers import context, die_with
 
@@ -75,17 +76,24 @@ class SplitPickle:
             return dict(entries)
         if delta_base != base_id:
             return dict(entries)
-        return {key: changed[key] if key in changed else entries[key]
-                for key in kept if key in changed or key in entries}
+        return {
+            key: changed[key] if key in changed else entries[key] for key in kept if key in changed or key in entries
+        }
 
     def save(self, stamp: Any, entries: dict[str, Any]) -> None:
         """Save ``entries`` under ``stamp``, atomically. Raises ``OSError``."""
         missing = object()
-        changed = {key: value for key, value in entries.items()
-                   if (old := self._base.get(key, missing)) is not value and old != value}
+        changed = {
+            key: value
+            for key, value in entries.items()
+            if (old := self._base.get(key, missing)) is not value and old != value
+        }
         dropped = sum(1 for key in self._base if key not in entries)
-        if self._base_id is not None and stamp == self._stamp \
-                and max(len(changed), dropped) <= max(16, len(self._base) // 10):
+        if (
+            self._base_id is not None
+            and stamp == self._stamp
+            and max(len(changed), dropped) <= max(16, len(self._base) // 10)
+        ):
             _write_pickle(self.delta, stamp, (self._base_id, (list(entries), changed)))
             return
         base_id = os.urandom(8).hex()
@@ -113,10 +121,10 @@ class Cache:
         self._new: dict[str, Any] = {}
         self._put = False
         self._file = SplitPickle(path) if path is not None else None
-        if self._file is not None and path.exists():
+        if path is not None and self._file is not None and path.exists():
             try:
                 self._old = self._file.load(stamp) or {}
-            except Exception as exc:  # any damage at all means: start afresh
+            except Exception as exc:  # noqa: BLE001 - any damage at all means: start afresh
                 self.notice = f"حافظهٔ میانی {path} خوانده نشد ({type(exc).__name__})؛ از نو ساخته می‌شود"
 
     def get(self, key: str) -> Any:
@@ -251,7 +259,9 @@ class FileCache:
         self._used.update(found)
         return found
 
-    def fill(self, make: Callable[..., dict[str, bytes] | None], work: list[tuple], jobs: int = 1) -> list[dict[str, Path] | None]:
+    def fill(
+        self, make: Callable[..., dict[str, bytes] | None], work: list[tuple[Any, ...]], jobs: int = 1
+    ) -> list[dict[str, Path] | None]:
         """Run ``make(*args)`` for each ``args`` in ``work`` — in ``jobs`` processes when there
         is enough of it — and store the files it returns (name → bytes). Returns their
         paths by name for each item, or None where ``make`` returned None (a failure)."""
@@ -260,13 +270,15 @@ class FileCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # an unusable cache costs time, never the build
-            self.notice = f"پوشهٔ {self.folder} ساخته نشد ({exc.strerror})؛ عکس‌ها و کارت‌ها نگه داشته نمی‌شوند و ساخت بعدی کندتر است"
+            self.notice = (
+                f"پوشهٔ {self.folder} ساخته نشد ({exc.strerror})؛ عکس‌ها و کارت‌ها نگه داشته نمی‌شوند و ساخت بعدی کندتر است"
+            )
             self.folder, self._temporary = Path(tempfile.mkdtemp(prefix="newsroom-files-")), True
         make_and_store = functools.partial(_make_and_store, self.folder, not self._temporary, make)
         if jobs > 1 and len(work) >= PARALLEL_MINIMUM:
             with ProcessPoolExecutor(jobs, mp_context=context(), initializer=die_with, initargs=(os.getpid(),)) as pool:
                 chunk = max(1, min(64, len(work) // (jobs * 8)))
-                stored = list(pool.map(make_and_store, *zip(*work), chunksize=chunk))
+                stored = list(pool.map(make_and_store, *zip(*work, strict=True), chunksize=chunk))
         else:
             stored = [make_and_store(*args) for args in work]
         for files in stored:
@@ -287,8 +299,9 @@ class FileCache:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _make_and_store(folder: Path, atomic: bool, make: Callable[..., dict[str, bytes] | None],
-                    *args) -> dict[str, Path] | None:
+def _make_and_store(
+    folder: Path, atomic: bool, make: Callable[..., dict[str, bytes] | None], *args: Any
+) -> dict[str, Path] | None:
     """The files of ``make(*args)`` stored in ``folder``, by name; None when it failed.
     They are stored by the process that made them: the build's own process, which takes
     the results of all, would otherwise write every file in turn."""

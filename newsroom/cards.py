@@ -14,12 +14,14 @@ import hashlib
 import io
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
+from PIL import __version__ as pillow_version
 
 from .cache import FileCache
 from .dates import format_jalali
@@ -33,10 +35,12 @@ TITLE_SIZES = (68, 60, 54, 48, 44)  # the largest at which the title fits in MAX
 MAX_LINES = 4
 INK, PAPER, ACCENT = (255, 255, 255), (11, 94, 74), (159, 225, 203)
 FONT = "fonts/Vazirmatn-wght.woff2"  # under the site's static folder
-_RECIPE = f"card-5 {WIDTH}x{HEIGHT} {TITLE_SIZES} {MAX_LINES} {INK} {PAPER} {ACCENT} {Image.__version__}"
-RAQM_MISSING = ("کارت‌های اشتراک بدون عکس ساخته نشد: Pillow برای چیدن حروف فارسی به libraqm و کتابخانهٔ FriBiDi "
-                "نیاز دارد که روی این دستگاه نیست (در Debian/Ubuntu: apt-get install libfribidi0)؛ "
-                "تا آن زمان پیش‌نمایش این خبرها نشان سازمان است")
+_RECIPE = f"card-5 {WIDTH}x{HEIGHT} {TITLE_SIZES} {MAX_LINES} {INK} {PAPER} {ACCENT} {pillow_version}"
+RAQM_MISSING = (
+    "کارت‌های اشتراک بدون عکس ساخته نشد: Pillow برای چیدن حروف فارسی به libraqm و کتابخانهٔ FriBiDi "
+    "نیاز دارد که روی این دستگاه نیست (در Debian/Ubuntu: apt-get install libfribidi0)؛ "
+    "تا آن زمان پیش‌نمایش این خبرها نشان سازمان است"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,7 @@ def wrap_title(title: str, font: ImageFont.FreeTypeFont, width: int) -> list[str
     return [" ".join(line) for line in _wrap(title.split(), lambda words: _length(font, " ".join(words)), width)]
 
 
-def _wrap(words: list[str], measure, width: float) -> list[list[str]]:
+def _wrap(words: list[str], measure: Callable[[list[str]], float], width: float) -> list[list[str]]:
     """``words`` in lines whose ``measure`` is no more than ``width`` (a word too wide
     for any line gets one of its own)."""
     lines: list[list[str]] = []
@@ -122,7 +126,9 @@ def _line_width(words: list[str], font: ImageFont.FreeTypeFont, font_data: bytes
     """The width of ``words`` set as one line: word by word, or shaped whole."""
     if not by_words:
         return _length(font, " ".join(words))
-    return sum(_advance(word, font_data, font.size) for word in words) + _advance(" ", font_data, font.size) * (len(words) - 1)
+    return sum(_advance(word, font_data, font.size) for word in words) + _advance(" ", font_data, font.size) * (
+        len(words) - 1
+    )
 
 
 def _title_lines(title: str, font_data: bytes, column: int) -> tuple[ImageFont.FreeTypeFont, list[list[str]], bool]:
@@ -132,13 +138,13 @@ def _title_lines(title: str, font_data: bytes, column: int) -> tuple[ImageFont.F
     by_words = _by_words(title)
     for size in TITLE_SIZES:
         font = _font(font_data, size, 800)
-        lines = _wrap(title.split(), lambda words: _line_width(words, font, font_data, by_words), column)
+        lines = _wrap(title.split(), partial(_line_width, font=font, font_data=font_data, by_words=by_words), column)
         if len(lines) <= MAX_LINES:
             return font, lines, by_words
     last = lines[MAX_LINES - 1] + ["…"]
     while len(last) > 1 and _line_width(last, font, font_data, by_words) > column:
         last = last[:-2] + ["…"]
-    return font, lines[:MAX_LINES - 1] + [last], by_words
+    return font, lines[: MAX_LINES - 1] + [last], by_words
 
 
 @lru_cache(maxsize=16)
@@ -156,9 +162,13 @@ _FULL_INK = 10  # laid through a coverage mask, it blends into the 0–10 ramp
 _ACCENT_STEPS = 5
 _ACCENT_INDEX = [_FULL_INK + round(v * _ACCENT_STEPS / 255) for v in range(256)]  # coverage → index
 _ACCENT_SHOWN = [255 if index > _FULL_INK else 0 for index in _ACCENT_INDEX]  # where the accent replaces the ink
-_PALETTE = ([round(p + (c - p) * step / _FULL_INK) for step in range(_FULL_INK + 1) for p, c in zip(PAPER, INK)]
-            + [round(p + (c - p) * step / _ACCENT_STEPS) for step in range(1, _ACCENT_STEPS + 1)
-               for p, c in zip(PAPER, ACCENT)])
+_PALETTE = [
+    round(p + (c - p) * step / _FULL_INK) for step in range(_FULL_INK + 1) for p, c in zip(PAPER, INK, strict=True)
+] + [
+    round(p + (c - p) * step / _ACCENT_STEPS)
+    for step in range(1, _ACCENT_STEPS + 1)
+    for p, c in zip(PAPER, ACCENT, strict=True)
+]
 
 
 @lru_cache(maxsize=64)
@@ -189,8 +199,15 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
     for number, line in enumerate(lines):
         y = top + number * leading
         if not by_words:
-            ImageDraw.Draw(card).text((WIDTH - MARGIN, y), " ".join(line), font=font, fill=_FULL_INK, anchor="ra",
-                                      direction="rtl", language="fa")
+            ImageDraw.Draw(card).text(
+                (WIDTH - MARGIN, y),
+                " ".join(line),
+                font=font,
+                fill=_FULL_INK,
+                anchor="ra",
+                direction="rtl",
+                language="fa",
+            )
             continue
         right = float(WIDTH - MARGIN)  # words go right to left, a space apart
         for word in line:
@@ -204,8 +221,9 @@ def text_card(title: str, organization: str, date_text: str, font_data: bytes) -
     indices, where, (left, up) = _footer_accent(date_text, font_data)
     card.paste(indices, (MARGIN + left, HEIGHT - MARGIN + up), where)
     # The rule last: it stays full accent where the date's edge would touch it.
-    ImageDraw.Draw(card).line([(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)],
-                              fill=_ACCENT_INDEX[255], width=3)
+    ImageDraw.Draw(card).line(
+        [(MARGIN, HEIGHT - MARGIN - 64), (WIDTH - MARGIN, HEIGHT - MARGIN - 64)], fill=_ACCENT_INDEX[255], width=3
+    )
     card.putpalette(_PALETTE)  # the indices become a P image, without a copy
     return card
 
@@ -221,8 +239,9 @@ def _font_file(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def _card_file(name: str, title: str | None, organization: str, date_text: str, font: str | None,
-               photo: str | None) -> dict[str, bytes] | None:
+def _card_file(
+    name: str, title: str | None, organization: str, date_text: str, font: str | None, photo: str | None
+) -> dict[str, bytes] | None:
     """The file of one card, by its name; None when its photo (a path) cannot be read."""
     if photo is None:
         return {name: _png(text_card(title or "", organization, date_text, _font_file(font or "")))}
@@ -230,6 +249,10 @@ def _card_file(name: str, title: str | None, organization: str, date_text: str, 
         return {name: _jpeg(photo_card(Path(photo).read_bytes()))}
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
+
+
+# _card_file's arguments: name, title, organisation, date line, font file, photo file.
+_CardWork = tuple[str, str | None, str, str, str | None, str | None]
 
 
 class CardMaker:
@@ -257,7 +280,7 @@ class CardMaker:
         before, in parallel. Problems name photos that could not be read; a photo that reads
         but does not decode is left to the photo library to report, and gets no card."""
         problems: list[Problem] = []
-        items: dict[str, tuple] = {}  # the work of making each card, by its file's name
+        items: dict[str, _CardWork] = {}  # the work of making each card, by its file's name
         wanted: dict[str, str] = {}  # the card's file name, by release URL
         date_texts: dict[date, str] = {}  # a day's releases share their date line
         for url, title, moment, photo in releases:
@@ -268,7 +291,7 @@ class CardMaker:
                     problems.append(Problem(display_path(photo), 0, f"عکس خوانده نشد: {exc.strerror}"))
                     continue
                 name = self._key(data) + ".jpg"
-                item = (name, None, "", "", None, str(photo))
+                item: _CardWork = (name, None, "", "", None, str(photo))
             elif self.notice is None:
                 day = moment.date()  # the long form names the day only: its weekday and date
                 if day not in date_texts:
@@ -288,8 +311,9 @@ class CardMaker:
             if name in files:
                 self._cards[url] = Card(f"media/{name}", WIDTH, HEIGHT)
                 # The name digests everything the card is made from: it is the fingerprint.
-                self._outputs[name] = OutputFile(f"media/{name}", source=files[name], fingerprint=name,
-                                                   linkable=self.cache.disposable)
+                self._outputs[name] = OutputFile(
+                    f"media/{name}", source=files[name], fingerprint=name, linkable=self.cache.disposable
+                )
         return problems
 
     def card(self, url: str) -> Card | None:

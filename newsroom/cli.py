@@ -6,18 +6,28 @@ import argparse
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from . import __version__
 from .annotations import CODE_QUALITY_REPORT, GITHUB, GITLAB, NONE, detect_platform, write_annotations
 from .config import SiteConfig, is_base_url, load_config
+from .content import Article
 from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError, Problem
 from .output import OutputFile
-from .pipeline import (Memory, RelatedExplanation, build_site, check_site, explain_related, preview_releases,
-                       search_index_in_place, write_search_index)
+from .pipeline import (
+    Memory,
+    RelatedExplanation,
+    build_site,
+    check_site,
+    explain_related,
+    preview_releases,
+    search_index_in_place,
+    write_search_index,
+)
 from .related import Score
 from .scaffold import new_release
 from .site import Visibility
@@ -32,89 +42,132 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build the Persian news bulletin: Markdown press releases in content/ "
-                    "become a right-to-left static site in output/.",
+        "become a right-to-left static site in output/.",
         epilog="Without a command, 'build' runs. Exit status: 0 done, 1 content or config "
-               "errors (listed on stderr as file:line: message), 2 wrong usage.",
+        "errors (listed on stderr as file:line: message), 2 wrong usage.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--config", metavar="FILE", type=Path, default=Path("config.yaml"),
-                       help="site configuration (default: config.yaml)")
-    where.add_argument("--content", metavar="DIR", type=Path,
-                       help="folder of press releases (overrides content_dir in the config)")
-    where.add_argument("--now", metavar="DATE",
-                       help="act as if it were DATE (Jalali or ISO, e.g. '1403-02-15 10:00'); default: now")
+    where.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        default=Path("config.yaml"),
+        help="site configuration (default: config.yaml)",
+    )
+    where.add_argument(
+        "--content", metavar="DIR", type=Path, help="folder of press releases (overrides content_dir in the config)"
+    )
+    where.add_argument(
+        "--now", metavar="DATE", help="act as if it were DATE (Jalali or ISO, e.g. '1403-02-15 10:00'); default: now"
+    )
     site = argparse.ArgumentParser(add_help=False, parents=[where])
     site.add_argument("--drafts", action="store_true", help="also publish releases marked draft: true")
     site.add_argument("--future", action="store_true", help="also publish releases dated in the future")
     site.add_argument("--expired", action="store_true", help="also publish releases whose expires date has passed")
     ci = argparse.ArgumentParser(add_help=False)
-    ci.add_argument("--annotations", choices=("auto", GITHUB, GITLAB, NONE), default="auto",
-                    help="also show the problems where CI shows them: 'github' prints one workflow command "
-                         "(annotation) per problem and adds a table to the job summary ($GITHUB_STEP_SUMMARY); "
-                         "'gitlab' writes a Code Quality report for the merge request; 'none' neither. "
-                         "Default 'auto': github when GITHUB_ACTIONS=true, gitlab when GITLAB_CI=true, else none")
-    ci.add_argument("--code-quality", metavar="FILE", type=Path, default=CODE_QUALITY_REPORT,
-                    help=f"where the GitLab Code Quality report goes (default: {CODE_QUALITY_REPORT})")
+    ci.add_argument(
+        "--annotations",
+        choices=("auto", GITHUB, GITLAB, NONE),
+        default="auto",
+        help="also show the problems where CI shows them: 'github' prints one workflow command "
+        "(annotation) per problem and adds a table to the job summary ($GITHUB_STEP_SUMMARY); "
+        "'gitlab' writes a Code Quality report for the merge request; 'none' neither. "
+        "Default 'auto': github when GITHUB_ACTIONS=true, gitlab when GITLAB_CI=true, else none",
+    )
+    ci.add_argument(
+        "--code-quality",
+        metavar="FILE",
+        type=Path,
+        default=CODE_QUALITY_REPORT,
+        help=f"where the GitLab Code Quality report goes (default: {CODE_QUALITY_REPORT})",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser(
-        "build", parents=[site, ci], help="build the site (the default)",
+        "build",
+        parents=[site, ci],
+        help="build the site (the default)",
         description="Build the site into the output folder. Nothing is written unless the "
-                    "whole build succeeds; the previous site stays as it was otherwise.",
+        "whole build succeeds; the previous site stays as it was otherwise.",
     )
-    build.add_argument("--output", metavar="DIR", type=Path,
-                       help="folder to write the site into (overrides output_dir)")
-    build.add_argument("--base-url", metavar="URL",
-                       help="absolute address of the published site (overrides base_url)")
-    build.add_argument("--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
-                       help="processes that render Markdown, photos, share cards and pages, and rank related lists, "
-                            "when there is enough to do (default: all cores)")
-    build.add_argument("--no-cache", action="store_true",
-                       help="read every release afresh, ignoring the cache of earlier builds (cache_dir)")
-    build.add_argument("--no-search", action="store_true",
-                       help="skip the search index (pagefind/); the search page then says search is unavailable")
-    build.add_argument("--strict", action="store_true",
-                       help="fail on warnings too, as strict: true in the configuration does")
+    build.add_argument(
+        "--output", metavar="DIR", type=Path, help="folder to write the site into (overrides output_dir)"
+    )
+    build.add_argument("--base-url", metavar="URL", help="absolute address of the published site (overrides base_url)")
+    build.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that render Markdown, photos, share cards and pages, and rank related lists, "
+        "when there is enough to do (default: all cores)",
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every release afresh, ignoring the cache of earlier builds (cache_dir)",
+    )
+    build.add_argument(
+        "--no-search",
+        action="store_true",
+        help="skip the search index (pagefind/); the search page then says search is unavailable",
+    )
+    build.add_argument(
+        "--strict", action="store_true", help="fail on warnings too, as strict: true in the configuration does"
+    )
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--timings", action="store_true", help="print the time each build phase took")
     check = commands.add_parser(
-        "check", parents=[site, ci], help="check releases without building: errors, Persian typography, links",
+        "check",
+        parents=[site, ci],
+        help="check releases without building: errors, Persian typography, links",
         description="Report everything a build would, plus warnings: Persian typography (Arabic ي/ك and "
-                    "digits, «می شود», «کتاب ها», Latin punctuation, double spaces, invisible characters), "
-                    "images without descriptions, links to missing files, duplicate titles, future dates "
-                    "not marked scheduled, over-long titles and summaries. One line per finding: "
-                    "path:line:column: rule-id: message. Silence a rule with lint_ignore in front matter "
-                    "or config.yaml.",
+        "digits, «می شود», «کتاب ها», Latin punctuation, double spaces, invisible characters), "
+        "images without descriptions, links to missing files, duplicate titles, future dates "
+        "not marked scheduled, over-long titles and summaries. One line per finding: "
+        "path:line:column: rule-id: message. Silence a rule with lint_ignore in front matter "
+        "or config.yaml.",
     )
     check.add_argument("paths", metavar="PATH", type=Path, nargs="*", help="only these files or folders")
-    check.add_argument("--strict", action="store_true",
-                       help="exit 1 on warnings too, as strict: true in the configuration does")
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too, as strict: true in the configuration does"
+    )
     serve = commands.add_parser(
-        "serve", parents=[site], help="preview: build, serve locally, rebuild and reload on every change",
+        "serve",
+        parents=[site],
+        help="preview: build, serve locally, rebuild and reload on every change",
         description="Build the site, serve it on HOST:PORT, and rebuild whenever a release, template, "
-                    "static file or the configuration changes; open tabs reload by themselves. A failed "
-                    "rebuild keeps the last good site and shows the problems on every page.",
+        "static file or the configuration changes; open tabs reload by themselves. A failed "
+        "rebuild keeps the last good site and shows the problems on every page.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--output", metavar="DIR", type=Path, help="folder to build into (overrides output_dir)")
     serve.add_argument("--no-search", action="store_true", help="skip the search index")
     new = commands.add_parser(
-        "new", parents=[where], help="start a new press release",
+        "new",
+        parents=[where],
+        help="start a new press release",
         description="Write content/<Jalali year>/<date>-<slug>.md with today's Jalali date and time "
-                    "(Tehran) and a front-matter skeleton with short hints, as a draft. Never overwrites.",
+        "(Tehran) and a front-matter skeleton with short hints, as a draft. Never overwrites.",
     )
-    new.add_argument("title", metavar="TITLE", help="the headline, e.g. \"توزیع بسته‌های معیشتی در شاهرود\"")
-    new.add_argument("--slug", metavar="SLUG",
-                     help="ASCII address of the release (default: derived from the title)")
+    new.add_argument("title", metavar="TITLE", help='the headline, e.g. "توزیع بسته‌های معیشتی در شاهرود"')
+    new.add_argument("--slug", metavar="SLUG", help="ASCII address of the release (default: derived from the title)")
     related = commands.add_parser(
-        "related", parents=[site], help="explain the related-news list of one release",
+        "related",
+        parents=[site],
+        help="explain the related-news list of one release",
         description="Print the related-news list of FILE as the build chooses it, and the "
-                    "best candidates left out, each with its score by component.",
+        "best candidates left out, each with its score by component.",
     )
     related.add_argument("file", metavar="FILE", type=Path, help="the release, e.g. content/1403/saffron.md")
-    related.add_argument("--rejected", metavar="N", type=int, default=5,
-                         help="how many of the best candidates left out to show (default 5)")
+    related.add_argument(
+        "--rejected",
+        metavar="N",
+        type=int,
+        default=5,
+        help="how many of the best candidates left out to show (default 5)",
+    )
     return parser, build
 
 
@@ -130,14 +183,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "check": _check, "new": _new, "related": _related, "serve": _serve}[args.command](args, parser)
+        return {"build": _build, "check": _check, "new": _new, "related": _related, "serve": _serve}[args.command](
+            args, parser
+        )
     except BuildError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         errors = sum(1 for p in exc.problems if p.severity == ERROR)
         warnings = len(exc.problems) - errors
-        what = {"build": "ساخت سایت", "check": "بررسی", "new": "ساختن خبر تازه", "related": "بررسی اخبار مرتبط",
-                "serve": "پیش‌نمایش"}[args.command]
+        what = {
+            "build": "ساخت سایت",
+            "check": "بررسی",
+            "new": "ساختن خبر تازه",
+            "related": "بررسی اخبار مرتبط",
+            "serve": "پیش‌نمایش",
+        }[args.command]
         print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         if args.command in ("build", "check"):
             _annotate(args, f"{what} انجام نشد", exc.problems)
@@ -147,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _site(args: argparse.Namespace, parser: argparse.ArgumentParser, **overrides) -> tuple[SiteConfig, datetime, Visibility]:
+def _site(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, **overrides: Any
+) -> tuple[SiteConfig, datetime, Visibility]:
     """The configuration with command-line overrides, the moment to act at, and visibility."""
     config = load_config(args.config)
     if args.content is not None:
@@ -167,8 +229,11 @@ def _moment(args: argparse.Namespace, parser: argparse.ArgumentParser, config: S
 
 
 def _visibility(args: argparse.Namespace) -> Visibility:
-    return Visibility(drafts=getattr(args, "drafts", False), future=getattr(args, "future", False),
-                      expired=getattr(args, "expired", False))
+    return Visibility(
+        drafts=getattr(args, "drafts", False),
+        future=getattr(args, "future", False),
+        expired=getattr(args, "expired", False),
+    )
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -183,8 +248,16 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.jobs < 1:
         parser.error("--jobs: دست‌کم ۱")
     show_progress = sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
-    report = build_site(config, now, visibility, strict=args.strict or config.strict, use_cache=not args.no_cache,
-                        jobs=args.jobs, search=not args.no_search, progress=_progress_bar() if show_progress else None)
+    report = build_site(
+        config,
+        now,
+        visibility,
+        strict=args.strict or config.strict,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        search=not args.no_search,
+        progress=_progress_bar() if show_progress else None,
+    )
     for line in (*report.notices, *map(str, report.warnings)):
         print(line, file=sys.stderr)
     _annotate(args, "ساخت سایت", report.warnings)
@@ -193,14 +266,16 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         hidden = f" ({report.hidden} خبر منتشرنشده: پیش‌نویس، زمان‌بندی‌شده یا منقضی)" if report.hidden else ""
         reused = f" ({report.reused} خبر از حافظهٔ میانی)" if report.reused else ""
         kept = f"، {report.files - report.rendered} فایل بی‌تغییر و ساخته‌نشده" if report.rendered < report.files else ""
-        print(f"ساخته شد: {report.articles} خبر{hidden}، {report.pages} صفحه، {report.files} فایل{kept} در "
-              f"{seconds:.2f} ثانیه{reused} → {config.output_dir}")
+        print(
+            f"ساخته شد: {report.articles} خبر{hidden}، {report.pages} صفحه، {report.files} فایل{kept} در "
+            f"{seconds:.2f} ثانیه{reused} → {config.output_dir}"
+        )
     if args.timings:
         print("  ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in report.timings.items()))
     return EXIT_OK
 
 
-def _progress_bar():
+def _progress_bar() -> Callable[[int, int], None]:
     """A one-line bar on the terminal while releases are parsed (long builds only)."""
     state = {"shown": -1}
 
@@ -254,15 +329,23 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             search_index[:] = search_index_in_place(config)
         # The index is carried only whole: a shard with a file gone is made again.
         whole = all((config.output_dir / f.dest_path).is_file() for f in search_index)
-        report = build_site(config, _moment(args, parser, config), _visibility(args), search=False,
-                            carry=tuple(search_index) if whole else (), memory=memory)
+        report = build_site(
+            config,
+            _moment(args, parser, config),
+            _visibility(args),
+            search=False,
+            carry=tuple(search_index) if whole else (),
+            memory=memory,
+        )
         for line in (*report.notices, *map(str, report.warnings)):
             print(line, file=sys.stderr)
         if args.no_search:
             return report.changed, None
 
         def refresh_search() -> None:  # after the reload: open tabs need not wait for it
-            search_index[:] = write_search_index(report.site, config.output_dir, memory.previous)
+            if report.site is not None:  # a site was built, not found unchanged
+                search_index[:] = write_search_index(report.site, config.output_dir, memory.previous)
+
         return report.changed, refresh_search
 
     def preview(config: SiteConfig, sources: list[Path]) -> tuple[str, ...]:
@@ -313,8 +396,10 @@ def format_explanation(explanation: RelatedExplanation, config: SiteConfig) -> s
     return "\n".join(lines)
 
 
-def _line(number: int, article, score: Score, why: str) -> str:
-    parts = (f"{number:2d}. {score.total:.3f} = (متن {score.text:.3f} + برچسب {score.tags:.3f} + دسته {score.category:.3f}"
-             f" + شهرستان {score.county:.3f}) × {score.decay:.3f}")
+def _line(number: int, article: Article, score: Score, why: str) -> str:
+    parts = (
+        f"{number:2d}. {score.total:.3f} = (متن {score.text:.3f} + برچسب {score.tags:.3f} + دسته {score.category:.3f}"
+        f" + شهرستان {score.county:.3f}) × {score.decay:.3f}"
+    )
     note = f" [{why}]" if why else ""
     return f"{parts}  {article.title} — {format_jalali(article.date, 'medium')} — {article.path}{note}"

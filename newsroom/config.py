@@ -115,7 +115,8 @@ class SiteConfig:
         page or a cached release is made from does not depend on where the project lies
         (a CI runner restores the cache into a checkout at another path)."""
         root = self.config_path.parent
-        return dataclasses.replace(self, **{name: Path(os.path.relpath(getattr(self, name), root)) for name in _FOLDERS})
+        folders: dict[str, Any] = {name: Path(os.path.relpath(getattr(self, name), root)) for name in _FOLDERS}
+        return dataclasses.replace(self, **folders)
 
     def taxonomy(self, name: str) -> TaxonomyConfig:
         """The taxonomy configured for front-matter field ``name``."""
@@ -132,8 +133,10 @@ class SiteConfig:
         frames only from ``iframe_hosts``, WebAssembly for the search (Pagefind). Pages
         carry it in a meta tag, nginx as a header."""
         frames = " ".join(f"https://{host}" for host in self.iframe_hosts) or "'none'"
-        return ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-                f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'")
+        return (
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            f"frame-src {frames}; object-src 'none'; base-uri 'self'; form-action 'self'"
+        )
 
 
 _DEFAULT_TAXONOMIES = {
@@ -141,9 +144,30 @@ _DEFAULT_TAXONOMIES = {
     "category": ("دسته‌ها", "دسته", "category"),
     "county": ("شهرستان‌ها", "شهرستان", "county"),
 }
-_TOP_KEYS = ("title", "description", "organization", "base_url", "language", "timezone", "page_size",
-             "permalink", "taxonomies", "related", "feeds", "menu", "logo", "iframe_hosts", "lint_ignore", "strict", "search", "content_dir", "output_dir",
-             "templates_dir", "static_dir", "cache_dir")
+_TOP_KEYS = (
+    "title",
+    "description",
+    "organization",
+    "base_url",
+    "language",
+    "timezone",
+    "page_size",
+    "permalink",
+    "taxonomies",
+    "related",
+    "feeds",
+    "menu",
+    "logo",
+    "iframe_hosts",
+    "lint_ignore",
+    "strict",
+    "search",
+    "content_dir",
+    "output_dir",
+    "templates_dir",
+    "static_dir",
+    "cache_dir",
+)
 _TAXONOMY_KEYS = ("label", "singular", "path", "terms")
 _FOLDERS = ("content_dir", "output_dir", "templates_dir", "static_dir", "cache_dir")
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
@@ -170,12 +194,12 @@ class _Reader:
     def error(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, self.doc.line(key), message))
 
-    def check_keys(self, mapping: dict, prefix: str, known: tuple[str, ...]) -> None:
+    def check_keys(self, mapping: dict[str, Any], prefix: str, known: tuple[str, ...]) -> None:
         for key in mapping:
             if key not in known:
                 self.error(prefix + str(key), f"کلید ناشناخته «{prefix}{key}»{suggest(str(key), known)}")
 
-    def section(self, mapping: dict, key: str) -> dict:
+    def section(self, mapping: dict[str, Any], key: str) -> dict[str, Any]:
         value = mapping.get(key.rpartition(".")[2])
         if value is None:
             return {}
@@ -184,7 +208,7 @@ class _Reader:
             return {}
         return value
 
-    def string(self, mapping: dict, key: str, default: str) -> str:
+    def string(self, mapping: dict[str, Any], key: str, default: str) -> str:
         name = key.rpartition(".")[2]
         if name not in mapping:
             return default
@@ -196,9 +220,13 @@ class _Reader:
             return default
         return value.strip()
 
-    def number(self, mapping: dict, key: str, default: float, kind: type, minimum: float) -> Any:
+    def number(self, mapping: dict[str, Any], key: str, default: float, kind: type, minimum: float) -> Any:
         value = mapping.get(key.rpartition(".")[2], default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (kind is int and not isinstance(value, int))
+        ):
             self.error(key, f"«{key}» باید عدد{' صحیح' if kind is int else ''} باشد، نه «{value}»")
             return default
         if value < minimum:
@@ -206,7 +234,7 @@ class _Reader:
             return default
         return kind(value)
 
-    def boolean(self, mapping: dict, key: str, default: bool) -> bool:
+    def boolean(self, mapping: dict[str, Any], key: str, default: bool) -> bool:
         value = mapping.get(key.rpartition(".")[2], default)
         if not isinstance(value, bool):
             self.error(key, f"«{key}» باید true یا false باشد، نه «{value}»")
@@ -227,7 +255,9 @@ def load_config(path: Path) -> SiteConfig:
     except FileNotFoundError:
         raise BuildError([Problem(shown, 0, "فایل پیکربندی پیدا نشد؛ مسیر را با --config بدهید")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BuildError([Problem(shown, 0, f"فایل پیکربندی خوانده نشد ({exc}); آن را با کدگذاری UTF-8 ذخیره کنید")]) from None
+        raise BuildError(
+            [Problem(shown, 0, f"فایل پیکربندی خوانده نشد ({exc}); آن را با کدگذاری UTF-8 ذخیره کنید")]
+        ) from None
     try:
         doc = parse_yaml_mapping(text, "پیکربندی", numbers=True)
     except LocatedError as exc:
@@ -243,7 +273,9 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
 
     base_url = reader.string(raw, "base_url", "http://localhost:8000/")
     if not is_base_url(base_url):
-        reader.error("base_url", f"«base_url» باید نشانی کامل سایت باشد، مثل https://news.example.ir/ ، نه «{base_url}»")
+        reader.error(
+            "base_url", f"«base_url» باید نشانی کامل سایت باشد، مثل https://news.example.ir/ ، نه «{base_url}»"
+        )
     base_url = base_url.rstrip("/") + "/"
 
     tz_name = reader.string(raw, "timezone", "Asia/Tehran")
@@ -287,24 +319,29 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
     return config
 
 
-def _search_shard_size(reader: _Reader, raw: dict) -> int:
+def _search_shard_size(reader: _Reader, raw: dict[str, Any]) -> int:
     section = reader.section(raw, "search")
     reader.check_keys(section, "search.", ("shard_size",))
-    return reader.number(section, "search.shard_size", SEARCH_SHARD_SIZE, int, 2)
+    return int(reader.number(section, "search.shard_size", SEARCH_SHARD_SIZE, int, 2))
 
 
 def _check_permalink(reader: _Reader, permalink: str) -> None:
     fields = re.findall(r"{([^}]*)}", permalink)
     unknown = [f for f in fields if f not in PERMALINK_FIELDS]
     if unknown:
-        reader.error("permalink", f"در «permalink» جای‌نگهدار «{{{unknown[0]}}}» شناخته نشد{suggest(unknown[0], PERMALINK_FIELDS)}")
+        reader.error(
+            "permalink",
+            f"در «permalink» جای‌نگهدار «{{{unknown[0]}}}» شناخته نشد{suggest(unknown[0], PERMALINK_FIELDS)}",
+        )
     if "slug" not in fields:
         reader.error("permalink", "«permalink» باید {slug} داشته باشد تا نشانی هر خبر یکتا باشد")
     if not (permalink.startswith("/") and permalink.endswith("/")):
-        reader.error("permalink", f"«permalink» باید با / شروع و تمام شود، مثل /news/{{jyear}}/{{slug}}/ ، نه «{permalink}»")
+        reader.error(
+            "permalink", f"«permalink» باید با / شروع و تمام شود، مثل /news/{{jyear}}/{{slug}}/ ، نه «{permalink}»"
+        )
 
 
-def _taxonomies(reader: _Reader, raw: dict) -> tuple[TaxonomyConfig, ...]:
+def _taxonomies(reader: _Reader, raw: dict[str, Any]) -> tuple[TaxonomyConfig, ...]:
     section = reader.section(raw, "taxonomies")
     reader.check_keys(section, "taxonomies.", TAXONOMY_FIELDS)
     result = []
@@ -324,17 +361,19 @@ def _taxonomies(reader: _Reader, raw: dict) -> tuple[TaxonomyConfig, ...]:
         if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
             reader.error(f"{key}.terms", f"«{key}.terms» باید فهرستی از نام‌ها باشد")
             terms = []
-        result.append(TaxonomyConfig(
-            name=name,
-            label=reader.string(item, f"{key}.label", label),
-            singular=reader.string(item, f"{key}.singular", singular),
-            path=path,
-            known_terms=tuple(terms),
-        ))
+        result.append(
+            TaxonomyConfig(
+                name=name,
+                label=reader.string(item, f"{key}.label", label),
+                singular=reader.string(item, f"{key}.singular", singular),
+                path=path,
+                known_terms=tuple(terms),
+            )
+        )
     return tuple(result)
 
 
-def _related(reader: _Reader, raw: dict) -> RelatedConfig:
+def _related(reader: _Reader, raw: dict[str, Any]) -> RelatedConfig:
     section = reader.section(raw, "related")
     reader.check_keys(section, "related.", _RELATED_KEYS)
     d = RelatedConfig()
@@ -352,7 +391,7 @@ def _related(reader: _Reader, raw: dict) -> RelatedConfig:
     )
 
 
-def _feeds(reader: _Reader, raw: dict) -> FeedConfig:
+def _feeds(reader: _Reader, raw: dict[str, Any]) -> FeedConfig:
     section = reader.section(raw, "feeds")
     reader.check_keys(section, "feeds.", _FEED_KEYS)
     d = FeedConfig()
@@ -368,16 +407,18 @@ def _feeds(reader: _Reader, raw: dict) -> FeedConfig:
     )
 
 
-def _hosts(reader: _Reader, raw: dict) -> tuple[str, ...]:
+def _hosts(reader: _Reader, raw: dict[str, Any]) -> tuple[str, ...]:
     """Hosts whose iframes (e.g. a video player) may appear in releases."""
     hosts = raw.get("iframe_hosts") or []
-    if not isinstance(hosts, list) or not all(isinstance(h, str) and re.match(r"^[a-z0-9.-]+$", h.lower()) for h in hosts):
+    if not isinstance(hosts, list) or not all(
+        isinstance(h, str) and re.match(r"^[a-z0-9.-]+$", h.lower()) for h in hosts
+    ):
         reader.error("iframe_hosts", "«iframe_hosts» باید فهرستی از نام میزبان‌ها باشد، مثل [www.aparat.com]")
         return ()
     return tuple(h.lower() for h in hosts)
 
 
-def _lint_ignore(reader: _Reader, raw: dict) -> tuple[str, ...]:
+def _lint_ignore(reader: _Reader, raw: dict[str, Any]) -> tuple[str, ...]:
     """Check rules silenced for the whole site."""
     rules = raw.get("lint_ignore") or []
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
@@ -386,7 +427,7 @@ def _lint_ignore(reader: _Reader, raw: dict) -> tuple[str, ...]:
     return tuple(rules)
 
 
-def _logo(reader: _Reader, raw: dict, root: Path) -> str | None:
+def _logo(reader: _Reader, raw: dict[str, Any], root: Path) -> str | None:
     """Path under static/ of the organisation's logo (for search engines' news data)."""
     logo = reader.string(raw, "logo", "")
     if not logo:
@@ -397,7 +438,7 @@ def _logo(reader: _Reader, raw: dict, root: Path) -> str | None:
     return logo.lstrip("/")
 
 
-def _menu(reader: _Reader, raw: dict) -> tuple[MenuItem, ...]:
+def _menu(reader: _Reader, raw: dict[str, Any]) -> tuple[MenuItem, ...]:
     items = raw.get("menu")
     if items is None:
         return (MenuItem("خانه", "/"), MenuItem("آرشیو", "/archive/"))
@@ -416,4 +457,3 @@ def _menu(reader: _Reader, raw: dict) -> tuple[MenuItem, ...]:
             reader.error(f"{key}.url", f"نشانی پیوند منو باید با / یا http شروع شود، نه «{url}»")
         menu.append(MenuItem(reader.string(item, f"{key}.title", "?"), url))
     return tuple(menu)
-

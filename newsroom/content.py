@@ -15,6 +15,7 @@ import re
 import sys
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,7 +23,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import quote, unquote
 
 from PIL import Image
@@ -45,16 +46,52 @@ from .yamldoc import YamlMapping, parse_yaml_mapping
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
-FIELDS = ("title", "date", "updated", "summary", "tags", "category", "county", "slug", "image", "image_alt",
-          "image_caption", "source", "related", "draft", "scheduled", "expires", "aliases", "lint_ignore")
+FIELDS = (
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "tags",
+    "category",
+    "county",
+    "slug",
+    "image",
+    "image_alt",
+    "image_caption",
+    "source",
+    "related",
+    "draft",
+    "scheduled",
+    "expires",
+    "aliases",
+    "lint_ignore",
+)
 # Keys staff type in Persian, or as other generators spell them.
 _KEY_HINTS = {
-    "عنوان": "title", "تیتر": "title", "تاریخ": "date", "خلاصه": "summary", "لید": "summary",
-    "برچسب": "tags", "برچسب‌ها": "tags", "کلیدواژه": "tags", "دسته": "category",
-    "دسته‌بندی": "category", "شهرستان": "county", "منبع": "source", "تصویر": "image",
-    "categories": "category", "tag": "tags", "keywords": "tags", "description": "summary",
-    "lead": "summary", "publishdate": "date", "expirydate": "expires",
-    "alias": "aliases", "url": "slug", "photo": "image", "alt": "image_alt",
+    "عنوان": "title",
+    "تیتر": "title",
+    "تاریخ": "date",
+    "خلاصه": "summary",
+    "لید": "summary",
+    "برچسب": "tags",
+    "برچسب‌ها": "tags",
+    "کلیدواژه": "tags",
+    "دسته": "category",
+    "دسته‌بندی": "category",
+    "شهرستان": "county",
+    "منبع": "source",
+    "تصویر": "image",
+    "categories": "category",
+    "tag": "tags",
+    "keywords": "tags",
+    "description": "summary",
+    "lead": "summary",
+    "publishdate": "date",
+    "expirydate": "expires",
+    "alias": "aliases",
+    "url": "slug",
+    "photo": "image",
+    "alt": "image_alt",
 }
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(?=.)")
 # Staff separate tags with Persian or Latin commas, and sometimes semicolons.
@@ -112,7 +149,7 @@ class Article:
     # from these (and the settings), so pages showing the release are fingerprinted by it.
     digest: str
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Article], tuple[Any, ...]]:
         # Loaded through __init__: several times quicker than the field-by-field state of
         # a frozen class with slots, and a rebuild loads every release from the cache.
         return Article, tuple(getattr(self, name) for name in self.__slots__)
@@ -142,7 +179,9 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     or nowhere, is an error, so nothing is published from elsewhere or silently missed.
     """
     if not content_dir.is_dir():
-        return [], [Problem(display_path(content_dir), 0, "پوشهٔ خبرها پیدا نشد؛ مسیر را با --content یا content_dir بدهید")]
+        return [], [
+            Problem(display_path(content_dir), 0, "پوشهٔ خبرها پیدا نشد؛ مسیر را با --content یا content_dir بدهید")
+        ]
     home = os.path.realpath(content_dir)
     visited = {home}
     sources, problems = [], []
@@ -152,7 +191,11 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
         return real == home or real.startswith(home + os.sep)
 
     def unreadable(error: OSError) -> None:
-        problems.append(Problem(display_path(Path(error.filename)), 0, f"پوشه خوانده نشد ({error.strerror})؛ دسترسی آن را بررسی کنید"))
+        problems.append(
+            Problem(
+                display_path(Path(error.filename)), 0, f"پوشه خوانده نشد ({error.strerror})؛ دسترسی آن را بررسی کنید"
+            )
+        )
 
     def walk(folder: str) -> None:
         # scandir tells files, folders and links apart without a stat per file.
@@ -174,15 +217,26 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Problem]]:
                 continue
             path = Path(entry.path)
             if entry.is_symlink() and not path.exists():
-                problems.append(Problem(display_path(path), 0, "این پیوند به فایلی اشاره می‌کند که وجود ندارد؛ پیوند را پاک کنید یا فایل را برگردانید"))
+                problems.append(
+                    Problem(
+                        display_path(path),
+                        0,
+                        "این پیوند به فایلی اشاره می‌کند که وجود ندارد؛ پیوند را پاک کنید یا فایل را برگردانید",
+                    )
+                )
             elif entry.is_symlink() and not inside(entry.path):
                 problems.append(Problem(display_path(path), 0, _OUTSIDE))
             elif path.suffix.lower() in MARKDOWN_SUFFIXES:
                 sources.append(path)
             elif path.suffix.lower() not in IMAGE_SUFFIXES:
-                problems.append(Problem(display_path(path), 0,
-                                        "این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
-                                        WARNING))
+                problems.append(
+                    Problem(
+                        display_path(path),
+                        0,
+                        "این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
+                        WARNING,
+                    )
+                )
 
     walk(str(content_dir))
     # Each folder's entries are walked sorted by name, a folder's files where its name
@@ -198,9 +252,13 @@ def content_hash(raw: bytes) -> bytes:
     return hashlib.sha256(raw).digest()
 
 
-def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
-                  progress: Callable[[int, int], None] | None = None,
-                  hashes: dict[str, bytes] | None = None) -> tuple[list[Article], list[Problem]]:
+def load_articles(
+    config: SiteConfig,
+    cache: Cache | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    hashes: dict[str, bytes] | None = None,
+) -> tuple[list[Article], list[Problem]]:
     """Read every release under the content folder: the valid articles, and all problems.
 
     With a ``cache``, a release whose bytes (and path) were read before by the same
@@ -217,7 +275,9 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
     for source in sources:
         known = hashes.get(str(source)) if hashes and cache is not None else None
         if known is not None or cache is None or cache.empty:
-            hit = cache.get(_cache_key(display_path(source), known)) if known is not None else None
+            hit = (
+                cache.get(_cache_key(display_path(source), known)) if known is not None and cache is not None else None
+            )
             if hit is None:
                 fresh.append((len(results), source))
             results.append(hit)
@@ -231,18 +291,25 @@ def load_articles(config: SiteConfig, cache: Cache | None = None, jobs: int = 1,
             fresh.append((len(results), source))
         results.append(hit)
     parsed = _parse_all([source for _, source in fresh], config, jobs)
-    for done, ((position, source), (digest, result)) in enumerate(zip(fresh, parsed), 1):
+    for done, ((position, source), (digest, result)) in enumerate(zip(fresh, parsed, strict=True), 1):
         if progress is not None:
             progress(done, len(fresh))
         if result[0] is not None:  # words come back from a worker process as copies of their own
             result = (replace(result[0], tokens=tuple(map(sys.intern, result[0].tokens))), result[1])
         results[position] = result
         # A release with a photo is read anew: the photo may come, go or change meanwhile.
-        if cache is not None and digest is not None and result[0] is not None and result[0].image is None \
-                and not result[0].body_images:
+        if (
+            cache is not None
+            and digest is not None
+            and result[0] is not None
+            and result[0].image is None
+            and not result[0].body_images
+        ):
             cache.put(_cache_key(display_path(source), digest), result)
     articles = []
-    for article, found in results:
+    for entry in results:
+        assert entry is not None  # every place is filled, from the cache or by the parser
+        article, found = entry
         problems.extend(found)
         if article is not None:
             articles.append(article)
@@ -256,14 +323,19 @@ def _cache_key(shown: str, digest: bytes) -> str:
 # Below this many releases to parse, starting processes costs more than it saves.
 PARALLEL_MINIMUM = 200
 _worker_config: SiteConfig | None = None
+# A release parsed: the digest of the bytes read (None when unreadable), the release or
+# None, and its problems.
+_Parsed = tuple[bytes | None, tuple[Article | None, list[Problem]]]
 
 
-def _parse_all(sources: list[Path], config: SiteConfig, jobs: int) -> Iterator:
+def _parse_all(sources: list[Path], config: SiteConfig, jobs: int) -> Iterator[_Parsed]:
     """``_read_and_parse`` results in the order of ``sources``, as they become ready."""
     if jobs <= 1 or len(sources) < PARALLEL_MINIMUM:
         yield from (_read_and_parse(source, config) for source in sources)
         return
-    with ProcessPoolExecutor(jobs, mp_context=context(), initializer=_start_worker, initargs=(config, os.getpid())) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=context(), initializer=_start_worker, initargs=(config, os.getpid())
+    ) as pool:
         yield from pool.map(_parse_in_worker, sources, chunksize=max(1, min(64, len(sources) // (jobs * 8))))
 
 
@@ -273,11 +345,12 @@ def _start_worker(config: SiteConfig, parent: int) -> None:
     _worker_config = config
 
 
-def _parse_in_worker(source: Path) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
+def _parse_in_worker(source: Path) -> _Parsed:
+    assert _worker_config is not None  # set by _start_worker
     return _read_and_parse(source, _worker_config)
 
 
-def _read_and_parse(source: Path, config: SiteConfig) -> tuple[bytes | None, tuple[Article | None, list[Problem]]]:
+def _read_and_parse(source: Path, config: SiteConfig) -> _Parsed:
     """The ``content_hash`` of the bytes read and parsed (None when unreadable), and the
     result: the article or None, and its problems."""
     shown, raw, unreadable = _read(source)
@@ -290,9 +363,21 @@ def reading_stamp(config: SiteConfig) -> str:
     """What a cached release depends on besides its bytes: the engine and these settings."""
     # The folders as given, not resolved: a release keeps the paths of its photos, which
     # hold in another checkout when the folders are relative (as when CI builds in one).
-    return engine_stamp(*(version(name) for name in ("markdown", "jdatetime", "pyyaml")), repr((
-        config.timezone.key, config.permalink, config.taxonomies, str(config.content_dir), str(config.static_dir),
-        config.related.title_boost, config.related.summary_boost, config.iframe_hosts)))
+    return engine_stamp(
+        *(version(name) for name in ("markdown", "jdatetime", "pyyaml")),
+        repr(
+            (
+                config.timezone.key,
+                config.permalink,
+                config.taxonomies,
+                str(config.content_dir),
+                str(config.static_dir),
+                config.related.title_boost,
+                config.related.summary_boost,
+                config.iframe_hosts,
+            )
+        ),
+    )
 
 
 def load_article(source: Path, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
@@ -309,14 +394,48 @@ def _read(source: Path) -> tuple[str, bytes | None, list[Problem]]:
     except OSError as exc:
         return shown, None, [Problem(shown, 0, f"فایل خوانده نشد: {exc.strerror}")]
     if not raw.strip():
-        return shown, None, [Problem(shown, 1, "فایل خالی است؛ سرآیند (title و date) و متن خبر را در آن بنویسید یا فایل را پاک کنید")]
+        return (
+            shown,
+            None,
+            [Problem(shown, 1, "فایل خالی است؛ سرآیند (title و date) و متن خبر را در آن بنویسید یا فایل را پاک کنید")],
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return shown, None, [Problem(shown, 0, "فایل با کدگذاری UTF-16 (Unicode در Notepad) ذخیره شده است؛ آن را با کدگذاری UTF-8 دوباره ذخیره کنید")]
+        return (
+            shown,
+            None,
+            [
+                Problem(
+                    shown,
+                    0,
+                    "فایل با کدگذاری UTF-16 (Unicode در Notepad) ذخیره شده است؛ آن را با کدگذاری UTF-8 دوباره ذخیره کنید",
+                )
+            ],
+        )
     if b"\0" in raw:
-        return shown, None, [Problem(shown, 0, "این فایل متن نیست (شاید عکس یا سند Word با پسوند ‎.md‎)؛ متن خبر را در یک فایل متنی ‎.md‎ بنویسید")]
+        return (
+            shown,
+            None,
+            [
+                Problem(
+                    shown,
+                    0,
+                    "این فایل متن نیست (شاید عکس یا سند Word با پسوند ‎.md‎)؛ متن خبر را در یک فایل متنی ‎.md‎ بنویسید",
+                )
+            ],
+        )
     if len(raw) > MAX_RELEASE_BYTES:
-        return shown, None, [Problem(shown, 0, f"فایل {len(raw) // 1024} کیلوبایت است و برای یک خبر بیش از اندازه بزرگ است "
-                                               f"(بیشینه {MAX_RELEASE_BYTES // 1024} کیلوبایت)؛ عکس‌ها را جدا کنار فایل بگذارید")]
+        return (
+            shown,
+            None,
+            [
+                Problem(
+                    shown,
+                    0,
+                    f"فایل {len(raw) // 1024} کیلوبایت است و برای یک خبر بیش از اندازه بزرگ است "
+                    f"(بیشینه {MAX_RELEASE_BYTES // 1024} کیلوبایت)؛ عکس‌ها را جدا کنار فایل بگذارید",
+                )
+            ],
+        )
     return shown, raw, []
 
 
@@ -325,8 +444,14 @@ def _parse_bytes(raw: bytes, source: Path, shown: str, config: SiteConfig) -> tu
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(shown, line, "فایل با کدگذاری UTF-8 ذخیره نشده است (شاید Windows-1256)؛ "
-                                           "آن را در ویرایشگر با «Save as» و کدگذاری UTF-8 دوباره ذخیره کنید")]
+        return None, [
+            Problem(
+                shown,
+                line,
+                "فایل با کدگذاری UTF-8 ذخیره نشده است (شاید Windows-1256)؛ "
+                "آن را در ویرایشگر با «Save as» و کدگذاری UTF-8 دوباره ذخیره کنید",
+            )
+        ]
     try:
         return parse_article(text, source, config)
     except LocatedError as exc:
@@ -342,21 +467,28 @@ def split_front_matter(text: str) -> tuple[str, int, str, int]:
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if line.strip()), 0)
     if lines[start].strip() != "---":
-        raise LocatedError("سرآیند (front matter) پیدا نشد: خط اول فایل باید --- باشد و پس از آن title و date بیاید", start + 1)
+        raise LocatedError(
+            "سرآیند (front matter) پیدا نشد: خط اول فایل باید --- باشد و پس از آن title و date بیاید", start + 1
+        )
     for index in range(start + 1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            return "\n".join(lines[start + 1:index]), start + 2, "\n".join(lines[index + 1:]), index + 2
+            return "\n".join(lines[start + 1 : index]), start + 2, "\n".join(lines[index + 1 :]), index + 2
     raise LocatedError("سرآیند (front matter) بسته نشده است: پس از کلیدها یک خط --- بگذارید", start + 1)
 
 
 def _lowercase_keys(doc: YamlMapping) -> YamlMapping:
     """``Title:`` means ``title:`` (other generators read keys case-insensitively)."""
-    renames = {key: key.lower() for key in doc.values if key != key.lower() and key.lower() in FIELDS
-               and key.lower() not in doc.values}
+    renames = {
+        key: key.lower()
+        for key in doc.values
+        if key != key.lower() and key.lower() in FIELDS and key.lower() not in doc.values
+    }
     if not renames:
         return doc
-    return YamlMapping({renames.get(k, k): v for k, v in doc.values.items()},
-                       {renames.get(k, k): line for k, line in doc.lines.items()})
+    return YamlMapping(
+        {renames.get(k, k): v for k, v in doc.values.items()},
+        {renames.get(k, k): line for k, line in doc.lines.items()},
+    )
 
 
 class _Fields:
@@ -376,7 +508,13 @@ class _Fields:
             if required and key in self.doc.values:
                 self.problem(key, f"خالی است؛ پس از «{key}:» مقداری بنویسید، مثل «{key}: {example}»")
             elif required:
-                self.problems.append(Problem(self.path, 1, f"{key}: این کلید لازم است و نوشته نشده؛ خطی مثل «{key}: {example}» به سرآیند اضافه کنید"))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        1,
+                        f"{key}: این کلید لازم است و نوشته نشده؛ خطی مثل «{key}: {example}» به سرآیند اضافه کنید",
+                    )
+                )
             return None
         if not isinstance(value, str):
             self.problem(key, f"باید یک متن ساده باشد، نه {_kind(value)}")
@@ -411,7 +549,13 @@ class _Fields:
             if required and key in self.doc.values:
                 self.problem(key, f"خالی است؛ تاریخ را بنویسید، مثل «{key}: 1403-02-15»")
             elif required:
-                self.problems.append(Problem(self.path, 1, f"{key}: تاریخ خبر نوشته نشده؛ خطی مثل «{key}: 1403-02-15» یا «{key}: 1403-02-15 10:30» اضافه کنید"))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        1,
+                        f"{key}: تاریخ خبر نوشته نشده؛ خطی مثل «{key}: 1403-02-15» یا «{key}: 1403-02-15 10:30» اضافه کنید",
+                    )
+                )
             return None
         if not isinstance(value, str):
             self.problem(key, f"باید یک تاریخ باشد، نه {_kind(value)}؛ تاریخ را مثل 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ بنویسید")
@@ -439,12 +583,18 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     doc = _lowercase_keys(parse_yaml_mapping(front, "سرآیند", first_line=front_line))
     fields = _Fields(doc, shown)
     for key in sorted(doc.comments):
-        fields.problem(key, "متن پس از # خوانده نمی‌شود (در YAML آغاز یادداشت است)؛ "
-                            f"اگر # جزء متن است کل مقدار را در گیومه بگذارید، مثل {key}: \"... #هشتگ\"")
+        fields.problem(
+            key,
+            "متن پس از # خوانده نمی‌شود (در YAML آغاز یادداشت است)؛ "
+            f'اگر # جزء متن است کل مقدار را در گیومه بگذارید، مثل {key}: "... #هشتگ"',
+        )
     for key in doc.values:
         if key not in FIELDS:
             hint = _KEY_HINTS.get(key.lower().strip())
-            fields.problem(key, f"کلید ناشناخته است؛ منظورتان «{hint}» بود؟" if hint else f"کلید ناشناخته است{suggest(key, FIELDS)}")
+            fields.problem(
+                key,
+                f"کلید ناشناخته است؛ منظورتان «{hint}» بود؟" if hint else f"کلید ناشناخته است{suggest(key, FIELDS)}",
+            )
 
     title = fields.text("title", required=True, example="عنوان خبر")
     date = fields.date("date", config, required=True)
@@ -476,7 +626,9 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
         return None, fields.problems
     assert title is not None and date is not None and slug is not None
     body_html, removed = render_markdown(body_text, config.iframe_hosts)
-    fields.problems.extend(Problem(shown, body_line + line - 1, f"html: {message}", WARNING) for line, message in removed)
+    fields.problems.extend(
+        Problem(shown, body_line + line - 1, f"html: {message}", WARNING) for line, message in removed
+    )
     body_images = _body_images(body_html, body_text, body_line, source, shown, config, fields.problems)
     if any(p.severity == ERROR for p in fields.problems):
         return None, fields.problems
@@ -488,12 +640,34 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     if image is not None and image_source is not None and not image.startswith("/"):
         image = url + image
     article = Article(
-        src_path=relative.as_posix(), path=shown, title=title, date=date, updated=updated or date, jalali=jalali,
-        summary=summary, body=zlib.compress(body_html.encode("utf-8"), 1),
-        body_links="href=" in body_html or "src=" in body_html, tags=tags, category=category, county=county,
-        slug=slug, url=url, source=source_line, related=related, draft=draft, scheduled=scheduled, lint_ignore=lint_ignore, expires=expires,
-        aliases=aliases, image=image, image_source=image_source, image_alt=image_alt, image_size=image_size,
-        image_caption=image_caption, body_images=body_images, lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
+        src_path=relative.as_posix(),
+        path=shown,
+        title=title,
+        date=date,
+        updated=updated or date,
+        jalali=jalali,
+        summary=summary,
+        body=zlib.compress(body_html.encode("utf-8"), 1),
+        body_links="href=" in body_html or "src=" in body_html,
+        tags=tags,
+        category=category,
+        county=county,
+        slug=slug,
+        url=url,
+        source=source_line,
+        related=related,
+        draft=draft,
+        scheduled=scheduled,
+        lint_ignore=lint_ignore,
+        expires=expires,
+        aliases=aliases,
+        image=image,
+        image_source=image_source,
+        image_alt=image_alt,
+        image_size=image_size,
+        image_caption=image_caption,
+        body_images=body_images,
+        lines=tuple((k, v) for k, v in sorted(doc.lines.items()) if "." not in k),
         **_token_counts(title, summary, body_words, config),
         reading_minutes=max(1, math.ceil(len(body_words.split()) / READING_WORDS_PER_MINUTE)),
         digest=hashlib.sha256(f"{relative.as_posix()}\0{text}\0{image_source}\0{image_size}".encode()).hexdigest(),
@@ -501,7 +675,7 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     return article, fields.problems
 
 
-def _token_counts(title: str, summary: str, body_words: str, config: SiteConfig) -> dict[str, tuple]:
+def _token_counts(title: str, summary: str, body_words: str, config: SiteConfig) -> dict[str, tuple[Any, ...]]:
     counts: Counter[str] = Counter(tokenize(body_words))
     for token in tokenize(title):
         counts[token] += config.related.title_boost
@@ -523,8 +697,11 @@ def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) 
             fields.problem(key, f"«{term}» هیچ حرف یا رقمی ندارد")
             continue
         if len(term) > MAX_TERM_LENGTH:
-            advice = ("اگر چند مورد است آن‌ها را با ، یا , از هم جدا کنید" if split else
-                      f"هر خبر یک {taxonomy.singular} دارد؛ بقیه را در tags بنویسید")
+            advice = (
+                "اگر چند مورد است آن‌ها را با ، یا , از هم جدا کنید"
+                if split
+                else f"هر خبر یک {taxonomy.singular} دارد؛ بقیه را در tags بنویسید"
+            )
             fields.problem(key, f"«{term[:40]}…» برای یک {taxonomy.singular} بیش از اندازه بلند است؛ {advice}")
             continue
         terms.setdefault(slug, term)
@@ -554,7 +731,9 @@ def _slug(fields: _Fields, relative: PurePosixPath | Path) -> str | None:
         if isinstance(given, str) and is_ascii_slug(given):
             return given
         if not isinstance(given, str):
-            fields.problem("slug", f"باید یک متن باشد، نه {_kind(given)}؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید")
+            fields.problem(
+                "slug", f"باید یک متن باشد، نه {_kind(given)}؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید"
+            )
             return None
         proposal = ascii_slugify(given)
         hint = f"، مثلاً «{proposal}»" if proposal else ""
@@ -574,7 +753,11 @@ def _aliases(fields: _Fields) -> tuple[str, ...]:
     aliases = []
     for alias in fields.text_list("aliases", split=False):
         path = PurePosixPath(alias)
-        if not alias.startswith("/") or ".." in path.parts or not all(c.isalnum() or c in "-_.~/%\u200c" for c in alias):
+        if (
+            not alias.startswith("/")
+            or ".." in path.parts
+            or not all(c.isalnum() or c in "-_.~/%\u200c" for c in alias)
+        ):
             fields.problem("aliases", f"«{alias}» نشانی قدیمی درستی نیست؛ مسیری مثل /news/old-name/ بنویسید")
             continue
         if path.parts[1:2] == ("static",):
@@ -586,14 +769,18 @@ def _aliases(fields: _Fields) -> tuple[str, ...]:
     return tuple(aliases)
 
 
-def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | None, Path | None, str | None, tuple[int, int] | None]:
+def _image(
+    fields: _Fields, source: Path, config: SiteConfig
+) -> tuple[str | None, Path | None, str | None, tuple[int, int] | None]:
     """(URL or file name, file beside the release to publish, alt text, pixel size)."""
     none = (None, None, fields.text("image_alt"), None)
     image, alt = fields.text("image"), none[2]
     if image is None:
         return none
     if alt is None:
-        fields.problem("image", "عکس توضیح ندارد؛ «image_alt: ...» را بنویسید تا نابینایان هم بدانند در عکس چه دیده می‌شود")
+        fields.problem(
+            "image", "عکس توضیح ندارد؛ «image_alt: ...» را بنویسید تا نابینایان هم بدانند در عکس چه دیده می‌شود"
+        )
     if image.startswith(("http://", "https://")):
         fields.problem("image", "عکس باید در خود سایت باشد، نه نشانی اینترنتی؛ فایل را کنار خبر بگذارید")
         return none
@@ -604,7 +791,9 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
         target = source.parent / image
         url, local = quote(target.name), target
     if ".." in PurePosixPath(image).parts or not target.is_file():
-        fields.problem("image", f"فایل عکس «{image}» پیدا نشد؛ آن را کنار فایل خبر بگذارید (یا زیر پوشهٔ static و با / شروع کنید)")
+        fields.problem(
+            "image", f"فایل عکس «{image}» پیدا نشد؛ آن را کنار فایل خبر بگذارید (یا زیر پوشهٔ static و با / شروع کنید)"
+        )
         return none
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         fields.problem("image", f"«{image}» عکس نیست؛ پسوندهای مجاز: {' '.join(IMAGE_SUFFIXES)}")
@@ -615,7 +804,9 @@ def _image(fields: _Fields, source: Path, config: SiteConfig) -> tuple[str | Non
             with Image.open(target) as picture:
                 size = picture.size
         except (OSError, ValueError, Image.DecompressionBombError):
-            fields.problem("image", f"فایل «{image}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید")
+            fields.problem(
+                "image", f"فایل «{image}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید"
+            )
             return none
     return url, local, alt, size
 
@@ -636,8 +827,15 @@ def _local_image(src: str, release: Path, static_dir: Path) -> Path | None:
     return release.parent / path
 
 
-def _body_images(body_html: str, body_text: str, body_line: int, source: Path, shown: str, config: SiteConfig,
-                 problems: list[Problem]) -> tuple[tuple[str, Path], ...]:
+def _body_images(
+    body_html: str,
+    body_text: str,
+    body_line: int,
+    source: Path,
+    shown: str,
+    config: SiteConfig,
+    problems: list[Problem],
+) -> tuple[tuple[str, Path], ...]:
     """Local images of the body that get responsive variants; a missing or unreadable one
     is an error on the line that names it."""
     found: dict[str, Path] = {}
@@ -649,7 +847,9 @@ def _body_images(body_html: str, body_text: str, body_line: int, source: Path, s
         line = body_line + (body_text.count("\n", 0, at) if at >= 0 else 0)
         inside = config.static_dir if src.startswith("/") else config.content_dir
         if not target.is_file() or not _within(target, inside):
-            problems.append(Problem(shown, line, f"عکس «{src}» پیدا نشد؛ فایل عکس را کنار فایل خبر بگذارید یا نشانی را درست کنید"))
+            problems.append(
+                Problem(shown, line, f"عکس «{src}» پیدا نشد؛ فایل عکس را کنار فایل خبر بگذارید یا نشانی را درست کنید")
+            )
         elif target.suffix.lower() not in IMAGE_SUFFIXES:
             problems.append(Problem(shown, line, f"«{src}» عکس نیست؛ پسوندهای مجاز: {' '.join(IMAGE_SUFFIXES)}"))
         elif target.suffix.lower() != ".svg":
@@ -657,7 +857,13 @@ def _body_images(body_html: str, body_text: str, body_line: int, source: Path, s
                 with Image.open(target) as picture:
                     picture.verify()
             except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-                problems.append(Problem(shown, line, f"فایل «{src}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"فایل «{src}» عکسِ سالمی نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید",
+                    )
+                )
             else:
                 found[src] = target
     return tuple(found.items())
@@ -670,5 +876,12 @@ def _within(path: Path, folder: Path) -> bool:
 
 def _permalink(pattern: str, slug: str, date: datetime, jalali: tuple[int, int, int]) -> str:
     jy, jm, jd = jalali
-    return pattern.format(slug=slug, jyear=jy, jmonth=f"{jm:02d}", jday=f"{jd:02d}",
-                          year=date.year, month=f"{date.month:02d}", day=f"{date.day:02d}")
+    return pattern.format(
+        slug=slug,
+        jyear=jy,
+        jmonth=f"{jm:02d}",
+        jday=f"{jd:02d}",
+        year=date.year,
+        month=f"{date.month:02d}",
+        day=f"{date.day:02d}",
+    )

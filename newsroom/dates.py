@@ -16,8 +16,7 @@ import jdatetime
 from .errors import LocatedError
 from .text import ZWNJ, normalize_line, to_ascii_digits, to_persian_digits
 
-MONTH_NAMES = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-               "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+MONTH_NAMES = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
 WEEKDAY_NAMES = ("شنبه", "یک‌شنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه")
 # Years below this are Jalali (1300s–1400s); from here on they are Gregorian.
 FIRST_GREGORIAN_YEAR = 1700
@@ -53,7 +52,9 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
     year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
     hour, minute, second = int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise LocatedError(f"ساعت «{match['H']}:{match['M']}» در تاریخ «{value}» وجود ندارد؛ ساعت ۰ تا ۲۳ و دقیقه ۰ تا ۵۹ است")
+        raise LocatedError(
+            f"ساعت «{match['H']}:{match['M']}» در تاریخ «{value}» وجود ندارد؛ ساعت ۰ تا ۲۳ و دقیقه ۰ تا ۵۹ است"
+        )
     if not 1 <= month <= 12:
         raise LocatedError(f"ماه {to_persian_digits(month)} در تاریخ «{value}» وجود ندارد؛ ماه باید بین ۱ تا ۱۲ باشد")
     if year < FIRST_GREGORIAN_YEAR:
@@ -89,9 +90,12 @@ def _numeric(text: str) -> str:
 
 def _jalali_to_gregorian(year: int, month: int, day: int, value: str) -> date:
     if year < 1200:
-        raise LocatedError(f"سال {to_persian_digits(year)} در تاریخ «{value}» درست به نظر نمی‌رسد؛ سال شمسی را چهاررقمی بنویسید (مثل ۱۴۰۳)")
+        raise LocatedError(
+            f"سال {to_persian_digits(year)} در تاریخ «{value}» درست به نظر نمی‌رسد؛ سال شمسی را چهاررقمی بنویسید (مثل ۱۴۰۳)"
+        )
     try:
-        return jdatetime.date(year, month, day).togregorian()
+        gregorian: date = jdatetime.date(year, month, day).togregorian()
+        return gregorian
     except ValueError:
         pass
     days = days_in_jalali_month(year, month)
@@ -119,7 +123,9 @@ def _fixed_offset(text: str, value: str) -> tzinfo:
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 14 or minutes > 59:
-        raise LocatedError(f"اختلاف ساعت «{text}» در تاریخ «{value}» وجود ندارد؛ برای ایران +03:30 بنویسید یا آن را حذف کنید")
+        raise LocatedError(
+            f"اختلاف ساعت «{text}» در تاریخ «{value}» وجود ندارد؛ برای ایران +03:30 بنویسید یا آن را حذف کنید"
+        )
     delta = timedelta(hours=hours, minutes=minutes)
     return timezone(-delta if text[0] == "-" else delta)
 

@@ -58,5 +58,5 @@ def display_path(path: Path) -> str:
     if absolute == cwd:
         return "."
     if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return absolute[len(cwd.rstrip(os.sep)) + 1:].replace(os.sep, "/")
+        return absolute[len(cwd.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
     return str(path)

@@ -48,7 +48,9 @@ def site_feeds(site: Site) -> list[Feed]:
     feeds = [Feed(site.config.title, "/", site.articles[:count])]
     for taxonomy in site.taxonomies:
         if taxonomy.config.name in site.config.feeds.taxonomies:
-            feeds += [Feed(f"{term.name} — {site.config.title}", term.url, term.articles[:count]) for term in taxonomy.terms]
+            feeds += [
+                Feed(f"{term.name} — {site.config.title}", term.url, term.articles[:count]) for term in taxonomy.terms
+            ]
     return feeds
 
 
@@ -108,10 +110,14 @@ def _rss(site: Site, feed: Feed) -> bytes:
     _text(channel, "link", _permalink(site, feed.page_url))
     _text(channel, "description", site.config.description or site.config.title)
     _text(channel, "language", site.config.language)
-    ET.SubElement(channel, f"{{{ATOM}}}link", {"href": _permalink(site, feed.url("rss")), "rel": "self",
-                                                "type": MEDIA_TYPES["rss"]})
-    if feed.articles:
-        _text(channel, "lastBuildDate", format_datetime(_newest(feed)))
+    ET.SubElement(
+        channel,
+        f"{{{ATOM}}}link",
+        {"href": _permalink(site, feed.url("rss")), "rel": "self", "type": MEDIA_TYPES["rss"]},
+    )
+    newest = _newest(feed)
+    if newest is not None:
+        _text(channel, "lastBuildDate", format_datetime(newest))
     for article in feed.articles:
         item = ET.SubElement(channel, "item")
         _text(item, "title", article.title)
@@ -132,8 +138,9 @@ def _atom(site: Site, feed: Feed) -> bytes:
     newest = _newest(feed)
     _text(root, f"{a}updated", (newest or EPOCH).isoformat())
     ET.SubElement(root, f"{a}link", {"href": _permalink(site, feed.page_url), "rel": "alternate", "type": "text/html"})
-    ET.SubElement(root, f"{a}link", {"href": _permalink(site, feed.url("atom")), "rel": "self",
-                                     "type": MEDIA_TYPES["atom"]})
+    ET.SubElement(
+        root, f"{a}link", {"href": _permalink(site, feed.url("atom")), "rel": "self", "type": MEDIA_TYPES["atom"]}
+    )
     author = ET.SubElement(root, f"{a}author")
     _text(author, f"{a}name", site.config.organization or site.config.title)
     for article in feed.articles:
@@ -157,10 +164,16 @@ def _json_feed(site: Site, feed: Feed) -> bytes:
     items = []
     for article in feed.articles:
         text, is_html = _content(site, article)
-        item = {"id": _permalink(site, article.url), "url": _permalink(site, article.url), "title": article.title,
-                "summary": article.summary, ("content_html" if is_html else "content_text"): text,
-                "date_published": article.date.isoformat(), "date_modified": article.updated.isoformat(),
-                "tags": _terms(article)}
+        item = {
+            "id": _permalink(site, article.url),
+            "url": _permalink(site, article.url),
+            "title": article.title,
+            "summary": article.summary,
+            ("content_html" if is_html else "content_text"): text,
+            "date_published": article.date.isoformat(),
+            "date_modified": article.updated.isoformat(),
+            "tags": _terms(article),
+        }
         items.append(item)
     document = {
         "version": "https://jsonfeed.org/version/1.1",

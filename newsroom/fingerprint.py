@@ -17,7 +17,6 @@ from itertools import repeat
 from pathlib import PurePath
 from typing import Any
 
-
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
 _TEXTUAL = (datetime, date, timedelta, tzinfo, PurePath)
 
@@ -35,7 +34,7 @@ class Fingerprints:
     serialisation and one hash per container rather than one hash update per item.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._seen: dict[int, tuple[Any, tuple[str, str]]] = {}  # id → (the value, kept alive; its key)
         self._fields: dict[type, tuple[str, ...]] = {}
         self._has_digest: dict[type, bool] = {}
@@ -50,7 +49,7 @@ class Fingerprints:
         a container (one hash less than ``of``, which digests its arguments as a tuple)."""
         key = self._key(value)
         if isinstance(key, tuple) and key[0] == "*":
-            return key[1]
+            return str(key[1])
         return hashlib.blake2b(_serialise((type(value).__qualname__, key)), digest_size=16).hexdigest()
 
     def _key(self, value: Any) -> Any:
@@ -74,13 +73,17 @@ class Fingerprints:
         if isinstance(value, (list, tuple)):
             items: Any = self._releases(value) or [item if type(item) in _PLAIN else self._key(item) for item in value]
         elif isinstance(value, Mapping):
-            items = [(key if type(key) in _PLAIN else self._key(key), item if type(item) in _PLAIN else self._key(item))
-                     for key, item in value.items()]
+            items = [
+                (key if type(key) in _PLAIN else self._key(key), item if type(item) in _PLAIN else self._key(item))
+                for key, item in value.items()
+            ]
         elif isinstance(value, (set, frozenset)):
             items = sorted(_serialise(self._key(item)) for item in value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            items = [item if type(item) in _PLAIN else self._key(item)
-                     for item in map(getattr, repeat(value), self._compared_fields(kind))]
+            items = [
+                item if type(item) in _PLAIN else self._key(item)
+                for item in map(getattr, repeat(value), self._compared_fields(kind))
+            ]
         else:
             raise TypeError(f"no fingerprint for {kind.__qualname__}")
         key = ("*", hashlib.blake2b(_serialise((kind.__qualname__, items)), digest_size=16).hexdigest())
@@ -95,7 +98,7 @@ class Fingerprints:
             has_digest = self._has_digest[kind] = hasattr(kind, "digest")
         return has_digest
 
-    def _releases(self, value: list | tuple) -> tuple[str, list[str]] | None:
+    def _releases(self, value: list[Any] | tuple[Any, ...]) -> tuple[str, list[str]] | None:
         """A sequence of releases (all of one type with a ``digest`` text), as that type
         and their digests: the site's, a term's or a month's thousands of releases at a
         third of the cost of a key each. A tuple, where other items are a list."""

@@ -12,12 +12,14 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from PIL import Image, ImageCms, ImageOps
+from PIL import __version__ as pillow_version
 
 from .cache import FileCache
 from .errors import Problem, display_path
@@ -27,7 +29,7 @@ WIDTHS = (480, 960, 1440)
 WEBP_QUALITY = 78
 JPEG_QUALITY = 80
 # Bump when the way variants are made changes, so cached ones are made anew.
-_RECIPE = f"photo-1 {WIDTHS} {WEBP_QUALITY} {JPEG_QUALITY} {Image.__version__}"
+_RECIPE = f"photo-1 {WIDTHS} {WEBP_QUALITY} {JPEG_QUALITY} {pillow_version}"
 _EXTENSIONS = {"image/webp": "webp", "image/jpeg": "jpg", "image/png": "png"}
 # On article pages photos take the text column (42rem) at most, the phone's width less margins.
 SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
@@ -98,8 +100,14 @@ def make_variants(data: bytes) -> list[tuple[int, int, str, bytes]]:
         if transparent:
             made.append((width, height, "image/png", _encode(sized, "PNG", optimize=True)))
         else:
-            made.append((width, height, "image/jpeg",
-                         _encode(sized, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)))
+            made.append(
+                (
+                    width,
+                    height,
+                    "image/jpeg",
+                    _encode(sized, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True),
+                )
+            )
     return made
 
 
@@ -117,14 +125,15 @@ def _upright_srgb(opened: Image.Image) -> Image.Image:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             mode = "RGBA" if picture.mode == "RGBA" else "RGB"
-            picture = ImageCms.profileToProfile(picture, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+            converted = ImageCms.profileToProfile(picture, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+            picture = converted if converted is not None else picture  # None only when converted in place
         except (ImageCms.PyCMSError, OSError):
             pass  # a broken profile: the colours as stored are the best guess
     picture.info.pop("icc_profile", None)
     return picture
 
 
-def _encode(picture: Image.Image, kind: str, **options) -> bytes:
+def _encode(picture: Image.Image, kind: str, **options: Any) -> bytes:
     buffer = io.BytesIO()
     picture.save(buffer, kind, **options)
     return buffer.getvalue()
@@ -156,7 +165,9 @@ class PhotoLibrary:
     def prepare(self, sources: list[Path]) -> list[Problem]:
         """Make the variants of every photo in ``sources`` not made before, in parallel;
         problems name the photos that could not be read."""
-        problems, work, waiting = [], [], {}
+        problems: list[Problem] = []
+        work: list[tuple[str, str]] = []  # (key, photo) of each photo to make, once per content
+        waiting: dict[str, list[Path]] = {}  # the photos with that content, by key
         for source in dict.fromkeys(s.absolute() for s in sources):
             if source in self._photos:
                 continue
@@ -170,11 +181,16 @@ class PhotoLibrary:
                 waiting.setdefault(key, []).append(source)
                 if len(waiting[key]) == 1:
                     work.append((key, str(source)))
-        for (key, _), made in zip(work, self.cache.fill(_variant_files, work, self.jobs)):
+        for (key, _), made in zip(work, self.cache.fill(_variant_files, work, self.jobs), strict=True):
             for source in waiting[key]:
                 if made is None:
-                    problems.append(Problem(display_path(source), 0, "عکس سالم نیست یا خوانده نشد؛ "
-                                                                      "آن را دوباره با JPEG یا PNG ذخیره کنید"))
+                    problems.append(
+                        Problem(
+                            display_path(source),
+                            0,
+                            "عکس سالم نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید",
+                        )
+                    )
                 else:
                     self._from_cache(source, key)
         return problems
@@ -188,9 +204,11 @@ class PhotoLibrary:
         if not all(files):
             return False
         variants = []
-        for (name, width, height, media_type), path in zip(listed, files):
+        for (name, width, height, media_type), path in zip(listed, files, strict=True):
             variant = Variant(f"media/{name}", width, height, media_type)
-            self._outputs[variant.dest_path] = OutputFile(variant.dest_path, source=path, linkable=self.cache.disposable)
+            self._outputs[variant.dest_path] = OutputFile(
+                variant.dest_path, source=path, linkable=self.cache.disposable
+            )
             variants.append(variant)
         self._photos[source] = Photo(tuple(variants))
         return True
@@ -204,19 +222,24 @@ class PhotoLibrary:
         return [self._outputs[name] for name in sorted(self._outputs)]
 
 
-def picture_html(photo: Photo, alt: str, link: Callable[[str], str], *, lazy: bool, sizes: str = SIZES,
-                 extra: str = "") -> str:
+def picture_html(
+    photo: Photo, alt: str, link: Callable[[str], str], *, lazy: bool, sizes: str = SIZES, extra: str = ""
+) -> str:
     """``<picture>`` markup for ``photo``: WebP and fallback ``srcset``, width and height
     set (no layout shift), loaded lazily when ``lazy``. ``link`` turns a site-relative
     URL into the page's link; ``extra`` are more attributes of the ``img`` (escaped)."""
+
     def srcset(variants: tuple[Variant, ...]) -> str:
         return ", ".join(f"{escape(link(v.url))} {v.width}w" for v in variants)
+
     default = photo.default
     loading = ' loading="lazy"' if lazy else ' fetchpriority="high"'
-    return (f'<picture><source type="image/webp" srcset="{srcset(photo.webp)}" sizes="{sizes}">'
-            f'<img src="{escape(link(default.url))}" srcset="{srcset(photo.fallback)}" sizes="{sizes}" '
-            f'alt="{escape(alt)}" width="{default.width}" height="{default.height}"{loading} decoding="async"{extra}>'
-            f'</picture>')
+    return (
+        f'<picture><source type="image/webp" srcset="{srcset(photo.webp)}" sizes="{sizes}">'
+        f'<img src="{escape(link(default.url))}" srcset="{srcset(photo.fallback)}" sizes="{sizes}" '
+        f'alt="{escape(alt)}" width="{default.width}" height="{default.height}"{loading} decoding="async"{extra}>'
+        f"</picture>"
+    )
 
 
 _BODY_IMAGE = re.compile(r"<img\b([^>]*?)\s*/?>")
@@ -226,11 +249,13 @@ _ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 def rewrite_body_images(body: str, photos: dict[str, Photo], link: Callable[[str], str]) -> str:
     """The body HTML with each ``<img>`` whose ``src`` has a made photo in ``photos``
     replaced by responsive ``<picture>`` markup, loaded lazily (body photos sit below the fold)."""
-    def replace(match: re.Match) -> str:
+
+    def replace(match: re.Match[str]) -> str:
         attributes = dict(_ATTRIBUTE.findall(" " + match[1]))
         photo = photos.get(unescape(attributes.get("src", "")))
         if photo is None:
-            return match[0]
+            return str(match[0])
         kept = "".join(f' {name}="{value}"' for name, value in attributes.items() if name in ("class", "id", "title"))
         return picture_html(photo, unescape(attributes.get("alt", "")), link, lazy=True, extra=kept)
+
     return _BODY_IMAGE.sub(replace, body)

@@ -22,13 +22,22 @@ TYPOGRAPHY = {
     "arabic-letter": (re.compile("[يك]"), "حرف عربی «{0}»؛ به جای آن «ی» یا «ک» فارسی بنویسید"),
     "arabic-digit": (re.compile("[٠-٩]+"), "رقم عربی «{0}»؛ رقم فارسی (۰ تا ۹) بنویسید"),
     "tatweel": (re.compile("ـ+"), "کشیده (ـ) در متن خبر جایی ندارد؛ آن را بردارید"),
-    "invisible-char": (re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]"),
-                       "نویسهٔ نامرئی (از Word یا پیام‌رسان) در این‌جا هست؛ آن را بردارید"),
-    "zwnj-mi": (re.compile(f"(?<![{_PERSIAN}\u200c])ن?می (?=[{_PERSIAN}])"),
-                "«{0}» جدا نوشته شده؛ «می» با نیم‌فاصله به فعل می‌چسبد: «می‌شود»"),
-    "zwnj-ha": (re.compile(f"(?<=[{_PERSIAN}]) (?:ها|های|هایی|هایش|هایم|هایت|هایمان|هایتان|هایشان)(?![{_PERSIAN}\u200c])"),
-                "«{0}» جدا نوشته شده؛ «ها» با نیم‌فاصله به واژه می‌چسبد: «کتاب‌ها»"),
-    "latin-punctuation": (re.compile(f"(?<=[{_PERSIAN}]) ?[,;?]"), "نشانهٔ لاتین «{0}» پس از حرف فارسی؛ «،» «؛» «؟» بنویسید"),
+    "invisible-char": (
+        re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]"),
+        "نویسهٔ نامرئی (از Word یا پیام‌رسان) در این‌جا هست؛ آن را بردارید",
+    ),
+    "zwnj-mi": (
+        re.compile(f"(?<![{_PERSIAN}\u200c])ن?می (?=[{_PERSIAN}])"),
+        "«{0}» جدا نوشته شده؛ «می» با نیم‌فاصله به فعل می‌چسبد: «می‌شود»",
+    ),
+    "zwnj-ha": (
+        re.compile(f"(?<=[{_PERSIAN}]) (?:ها|های|هایی|هایش|هایم|هایت|هایمان|هایتان|هایشان)(?![{_PERSIAN}\u200c])"),
+        "«{0}» جدا نوشته شده؛ «ها» با نیم‌فاصله به واژه می‌چسبد: «کتاب‌ها»",
+    ),
+    "latin-punctuation": (
+        re.compile(f"(?<=[{_PERSIAN}]) ?[,;?]"),
+        "نشانهٔ لاتین «{0}» پس از حرف فارسی؛ «،» «؛» «؟» بنویسید",
+    ),
     "double-space": (re.compile(r"(?<=\S) {2,}(?=\S)"), "چند فاصله پشت سر هم؛ یک فاصله بس است"),
 }
 _TEXT_KEYS = ("title", "summary", "source", "tags", "category", "county", "image_alt", "image_caption")
@@ -39,8 +48,9 @@ TITLE_LIMIT = 110  # characters a share card or a search result shows
 SUMMARY_LIMIT = 220
 
 
-def lint_release(text: str, path: str, source: Path, content_dir: Path, static_dir: Path,
-                 ignore: frozenset[str]) -> list[Problem]:
+def lint_release(
+    text: str, path: str, source: Path, content_dir: Path, static_dir: Path, ignore: frozenset[str]
+) -> list[Problem]:
     """Typography, image descriptions and links to files of one release's source text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -49,7 +59,7 @@ def lint_release(text: str, path: str, source: Path, content_dir: Path, static_d
         return []  # the build reports the broken front matter itself
     lines = text.split("\n")
     findings = []
-    for number, line in enumerate(lines[front_line - 1:body_line - 2], front_line):
+    for number, line in enumerate(lines[front_line - 1 : body_line - 2], front_line):
         key, colon, value = line.partition(":")
         if colon and key.strip().lower() in _TEXT_KEYS:
             found = _typography(value, number, len(key) + 1)
@@ -67,21 +77,31 @@ def lint_release(text: str, path: str, source: Path, content_dir: Path, static_d
         prose = _LINK_TARGET.sub(lambda m: "](" + "_" * (len(m[0]) - 3) + ")", line)
         findings += _typography(prose, number, 0)
         findings += _images_and_links(line, number, source, content_dir, static_dir)
-    return [Problem(path, line, f"{rule}: {message}", WARNING, column)
-            for line, column, rule, message in findings if rule not in ignore]
+    return [
+        Problem(path, line, f"{rule}: {message}", WARNING, column)
+        for line, column, rule, message in findings
+        if rule not in ignore
+    ]
 
 
 def _typography(text: str, line: int, offset: int) -> list[tuple[int, int, str, str]]:
-    return [(line, offset + match.start() + 1, rule, message.format(match[0].strip()))
-            for rule, (pattern, message) in TYPOGRAPHY.items() for match in pattern.finditer(text)]
+    return [
+        (line, offset + match.start() + 1, rule, message.format(match[0].strip()))
+        for rule, (pattern, message) in TYPOGRAPHY.items()
+        for match in pattern.finditer(text)
+    ]
 
 
-def _images_and_links(line: str, number: int, source: Path, content_dir: Path, static_dir: Path):
+def _images_and_links(
+    line: str, number: int, source: Path, content_dir: Path, static_dir: Path
+) -> list[tuple[int, int, str, str]]:
+    """Images without alt text and links to missing files on one line: (line, column, rule, message)."""
     found = []
     for match in _IMAGE.finditer(line):
         if not match["alt"].strip():
-            found.append((number, match.start() + 1, "image-alt",
-                          "عکس توضیح ندارد؛ میان [ و ] بنویسید در عکس چه دیده می‌شود"))
+            found.append(
+                (number, match.start() + 1, "image-alt", "عکس توضیح ندارد؛ میان [ و ] بنویسید در عکس چه دیده می‌شود")
+            )
     images = {match.end("alt") for match in _IMAGE.finditer(line)}  # a missing image is a build error
     for match in _LINK_TARGET.finditer(line):
         target = match[1].split("#")[0].split("?")[0]
@@ -94,8 +114,14 @@ def _images_and_links(line: str, number: int, source: Path, content_dir: Path, s
             resolved = (source.parent / target).resolve()
             exists = resolved.exists() and content_dir.resolve() in resolved.parents
         if not exists:
-            found.append((number, match.start() + 3, "broken-link",
-                          f"«{match[1]}» به فایلی اشاره می‌کند که وجود ندارد؛ نشانی را درست کنید"))
+            found.append(
+                (
+                    number,
+                    match.start() + 3,
+                    "broken-link",
+                    f"«{match[1]}» به فایلی اشاره می‌کند که وجود ندارد؛ نشانی را درست کنید",
+                )
+            )
     return found
 
 
@@ -109,20 +135,41 @@ def lint_site(articles: list[Article], now: datetime, ignore: frozenset[str]) ->
     for group in titles.values():
         for article in group if len(group) > 1 else ():
             others = "، ".join(a.path for a in group if a is not article)
-            problems.append(Problem(article.path, article.line("title"), f"duplicate-title: همین عنوان در {others} هم آمده است",
-                                    WARNING))
+            problems.append(
+                Problem(
+                    article.path, article.line("title"), f"duplicate-title: همین عنوان در {others} هم آمده است", WARNING
+                )
+            )
     for article in articles:
         if article.date > now and not article.draft and not article.scheduled:
-            problems.append(Problem(article.path, article.line("date"),
-                                    "future-date: تاریخ خبر در آینده است؛ اگر عمداً زمان‌بندی شده «scheduled: true» بنویسید، "
-                                    "وگرنه تاریخ را درست کنید", WARNING))
+            problems.append(
+                Problem(
+                    article.path,
+                    article.line("date"),
+                    "future-date: تاریخ خبر در آینده است؛ اگر عمداً زمان‌بندی شده «scheduled: true» بنویسید، "
+                    "وگرنه تاریخ را درست کنید",
+                    WARNING,
+                )
+            )
         if len(article.title) > TITLE_LIMIT:
-            problems.append(Problem(article.path, article.line("title"),
-                                    f"title-length: عنوان {len(article.title)} نویسه است و در پیش‌نمایش‌ها بریده می‌شود؛ "
-                                    f"کمتر از {TITLE_LIMIT} نویسه بنویسید", WARNING))
+            problems.append(
+                Problem(
+                    article.path,
+                    article.line("title"),
+                    f"title-length: عنوان {len(article.title)} نویسه است و در پیش‌نمایش‌ها بریده می‌شود؛ "
+                    f"کمتر از {TITLE_LIMIT} نویسه بنویسید",
+                    WARNING,
+                )
+            )
         if len(article.summary) > SUMMARY_LIMIT and "summary" in dict(article.lines):
-            problems.append(Problem(article.path, article.line("summary"),
-                                    f"summary-length: خلاصه {len(article.summary)} نویسه است؛ برای پیش‌نمایش‌ها کمتر از "
-                                    f"{SUMMARY_LIMIT} نویسه بنویسید", WARNING))
+            problems.append(
+                Problem(
+                    article.path,
+                    article.line("summary"),
+                    f"summary-length: خلاصه {len(article.summary)} نویسه است؛ برای پیش‌نمایش‌ها کمتر از "
+                    f"{SUMMARY_LIMIT} نویسه بنویسید",
+                    WARNING,
+                )
+            )
     silenced = {a.path: ignore | set(a.lint_ignore) for a in articles}
     return [p for p in problems if p.message.split(":", 1)[0] not in silenced[p.path]]

@@ -42,16 +42,22 @@ def prepare_media(articles: tuple[Article, ...], config: SiteConfig, files: File
     photos = PhotoLibrary(files, jobs)
     cards = CardMaker(files, config.static_dir, config.organization or config.title, jobs)
     body = {a.url: [(src, file) for src, file in a.body_images if _raster(file)] for a in articles}
-    problems = photos.prepare([p for a in articles for p in [_raster(a.image_source)] + [f for _, f in body[a.url]]
-                               if p is not None])
+    problems = photos.prepare(
+        [p for a in articles for p in [_raster(a.image_source)] + [f for _, f in body[a.url]] if p is not None]
+    )
     problems += cards.prepare([(a.url, a.title, a.date, _raster(a.image_source)) for a in articles])
     if problems:
         raise BuildError(sorted({located for problem in problems for located in _locate(problem, articles)}))
-    lead = {a.url: photos.photo(a.image_source) for a in articles if _raster(a.image_source)}
+    # Every photo asked for is made by now (or the build has failed above).
+    lead = {a.url: photos.photo(source) for a in articles if (source := _raster(a.image_source)) is not None}
     return Media(
         lead={url: photo for url, photo in lead.items() if photo is not None},
-        body={url: {src: photos.photo(file) for src, file in found} for url, found in body.items() if found},
-        cards={a.url: cards.card(a.url) for a in articles if cards.card(a.url) is not None},
+        body={
+            url: {src: photo for src, file in found if (photo := photos.photo(file)) is not None}
+            for url, found in body.items()
+            if found
+        },
+        cards={a.url: card for a in articles if (card := cards.card(a.url)) is not None},
         files=tuple(photos.outputs() + cards.outputs()),
         notice=cards.notice if articles else None,
     )
@@ -59,8 +65,15 @@ def prepare_media(articles: tuple[Article, ...], config: SiteConfig, files: File
 
 def _locate(problem: Problem, articles: tuple[Article, ...]) -> list[Problem]:
     """A problem with a photo file, told at each release that uses the photo."""
-    found = [Problem(a.path, a.line("image"), f"image: «{problem.path}»: {problem.message}")
-             for a in articles if a.image_source is not None and display_path(a.image_source) == problem.path]
-    found += [Problem(a.path, 0, f"«{src}»: {problem.message}")
-              for a in articles for src, file in a.body_images if display_path(file) == problem.path]
+    found = [
+        Problem(a.path, a.line("image"), f"image: «{problem.path}»: {problem.message}")
+        for a in articles
+        if a.image_source is not None and display_path(a.image_source) == problem.path
+    ]
+    found += [
+        Problem(a.path, 0, f"«{src}»: {problem.message}")
+        for a in articles
+        for src, file in a.body_images
+        if display_path(file) == problem.path
+    ]
     return found or [problem]

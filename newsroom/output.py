@@ -35,9 +35,10 @@ import json
 import os
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 from .cache import SplitPickle
 from .errors import BuildError, Problem, display_path
@@ -89,7 +90,7 @@ class Record:
     mtime_ns: int
     digest: bytes
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
         # Loaded through __init__: quicker than the field-by-field state of a frozen class
         # with slots, and the manifest holds one record per file of the site.
         return Record, (self.fingerprint, self.reads, self.links, self.size, self.mtime_ns, self.digest)
@@ -103,7 +104,8 @@ def content_digest(data: bytes) -> bytes:
 def xml_bytes(root: ET.Element) -> bytes:
     """An XML document, indented, with its declaration, as the bytes of an output file."""
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + document + b"\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +220,13 @@ class Staging:
     in whole; ``discard`` drops the side folder and leaves the current site as it was.
     """
 
-    def __init__(self, output_dir: Path, inputs: tuple[Path, ...] = (), project: Path | None = None,
-                 previous: Previous | None = None):
+    def __init__(
+        self,
+        output_dir: Path,
+        inputs: tuple[Path, ...] = (),
+        project: Path | None = None,
+        previous: Previous | None = None,
+    ):
         """``inputs`` are the folders the build reads (content, templates, static): the output
         may not be one, sit inside one or contain one. ``project`` (the configuration's
         folder) may hold the output but not be it. ``previous`` is the manifest of the
@@ -269,7 +276,9 @@ class Staging:
                     staged.write_bytes(data)
                 self._staged[file.dest_path] = staged.name
                 self._stats[file.dest_path] = _size_and_time(staged)
-        self.files.append(dataclasses.replace(file, data=b"", source=None, linkable=False) if file.data or file.source else file)
+        self.files.append(
+            dataclasses.replace(file, data=b"", source=None, linkable=False) if file.data or file.source else file
+        )
         if len(self.files) % 1000 == 0:
             _return_free_memory()
 
@@ -304,10 +313,17 @@ class Staging:
         except OSError as exc:
             self.discard()
             raise BuildError([Problem(display_path(self.output_dir), 0, f"سایت نوشته نشد: {exc}")]) from None
-        records = _records(self.files, self.output_dir, self._stats, self._digests, previous.records if previous else {})
+        records = _records(
+            self.files, self.output_dir, self._stats, self._digests, previous.records if previous else {}
+        )
         store = previous.store if previous is not None else None
-        if manifest is not None and (how != "unchanged" or previous.outdated or records != previous.records
-                                     or previous.written != set(records)):
+        if manifest is not None and (
+            previous is None  # then the folder was replaced
+            or how != "unchanged"
+            or previous.outdated
+            or records != previous.records
+            or previous.written != set(records)
+        ):
             store = save_manifest(records, self.output_dir, manifest, store)
         return Written(how, changed if previous is not None else None, Previous(records, frozenset(records), store))
 
@@ -395,8 +411,13 @@ def _link_or_copy(current: Path, target: Path) -> None:
         shutil.copy2(current, target)
 
 
-def _records(files: list[OutputFile], output_dir: Path, stats: dict[str, tuple[int, int]],
-             digests: dict[str, bytes], records: dict[str, Record]) -> dict[str, Record]:
+def _records(
+    files: list[OutputFile],
+    output_dir: Path,
+    stats: dict[str, tuple[int, int]],
+    digests: dict[str, bytes],
+    records: dict[str, Record],
+) -> dict[str, Record]:
     """What each file of the output folder was made from, with its size, time and digest
     (``digests`` of the files not kept, else the record's)."""
     new = {}
@@ -429,8 +450,9 @@ def _return_free_memory() -> None:
         trim(0)
 
 
-def save_manifest(records: dict[str, Record], output_dir: Path, manifest: Path,
-                  store: SplitPickle | None = None) -> SplitPickle:
+def save_manifest(
+    records: dict[str, Record], output_dir: Path, manifest: Path, store: SplitPickle | None = None
+) -> SplitPickle:
     """Remember what each file of ``output_dir`` was made from, for the next build (in
     ``store``, the manifest loaded, when it is the same file), with the folder's place
     and marker; a failure only costs that build time. Returns the store, for the next
@@ -517,12 +539,28 @@ def _check_output_dir(output_dir: Path, inputs: tuple[Path, ...], project: Path 
     if project is not None and (out == project.resolve() or out in project.resolve().parents):
         clashes.append(project.resolve())
     if clashes:
-        raise BuildError([Problem(display_path(output_dir), 0,
-                                  f"پوشهٔ خروجی با پوشهٔ «{display_path(clashes[0])}» یکی است یا درون آن است یا آن را در بر دارد "
-                                  "و هر بار از نو ساخته می‌شود؛ پوشهٔ دیگری با --output بدهید")])
-    if output_dir.exists() and (not output_dir.is_dir() or (any(output_dir.iterdir()) and not (output_dir / MARKER).exists())):
-        raise BuildError([Problem(display_path(output_dir), 0,
-                                  "این پوشه خالی نیست و خروجی این برنامه هم نیست، پس جایگزین نمی‌شود؛ پوشهٔ دیگری با --output بدهید یا آن را خالی کنید")])
+        raise BuildError(
+            [
+                Problem(
+                    display_path(output_dir),
+                    0,
+                    f"پوشهٔ خروجی با پوشهٔ «{display_path(clashes[0])}» یکی است یا درون آن است یا آن را در بر دارد "
+                    "و هر بار از نو ساخته می‌شود؛ پوشهٔ دیگری با --output بدهید",
+                )
+            ]
+        )
+    if output_dir.exists() and (
+        not output_dir.is_dir() or (any(output_dir.iterdir()) and not (output_dir / MARKER).exists())
+    ):
+        raise BuildError(
+            [
+                Problem(
+                    display_path(output_dir),
+                    0,
+                    "این پوشه خالی نیست و خروجی این برنامه هم نیست، پس جایگزین نمی‌شود؛ پوشهٔ دیگری با --output بدهید یا آن را خالی کنید",
+                )
+            ]
+        )
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
@@ -553,7 +591,7 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    return bool(result == 0)
 
 
 def write_folder(files: list[OutputFile], output_dir: Path, folder: str) -> None:

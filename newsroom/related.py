@@ -25,15 +25,14 @@ the smaller URL, so the lists never depend on file order.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import marshal
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Callable, Iterator
-
-import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from .cache import Cache
 from .config import RelatedConfig
@@ -41,6 +40,7 @@ from .content import Article
 from .errors import Problem
 from .text import slugify_term
 from .workers import CAN_FORK, ForkedCall, forked_map
+
 
 class _OnFirstUse:
     """A module imported when first used: a build in which no release changed takes its
@@ -51,14 +51,19 @@ class _OnFirstUse:
         self._name = name
         self._module: ModuleType | None = None
 
-    def __getattr__(self, attribute: str):
+    def __getattr__(self, attribute: str) -> Any:
         if self._module is None:
             self._module = importlib.import_module(self._name)
         return getattr(self._module, attribute)
 
 
-np = _OnFirstUse("numpy")
-sparse = _OnFirstUse("scipy.sparse")
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+    from scipy import sparse
+else:
+    np = _OnFirstUse("numpy")
+    sparse = _OnFirstUse("scipy.sparse")
 
 # Telling terms kept per release, and how many releases a term (or tag) may carry and
 # still count: one in more says little, and a fixed bound keeps each release's
@@ -105,9 +110,13 @@ class RelatedIndex:
         self.days = np.array([a.date.timestamp() / _SECONDS_PER_DAY for a in articles])
         # Rank of each URL in sorted order, for the final tie-break.
         self.url_rank = np.empty(len(articles), dtype=np.int64)
-        self.url_rank[np.argsort(np.array([a.url for a in articles], dtype=object), kind="stable")] = np.arange(len(articles))
+        self.url_rank[np.argsort(np.array([a.url for a in articles], dtype=object), kind="stable")] = np.arange(
+            len(articles)
+        )
 
-    def scores(self, rows: np.ndarray, cols: np.ndarray, text: np.ndarray, tags: np.ndarray) -> tuple[np.ndarray, ...]:
+    def scores(
+        self, rows: NDArray[Any], cols: NDArray[Any], text: NDArray[Any], tags: NDArray[Any]
+    ) -> tuple[NDArray[Any], ...]:
         """Pairwise scores of releases ``rows[i]`` and ``cols[i]``, given their text and tag
         cosines: the weighted components, the decay, the total, and whether the pair may
         be listed at all (never a release itself; newer ones only with include_newer)."""
@@ -115,14 +124,18 @@ class RelatedIndex:
         same_category = (self.category[cols] == self.category[rows]) & (self.category[rows] >= 0)
         same_county = (self.county[cols] == self.county[rows]) & (self.county[rows] >= 0)
         decay = 0.5 ** (np.abs(self.days[cols] - self.days[rows]) / c.half_life_days)
-        parts = (c.text_weight * text, c.tag_weight * tags, c.category_weight * same_category,
-                 c.county_weight * same_county)
+        parts = (
+            c.text_weight * text,
+            c.tag_weight * tags,
+            c.category_weight * same_category,
+            c.county_weight * same_county,
+        )
         allowed = cols != rows
         if not c.include_newer:
             allowed &= self.days[cols] <= self.days[rows]
         return (*parts, decay, (parts[0] + parts[1] + parts[2] + parts[3]) * decay, allowed)
 
-    def may_reach(self, rows: np.ndarray, cols: np.ndarray, text: np.ndarray, tags: np.ndarray) -> np.ndarray:
+    def may_reach(self, rows: NDArray[Any], cols: NDArray[Any], text: NDArray[Any], tags: NDArray[Any]) -> NDArray[Any]:
         """Indices of the pairs that could reach the minimum score even if they shared
         category and county: a cheap first cut, so the full score is computed for few."""
         c = self.config
@@ -130,11 +143,14 @@ class RelatedIndex:
         upper = (c.text_weight * text + c.tag_weight * tags + c.category_weight + c.county_weight) * decay
         return np.flatnonzero(upper >= c.min_score)
 
-    def order(self, entries: np.ndarray, rows: np.ndarray, cols: np.ndarray, total: np.ndarray) -> np.ndarray:
+    def order(self, entries: NDArray[Any], rows: NDArray[Any], cols: NDArray[Any], total: NDArray[Any]) -> NDArray[Any]:
         """``entries`` sorted by row, then score, then newer first, then URL."""
-        return entries[np.lexsort((self.url_rank[cols[entries]], -self.days[cols[entries]], -total[entries], rows[entries]))]
+        ordered: NDArray[Any] = entries[
+            np.lexsort((self.url_rank[cols[entries]], -self.days[cols[entries]], -total[entries], rows[entries]))
+        ]
+        return ordered
 
-    def candidates(self, rows: np.ndarray) -> sparse.csr_matrix:
+    def candidates(self, rows: NDArray[Any]) -> sparse.csr_matrix:
         """Text and tag similarities of ``rows`` (ascending) with every release (sparse: only overlaps)."""
         block = slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
         return self.both[block] @ self.both_t
@@ -145,9 +161,12 @@ class RelatedIndex:
         changed. Words rather than columns: a new word moves later columns."""
         words = list(self.vocabulary)
         indptr, indices, data = self.text.indptr, self.text.indices, self.text.data
-        return [hashlib.blake2b("\0".join([words[c] for c in indices[start:stop]]).encode() + data[start:stop].tobytes(),
-                                digest_size=16).digest()
-                for start, stop in zip(indptr[:-1].tolist(), indptr[1:].tolist())]
+        return [
+            hashlib.blake2b(
+                "\0".join([words[c] for c in indices[start:stop]]).encode() + data[start:stop].tobytes(), digest_size=16
+            ).digest()
+            for start, stop in zip(indptr[:-1].tolist(), indptr[1:].tolist(), strict=True)
+        ]
 
     def explain(self, article: Article) -> list[tuple[Article, Score]]:
         """Every release that may be listed for ``article`` (one sharing a telling term or
@@ -159,8 +178,10 @@ class RelatedIndex:
         text, tags = both.real, both.imag
         t, g, k, n, decay, total, allowed = self.scores(rows, cols, text, tags)
         candidate = allowed & ((text != 0) | (tags != 0))
-        return [(self.articles[i], Score(t[i], g[i], k[i], n[i], decay[i]))
-                for i in self.order(np.flatnonzero(candidate), rows, cols, total)]
+        return [
+            (self.articles[i], Score(t[i], g[i], k[i], n[i], decay[i]))
+            for i in self.order(np.flatnonzero(candidate), rows, cols, total)
+        ]
 
 
 class Ranking:
@@ -168,9 +189,14 @@ class Ranking:
     among ``every_slug``: ``result`` gives them, and problems, once they are ready;
     ``cancel`` stops the ranking if they are not wanted."""
 
-    def __init__(self, articles: tuple[Article, ...], every_slug: frozenset[str],
-                 finish: Callable[[Any], tuple[dict[str, tuple[Article, ...]], list[Problem]]],
-                 computed: Any = None, job: ForkedCall | None = None):
+    def __init__(
+        self,
+        articles: tuple[Article, ...],
+        every_slug: frozenset[str],
+        finish: Callable[[Any], tuple[dict[str, tuple[Article, ...]], list[Problem]]],
+        computed: Any = None,
+        job: ForkedCall | None = None,
+    ):
         self.articles, self.every_slug = articles, every_slug
         self._finish, self._computed, self._job = finish, computed, job
         self._result: tuple[dict[str, tuple[Article, ...]], list[Problem]] | None = None
@@ -190,7 +216,7 @@ class Ranking:
             self._job = None
 
 
-class RelatedLists(Mapping):
+class RelatedLists(Mapping[str, tuple[Article, ...]]):
     """Related lists by URL from a ``Ranking`` that may still be going on in another
     process: the first look at them waits for it."""
 
@@ -218,8 +244,14 @@ def pin_problems(articles: tuple[Article, ...], every_slug: frozenset[str]) -> l
     return problems
 
 
-def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
-                 memo: Cache | None = None, jobs: int = 1, beside: bool = False) -> Ranking:
+def rank_related(
+    articles: tuple[Article, ...],
+    every_slug: frozenset[str],
+    config: RelatedConfig,
+    memo: Cache | None = None,
+    jobs: int = 1,
+    beside: bool = False,
+) -> Ranking:
     """The related list of every article in ``articles`` (keyed by URL), and problems,
     as a ``Ranking`` whose ``result`` gives them.
 
@@ -250,10 +282,14 @@ def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], conf
             known = earlier_words.get(a.url)
             # A release whose file is as it was has the words it had: no need to hash them.
             words[a.url] = known[:2] if known is not None and known[0] == a.digest else (a.digest, _word_digest(a))
-        edited = [row for row, a in enumerate(articles) if earlier is None or words[a.url][1] != earlier_words[a.url][1]]
+        edited = [
+            row for row, a in enumerate(articles) if earlier is None or words[a.url][1] != earlier_words[a.url][1]
+        ]
     lists = earlier[1] if earlier is not None else {}
 
-    def finish(computed: tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]):
+    def finish(
+        computed: tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]],
+    ) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
         ranked, vectors, problems = computed
         related = _lists_of({**lists, **ranked}, articles)
         if memo is not None and vectors and not problems:
@@ -265,18 +301,32 @@ def rank_related(articles: tuple[Article, ...], every_slug: frozenset[str], conf
         return Ranking(articles, every_slug, finish, ({}, [], []))
 
     def compute() -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
-        return _rank_changes(articles, every_slug, config, earlier[0] if earlier is not None else None, lists, edited,
-                             memo is not None, jobs)
+        return _rank_changes(
+            articles,
+            every_slug,
+            config,
+            earlier[0] if earlier is not None else None,
+            lists,
+            edited,
+            memo is not None,
+            jobs,
+        )
 
     if beside and jobs > 1 and CAN_FORK:
         return Ranking(articles, every_slug, finish, job=ForkedCall(compute))
     return Ranking(articles, every_slug, finish, compute())
 
 
-def _rank_changes(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
-                  earlier: dict[str, tuple[str, bytes, bytes]] | None, lists: dict[str, tuple[str, ...]],
-                  edited: list[int], digests: bool,
-                  jobs: int) -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
+def _rank_changes(
+    articles: tuple[Article, ...],
+    every_slug: frozenset[str],
+    config: RelatedConfig,
+    earlier: dict[str, tuple[str, bytes, bytes]] | None,
+    lists: dict[str, tuple[str, ...]],
+    edited: list[int],
+    digests: bool,
+    jobs: int,
+) -> tuple[dict[str, tuple[str, ...]], list[bytes], list[Problem]]:
     """The lists to change (as URLs, by URL), the digests of the text vectors (with
     ``digests``) and problems: the lists ``_affected`` by the ``edited`` rows when the
     last build's state is known (``earlier``: each release's digest, word digest and
@@ -299,7 +349,7 @@ def _rank_changes(articles: tuple[Article, ...], every_slug: frozenset[str], con
 _STATE_FORMAT = "related-state-2"  # what rank_related remembers, and how
 
 
-def _affected(index: RelatedIndex, moved: np.ndarray, lists: dict[str, tuple[str, ...]]) -> np.ndarray:
+def _affected(index: RelatedIndex, moved: NDArray[Any], lists: dict[str, tuple[str, ...]]) -> NDArray[Any]:
     """The releases (rows, ascending) whose lists may differ from ``lists`` once the text
     vectors of ``moved`` changed: those, the releases listing one of them, and those of
     which one of them is now a candidate reaching the minimum score. Any other release
@@ -313,13 +363,14 @@ def _affected(index: RelatedIndex, moved: np.ndarray, lists: dict[str, tuple[str
     listing = [index.position[url] for url, listed in lists.items() if not urls.isdisjoint(listed)]
     found = [moved, np.array(listing, dtype=np.int64)]
     for start in range(0, len(moved), _BLOCK):
-        block = moved[start:start + _BLOCK]
+        block = moved[start : start + _BLOCK]
         both = index.candidates(block)
         under = both.indices  # the release the moved one would be listed under…
         candidate = np.repeat(block, np.diff(both.indptr))  # …as its candidate
         *_, total, allowed = index.scores(under, candidate, both.data.real, both.data.imag)
         found.append(under[allowed & (total >= index.config.min_score)].astype(np.int64))
-    return np.unique(np.concatenate(found))
+    affected: NDArray[Any] = np.unique(np.concatenate(found))
+    return affected
 
 
 def _urls_of(related: dict[str, tuple[Article, ...]]) -> dict[str, tuple[str, ...]]:
@@ -339,8 +390,13 @@ def _word_digest(article: Article) -> bytes:
     return hashlib.blake2b(repr((article.tokens, article.token_counts)).encode(), digest_size=16).digest()
 
 
-def _compute_related(articles: tuple[Article, ...], every_slug: frozenset[str], config: RelatedConfig,
-                     index: RelatedIndex | None = None, jobs: int = 1) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
+def _compute_related(
+    articles: tuple[Article, ...],
+    every_slug: frozenset[str],
+    config: RelatedConfig,
+    index: RelatedIndex | None = None,
+    jobs: int = 1,
+) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
     problems: list[Problem] = []
     related: dict[str, tuple[Article, ...]] = {}
     if articles:
@@ -353,8 +409,14 @@ PARALLEL_MINIMUM = 2048
 _forked: tuple[RelatedIndex, dict[str, list[Article]], frozenset[str]] | None = None  # what rank workers inherit
 
 
-def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], related: dict[str, tuple[Article, ...]],
-          problems: list[Problem], jobs: int) -> None:
+def _rank(
+    index: RelatedIndex,
+    rows: NDArray[Any],
+    every_slug: frozenset[str],
+    related: dict[str, tuple[Article, ...]],
+    problems: list[Problem],
+    jobs: int,
+) -> None:
     """``_rank_rows``, by blocks of rows, in ``jobs`` forked processes when there are many
     rows. The workers inherit the index rather than receive it, and send back each list
     as URLs; problems come in the order of the rows either way."""
@@ -368,7 +430,7 @@ def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], rel
     lists: dict[str, tuple[str, ...]] = {}
     _forked = index, by_slug, every_slug
     try:
-        blocks = [rows[start:start + _BLOCK] for start in range(0, len(rows), _BLOCK)]
+        blocks = [rows[start : start + _BLOCK] for start in range(0, len(rows), _BLOCK)]
         for ranked, found in forked_map(_rank_in_worker, blocks, jobs):
             lists.update(ranked)
             problems += found
@@ -377,7 +439,8 @@ def _rank(index: RelatedIndex, rows: np.ndarray, every_slug: frozenset[str], rel
     related.update(_lists_of(lists, index.articles))
 
 
-def _rank_in_worker(rows: np.ndarray) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+def _rank_in_worker(rows: NDArray[Any]) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    assert _forked is not None  # set before the workers were forked
     index, by_slug, every_slug = _forked
     related: dict[str, tuple[Article, ...]] = {}
     problems: list[Problem] = []
@@ -385,12 +448,18 @@ def _rank_in_worker(rows: np.ndarray) -> tuple[dict[str, tuple[str, ...]], list[
     return _urls_of(related), problems
 
 
-def _rank_rows(index: RelatedIndex, rows: np.ndarray, by_slug: dict[str, list[Article]], every_slug: frozenset[str],
-               related: dict[str, tuple[Article, ...]], problems: list[Problem]) -> None:
+def _rank_rows(
+    index: RelatedIndex,
+    rows: NDArray[Any],
+    by_slug: dict[str, list[Article]],
+    every_slug: frozenset[str],
+    related: dict[str, tuple[Article, ...]],
+    problems: list[Problem],
+) -> None:
     """Put into ``related`` the lists of the releases at ``rows`` (ascending positions)."""
     articles, config = index.articles, index.config
     for start in range(0, len(rows), _BLOCK):
-        block = rows[start:start + _BLOCK]
+        block = rows[start : start + _BLOCK]
         both = index.candidates(block)
         pair_rows = np.repeat(block, np.diff(both.indptr))
         cols, text, tags = both.indices, both.data.real, both.data.imag
@@ -401,14 +470,16 @@ def _rank_rows(index: RelatedIndex, rows: np.ndarray, by_slug: dict[str, list[Ar
         best = index.order(np.flatnonzero(allowed & (total >= config.min_score)), pair_rows, cols, total)
         starts = np.searchsorted(pair_rows[best], block, side="left")
         stops = np.searchsorted(pair_rows[best], block, side="right")
-        for row, first, last in zip(block.tolist(), starts, stops):
+        for row, first, last in zip(block.tolist(), starts, stops, strict=True):
             article = articles[row]
-            entries = best[first:last][:config.count]
+            entries = best[first:last][: config.count]
             ranked = [(articles[cols[e]], Score(t[e], g[e], k[e], n[e], decay[e])) for e in entries]
             related[article.url] = choose(_pinned(article, by_slug, every_slug, problems), ranked, config)
 
 
-def choose(pinned: list[Article], ranked, config: RelatedConfig) -> tuple[Article, ...]:
+def choose(
+    pinned: list[Article], ranked: Iterable[tuple[Article, Score]], config: RelatedConfig
+) -> tuple[Article, ...]:
     """The list shown: ``pinned`` in order, then ranked candidates above the minimum
     score, up to ``count`` items in all."""
     chosen = list(pinned)
@@ -460,7 +531,9 @@ def _text_vectors(articles: tuple[Article, ...]) -> tuple[sparse.csr_matrix, dic
     by_term = np.full((n, width), np.iinfo(np.int64).max)
     by_term[rows, place] = cols
     rank = np.empty((n, width), dtype=np.int64)
-    np.put_along_axis(rank, np.lexsort((by_term, by_weight), axis=1), np.arange(width)[None, :].repeat(n, axis=0), axis=1)
+    np.put_along_axis(
+        rank, np.lexsort((by_term, by_weight), axis=1), np.arange(width)[None, :].repeat(n, axis=0), axis=1
+    )
     keep = rank[rows, place] < TERMS_PER_RELEASE
     matrix = sparse.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, len(vocabulary)))
     return _normalise(matrix), vocabulary
@@ -480,7 +553,9 @@ def _tag_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:
     weights = np.log(1 + n / df[cols_array]) if cols else np.zeros(0)
     # A tag on a large share of the site says little (and would make everything a candidate).
     telling = df[cols_array] <= MAX_TERM_RELEASES
-    matrix = sparse.csr_matrix((weights[telling], (rows_array[telling], cols_array[telling])), shape=(n, len(vocabulary)))
+    matrix = sparse.csr_matrix(
+        (weights[telling], (rows_array[telling], cols_array[telling])), shape=(n, len(vocabulary))
+    )
     return _normalise(matrix)
 
 
@@ -490,25 +565,35 @@ def _normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
 
 
-def _ids(values: list[str | None]) -> np.ndarray:
+def _ids(values: list[str | None]) -> NDArray[Any]:
     """Small integer ids for values; -1 for none."""
     table: dict[str, int] = {}
     return np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values], dtype=np.int64)
 
 
-def _pinned(article: Article, by_slug, every_slug: frozenset[str], problems: list[Problem]) -> list[Article]:
+def _pinned(
+    article: Article, by_slug: Mapping[str, list[Article]], every_slug: frozenset[str], problems: list[Problem]
+) -> list[Article]:
     chosen: list[Article] = []
     for slug in article.related:
         matches = by_slug.get(slug, [])
         line = article.line("related")
         if len(matches) > 1:
             urls = "، ".join(sorted(m.url for m in matches))
-            problems.append(Problem(article.path, line, f"related: «{slug}» به چند خبر می‌خورد ({urls})؛ نشانی کامل خبر را بنویسید"))
+            problems.append(
+                Problem(article.path, line, f"related: «{slug}» به چند خبر می‌خورد ({urls})؛ نشانی کامل خبر را بنویسید")
+            )
         elif matches and matches[0].url == article.url:
             problems.append(Problem(article.path, line, f"related: «{slug}» خود همین خبر است؛ آن را از فهرست بردارید"))
         elif matches:
             if matches[0] not in chosen:
                 chosen.append(matches[0])
         elif slug not in every_slug:
-            problems.append(Problem(article.path, line, f"related: خبری با نشانی «{slug}» پیدا نشد؛ slug یا نام فایل خبر مرتبط را درست بنویسید"))
+            problems.append(
+                Problem(
+                    article.path,
+                    line,
+                    f"related: خبری با نشانی «{slug}» پیدا نشد؛ slug یا نام فایل خبر مرتبط را درست بنویسید",
+                )
+            )
     return chosen

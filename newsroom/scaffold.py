@@ -16,10 +16,14 @@ def new_release(config: SiteConfig, title: str, now: datetime, slug: str | None 
     its path. Never overwrites: an existing file is a ``BuildError``."""
     problems = []
     if not title.strip():
-        problems.append(Problem("build.py new", 0, "عنوان خبر را بدهید: python build.py new \"عنوان خبر\""))
+        problems.append(Problem("build.py new", 0, 'عنوان خبر را بدهید: python build.py new "عنوان خبر"'))
     slug = slug if slug is not None else transliterate(title)
     if not is_ascii_slug(slug):
-        problems.append(Problem("build.py new", 0, f"--slug: «{slug}» نشانی مجاز نیست؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید"))
+        problems.append(
+            Problem(
+                "build.py new", 0, f"--slug: «{slug}» نشانی مجاز نیست؛ فقط حروف کوچک لاتین، رقم و خط تیره (-) بنویسید"
+            )
+        )
     if problems:
         raise BuildError(problems)
     year, month, day = jalali_date(now)
@@ -29,7 +33,9 @@ def new_release(config: SiteConfig, title: str, now: datetime, slug: str | None 
         with path.open("x", encoding="utf-8") as file:
             file.write(release_skeleton(title.strip(), now, config))
     except FileExistsError:
-        raise BuildError([Problem(display_path(path), 0, "این فایل از پیش هست و بازنویسی نمی‌شود؛ با --slug نشانی دیگری بدهید")]) from None
+        raise BuildError(
+            [Problem(display_path(path), 0, "این فایل از پیش هست و بازنویسی نمی‌شود؛ با --slug نشانی دیگری بدهید")]
+        ) from None
     return path
 
 
@@ -52,4 +58,4 @@ source: روابط عمومی {source}
 draft: true
 ---
 به گزارش روابط عمومی {source}؛ 
-"""
+"""  # noqa: W291 - the officer writes on after the space

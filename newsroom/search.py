@@ -35,13 +35,14 @@ import base64
 import functools
 import gzip
 import hashlib
+import io
 import json
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from typing import Any, Callable
+from typing import Any, BinaryIO, cast
 
 from .cache import engine_stamp
 from .config import SiteConfig
@@ -125,7 +126,11 @@ def unfolded_words(text: str, folded: str) -> list[tuple[int, str]]:
     shown = shown_word(folded)  # no space comes or goes: word N is still word N
     if text == shown:
         return []
-    return [(at, word) for at, (word, made) in enumerate(zip(text.split(" "), shown.split(" "))) if word != made]
+    return [
+        (at, word)
+        for at, (word, made) in enumerate(zip(text.split(" "), shown.split(" "), strict=False))
+        if word != made
+    ]
 
 
 # Parts that writers join to a word, set apart with a half-space, or with a space: «میشود»,
@@ -159,11 +164,13 @@ def search_records(articles: tuple[Article, ...], config: SiteConfig) -> tuple[S
     return records_of(articles, tuple(map(_term_finder(articles, config), articles)))
 
 
-def records_of(articles: tuple[Article, ...], terms: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[SearchRecord, ...]:
+def records_of(
+    articles: tuple[Article, ...], terms: tuple[tuple[tuple[str, str], ...], ...]
+) -> tuple[SearchRecord, ...]:
     """One record per article of ``articles``, ``terms`` being each one's filter terms
     by their page names (``Shard.terms``). Pure."""
     records = []
-    for article, filter_terms in zip(articles, terms):
+    for article, filter_terms in zip(articles, terms, strict=True):
         body = plain_text(article.body_html)
         # A summary written apart from the body is text readers see in listings too.
         summary = "" if article.summary.rstrip("…") in body else article.summary
@@ -198,6 +205,7 @@ def _term_finder(articles: tuple[Article, ...], config: SiteConfig) -> Callable[
             if value and taxonomy in names:
                 found.append((taxonomy, names[taxonomy].find(value).name))
         return tuple(found)
+
     return terms
 
 
@@ -219,14 +227,14 @@ def plan_shards(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Shar
         length = len(groups[-1])
         if length >= maximum or (length >= minimum and _boundary(article.url, spacing)):
             groups.append([])
-    shards = []
+    shards: list[Shard] = []
     for group in filter(None, groups):
         terms = tuple(map(terms_of, group))
         primary = not shards
         # What a record is made from: the release's file (its digest), its address, its
         # moment (the configured time zone moves it) and its terms' page names.
         made_of = hashlib.blake2b(repr((_stamp(), primary)).encode(), digest_size=16)
-        for article, article_terms in zip(group, terms):
+        for article, article_terms in zip(group, terms, strict=True):
             made_of.update(repr((article.digest, article.url, article.date.isoformat(), article_terms)).encode())
         # Named after its oldest release, which new releases leave in place: a shard indexed
         # again keeps its folder, and Pagefind's files of unchanged pages keep their bytes.
@@ -250,9 +258,14 @@ def index_in_place(previous: Previous | None) -> dict[str, str]:
     fingerprints; a shard with any file changed since is left out whole."""
     if previous is None:
         return {}
-    spoiled = {_shard_of(dest) for dest in previous.written - previous.records.keys() if dest.startswith(f"{SEARCH_DIR}/")}
-    return {dest: record.fingerprint for dest, record in previous.records.items()
-            if dest.startswith(f"{SEARCH_DIR}/") and _shard_of(dest) not in spoiled}
+    spoiled = {
+        _shard_of(dest) for dest in previous.written - previous.records.keys() if dest.startswith(f"{SEARCH_DIR}/")
+    }
+    return {
+        dest: record.fingerprint
+        for dest, record in previous.records.items()
+        if dest.startswith(f"{SEARCH_DIR}/") and _shard_of(dest) not in spoiled
+    }
 
 
 def _shard_of(dest: str) -> str:
@@ -278,8 +291,13 @@ class SearchIndex:
             self._job.cancel()
 
 
-def index_search(articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None,
-                 jobs: int = 1, beside: bool = False) -> SearchIndex:
+def index_search(
+    articles: tuple[Article, ...],
+    config: SiteConfig,
+    in_place: Mapping[str, str] | None = None,
+    jobs: int = 1,
+    beside: bool = False,
+) -> SearchIndex:
     """``render_search_index`` as a ``SearchIndex``: with ``beside`` (where the system can
     fork) made in another process while this one goes on with the rest of the site, in
     ``jobs - 1`` processes: the pictures and pages have the others."""
@@ -292,8 +310,9 @@ def index_search(articles: tuple[Article, ...], config: SiteConfig, in_place: Ma
     return SearchIndex(files=_index_shards(shards, in_place, jobs))
 
 
-def render_search_index(articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None,
-                        jobs: int = 1) -> list[OutputFile]:
+def render_search_index(
+    articles: tuple[Article, ...], config: SiteConfig, in_place: Mapping[str, str] | None = None, jobs: int = 1
+) -> list[OutputFile]:
     """The search index of the published ``articles``: its shards, and ``shards.json``
     listing them, as files under ``pagefind/``. Raises ``BuildError`` when Pagefind
     cannot run.
@@ -322,11 +341,16 @@ def _index_shards(shards: tuple[Shard, ...], in_place: Mapping[str, str] | None,
             files += [OutputFile(dest, fingerprint=shard.fingerprint, kept=True) for dest in sorted(kept)]
         else:
             fresh.append(shard)
-    indexed = (forked_map(_index_shard, fresh, min(jobs, len(fresh))) if jobs > 1 and len(fresh) > 1 and CAN_FORK
-               else map(_index_shard, fresh))
-    for shard, made in zip(fresh, indexed):
-        files += [OutputFile(f"{SEARCH_DIR}/{shard.name}/{path}", data, fingerprint=shard.fingerprint)
-                  for path, data in sorted(made.items())]
+    indexed = (
+        forked_map(_index_shard, fresh, min(jobs, len(fresh)))
+        if jobs > 1 and len(fresh) > 1 and CAN_FORK
+        else map(_index_shard, fresh)
+    )
+    for shard, made in zip(fresh, indexed, strict=True):
+        files += [
+            OutputFile(f"{SEARCH_DIR}/{shard.name}/{path}", data, fingerprint=shard.fingerprint)
+            for path, data in sorted(made.items())
+        ]
     listing = json.dumps({"shards": [shard.name for shard in shards]}, separators=(",", ":")).encode()
     files.append(OutputFile(SHARD_LIST, listing, fingerprint=hashlib.sha256(listing).hexdigest()))
     return files
@@ -338,11 +362,24 @@ def _index_shard(shard: Shard) -> dict[str, bytes]:
     with _Pagefind() as pagefind:
         index = pagefind.send({"type": "NewIndex", "config": {"force_language": LANGUAGE}})["index_id"]
         for record in records:
-            pagefind.send({"type": "AddRecord", "index_id": index, "url": record.url, "content": record.content,
-                           "language": LANGUAGE, "meta": record.meta, "filters": record.filters, "sort": None})
+            pagefind.send(
+                {
+                    "type": "AddRecord",
+                    "index_id": index,
+                    "url": record.url,
+                    "content": record.content,
+                    "language": LANGUAGE,
+                    "meta": record.meta,
+                    "filters": record.filters,
+                    "sort": None,
+                }
+            )
         files = pagefind.send({"type": "GetFiles", "index_id": index})["files"]
-    index_files = {f["path"]: base64.b64decode(f["content"]) for f in files
-                   if not _UNUSED.match(f["path"]) and (shard.primary or not _RUNTIME.match(f["path"]))}
+    index_files = {
+        f["path"]: base64.b64decode(f["content"])
+        for f in files
+        if not _UNUSED.match(f["path"]) and (shard.primary or not _RUNTIME.match(f["path"]))
+    }
     try:
         return _in_stable_order(index_files)
     except (ValueError, IndexError, KeyError, OSError) as exc:
@@ -365,7 +402,9 @@ def _in_stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
         data = _unpack(files.pop(path))
         _, (_, values), _ = _array(data, len(_SIGNATURE))  # [name, [[value, [pages]], ...]]
         start, entries, end = _array(data, values[0])
-        data = data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0]:e[1]])) + data[end:]
+        data = (
+            data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0] : e[1]])) + data[end:]
+        )
         old = path.removeprefix("filter/").removesuffix(".pf_filter")
         renamed[old] = _renamed(old, data)
         files[f"filter/{renamed[old]}.pf_filter"] = _pack(data)
@@ -375,7 +414,7 @@ def _in_stable_order(files: dict[str, bytes]) -> dict[str, bytes]:
         data = data.replace(old.encode(), new.encode())  # same length: the CBOR stays valid
     _, parts, _ = _array(data, len(_SIGNATURE))  # [version, fragments, chunks, filters, sorts, meta keys]
     start, entries, end = _array(data, parts[3][0])
-    data = data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0]:e[1]])) + data[end:]
+    data = data[:start] + b"".join(data[a:b] for a, b in sorted(entries, key=lambda e: data[e[0] : e[1]])) + data[end:]
     data = _fragment_names(files, data, parts[1])
     old = meta_path.removeprefix("pagefind.").removesuffix(".pf_meta")
     new = _renamed(old, data)
@@ -397,7 +436,7 @@ def _fragment_names(files: dict[str, bytes], meta: bytes, pages: tuple[int, int]
     for path in [p for p in files if p.startswith("fragment/")]:
         old = path.removeprefix("fragment/").removesuffix(".pf_fragment")
         data = files.pop(path)
-        new = f"{old}{hashlib.sha256(data).hexdigest()[:16 - len(old.rpartition('_')[2])]}"
+        new = f"{old}{hashlib.sha256(data).hexdigest()[: 16 - len(old.rpartition('_')[2])]}"
         before, after = bytes([0x60 + len(old)]) + old.encode(), bytes([0x60 + len(new)]) + new.encode()
         if len(new) > 23 or listed.count(before) != 1:
             raise ValueError(f"page {old} is not listed once")
@@ -409,7 +448,7 @@ def _fragment_names(files: dict[str, bytes], meta: bytes, pages: tuple[int, int]
 def _renamed(name: str, data: bytes) -> str:
     """``name`` (``fa_`` and a hash) with a hash of ``data`` of the same length."""
     language, _, old_hash = name.rpartition("_")
-    return f"{language}_{hashlib.sha256(data).hexdigest()[:len(old_hash)]}"
+    return f"{language}_{hashlib.sha256(data).hexdigest()[: len(old_hash)]}"
 
 
 def _unpack(packed: bytes) -> bytes:
@@ -444,7 +483,7 @@ def _head(data: bytes, at: int) -> tuple[int, int]:
     if info > 27:
         raise ValueError(f"indefinite length at byte {at}")
     size = 1 << (info - 24)
-    return int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
+    return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
 
 
 def _end(data: bytes, at: int) -> int:
@@ -478,18 +517,24 @@ class _Pagefind:
             executable = get_executable()
             if executable is None:
                 raise OSError("pagefind[bin] is not installed")
-            self.process = subprocess.Popen([str(executable), "--service"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                [str(executable), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
+            # Both pipes were asked for, so both exist (Popen's types cannot say so).
+            self.requests = cast(BinaryIO, self.process.stdin)
+            self.answers = cast(io.BufferedReader, self.process.stdout)
         except OSError as exc:
-            raise _failure(f"برنامهٔ Pagefind اجرا نشد ({exc})؛ بسته‌ها را با pip install -r requirements.txt نصب کنید "
-                           "یا سایت را با --no-search بسازید") from None
+            raise _failure(
+                f"برنامهٔ Pagefind اجرا نشد ({exc})؛ بسته‌ها را با pip install -r requirements.txt نصب کنید "
+                "یا سایت را با --no-search بسازید"
+            ) from None
         self.sent = 0
         self.buffer = bytearray()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.process.stdin.close()
-        self.process.stdout.close()
+        self.requests.close()
+        self.answers.close()
         self.process.wait()
 
     def send(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -497,12 +542,12 @@ class _Pagefind:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
         try:
-            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
-            self.process.stdin.flush()
+            self.requests.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self.requests.flush()
             answer = json.loads(base64.b64decode(self._read()))
         except (OSError, ValueError) as exc:
             raise _failure(f"Pagefind پاسخ نداد ({exc})") from None
-        result = answer["payload"]
+        result: dict[str, Any] = answer["payload"]
         if result.get("type") == "Error":
             raise _failure(f"Pagefind: {result.get('message')}")
         return result
@@ -511,13 +556,13 @@ class _Pagefind:
         end = self.buffer.find(b",")
         while end < 0:
             searched = len(self.buffer)
-            chunk = self.process.stdout.read1(1 << 20)
+            chunk = self.answers.read1(1 << 20)
             if not chunk:
                 raise OSError(f"the service stopped (exit status {self.process.poll()})")
             self.buffer += chunk
             end = self.buffer.find(b",", searched)
         message = bytes(self.buffer[:end])
-        del self.buffer[:end + 1]
+        del self.buffer[: end + 1]
         return message
 
 

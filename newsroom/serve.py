@@ -12,11 +12,12 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -46,7 +47,7 @@ class SiteState:
     """The generation of the site being served, the problems of the last rebuild, and
     which files each generation changed."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.generation = 0
         self.problems: list[str] = []
         self.changes: dict[int, tuple[str, ...] | None] = {}  # generation → files (None: all)
@@ -63,6 +64,10 @@ class SiteState:
             self.changes.pop(self.generation - 100, None)
             self.changed.notify_all()
 
+    def moved_on(self, generation: int) -> bool:
+        """Whether a generation after ``generation`` is being served."""
+        return self.generation != generation
+
     def changed_since(self, generation: int) -> str:
         """The files changed after ``generation``, as the reload script reads them."""
         files: set[str] = set()
@@ -77,7 +82,7 @@ class SiteState:
 class _Handler(SimpleHTTPRequestHandler):
     state: SiteState
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal is for build results
 
     def do_GET(self) -> None:
@@ -137,7 +142,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.wfile.flush()
             while True:
                 with self.state.changed:
-                    self.state.changed.wait_for(lambda: self.state.generation != seen, timeout=15)
+                    self.state.changed.wait_for(partial(self.state.moved_on, seen), timeout=15)
                     message = self.state.changed_since(seen)
                     current = self.state.generation
                 if current != seen:
@@ -166,8 +171,11 @@ class _Watcher(FileSystemEventHandler):
             return  # reading a file (opened, closed without writing) is not a change
         path = Path(str(event.src_path)).resolve()
         # Folder timestamps, the site being written, the cache, editors' hidden swap files.
-        if (event.is_directory and event.event_type == "modified") or str(path).startswith(self.ignored) \
-                or any(part.startswith(".") for part in path.parts):
+        if (
+            (event.is_directory and event.event_type == "modified")
+            or str(path).startswith(self.ignored)
+            or any(part.startswith(".") for part in path.parts)
+        ):
             return
         if path.parent == self.config_file.parent and path != self.config_file and not path.is_dir():
             return  # of the project's own folder only the configuration counts (not logs, notes)
@@ -187,10 +195,14 @@ class _Watcher(FileSystemEventHandler):
         self.rebuild(paths)
 
 
-def serve(load: Callable[[], SiteConfig],
-          build: Callable[[SiteConfig], tuple[tuple[str, ...] | None, Callable[[], None] | None]],
-          preview: Callable[[SiteConfig, list[Path]], tuple[str, ...]], save: Callable[[], None],
-          host: str, port: int) -> None:
+def serve(
+    load: Callable[[], SiteConfig],
+    build: Callable[[SiteConfig], tuple[tuple[str, ...] | None, Callable[[], None] | None]],
+    preview: Callable[[SiteConfig, list[Path]], tuple[str, ...]],
+    save: Callable[[], None],
+    host: str,
+    port: int,
+) -> None:
     """Build with ``build(load())``, serve the output folder on ``host:port``, and rebuild
     whenever content, templates, static files or the configuration change. Stops on Ctrl-C.
 
@@ -202,7 +214,7 @@ def serve(load: Callable[[], SiteConfig],
     config = load()
     lock = threading.Lock()
 
-    def rebuild(paths: set[Path] = frozenset()) -> None:
+    def rebuild(paths: frozenset[Path] | set[Path] = frozenset()) -> None:
         nonlocal config
         with lock:
             started = time.perf_counter()

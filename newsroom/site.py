@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any
 from urllib.parse import unquote
 
 from .cache import Cache
@@ -134,9 +135,7 @@ def is_visible(article: Article, now: datetime, visibility: Visibility) -> bool:
         return False
     if article.date > now and not visibility.future:
         return False
-    if article.expires is not None and article.expires <= now and not visibility.expired:
-        return False
-    return True
+    return not (article.expires is not None and article.expires <= now and not visibility.expired)
 
 
 def turning_points(articles: list[Article], config: SiteConfig) -> list[datetime]:
@@ -145,25 +144,37 @@ def turning_points(articles: list[Article], config: SiteConfig) -> list[datetime
     warning). Between two of them, the same releases give the same site."""
     moments = []
     for article in articles:
-        moments += [article.date, article.date + timedelta(days=config.feeds.news_days),
-                    article.date - timedelta(days=FAR_FUTURE_DAYS)]
+        moments += [
+            article.date,
+            article.date + timedelta(days=config.feeds.news_days),
+            article.date - timedelta(days=FAR_FUTURE_DAYS),
+        ]
         if article.expires is not None:
             moments.append(article.expires)
     return sorted(moments)
 
 
-def site_order(article: Article) -> tuple:
+def site_order(article: Article) -> tuple[float, str]:
     """Newest first; equal times by URL so the order never depends on file order."""
     return (-article.date.timestamp(), article.url)
 
 
-def visible_releases(articles: list[Article], now: datetime, visibility: Visibility = Visibility()) -> tuple[Article, ...]:
+def visible_releases(
+    articles: list[Article], now: datetime, visibility: Visibility = Visibility()
+) -> tuple[Article, ...]:
     """The releases the site shows, in its order (``site_order``)."""
     return tuple(sorted((a for a in articles if is_visible(a, now, visibility)), key=site_order))
 
 
-def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, visibility: Visibility = Visibility(),
-                  memo: Cache | None = None, jobs: int = 1, related: Ranking | None = None) -> Site:
+def assemble_site(
+    articles: list[Article],
+    config: SiteConfig,
+    now: datetime,
+    visibility: Visibility = Visibility(),
+    memo: Cache | None = None,
+    jobs: int = 1,
+    related: Ranking | None = None,
+) -> Site:
     """Build the whole site model. Raises ``BuildError`` for URL collisions and bad pins.
     ``memo`` remembers related lists between builds (see ``rank_related``), which are
     ranked in ``jobs`` processes when there are many; ``related`` are lists already begun
@@ -171,6 +182,7 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
     the site shows."""
     if related is None:
         shown = visible_releases(articles, now, visibility)
+        lists: Mapping[str, tuple[Article, ...]]
         lists, problems = rank_related(shown, frozenset(a.slug for a in articles), config.related, memo, jobs).result()
     else:  # still being ranked, maybe: the site holds them as they come
         shown = related.articles
@@ -187,18 +199,36 @@ def assemble_site(articles: list[Article], config: SiteConfig, now: datetime, vi
         for i, a in enumerate(shown)
     }
     news_since = now - timedelta(days=config.feeds.news_days)
-    return Site(config, shown, lists, neighbours, taxonomies, archive, listings, redirects,
-                hidden=len(articles) - len(shown), news=tuple(a for a in shown if news_since <= a.date <= now),
-                warnings=_far_future(articles, now))
+    return Site(
+        config,
+        shown,
+        lists,
+        neighbours,
+        taxonomies,
+        archive,
+        listings,
+        redirects,
+        hidden=len(articles) - len(shown),
+        news=tuple(a for a in shown if news_since <= a.date <= now),
+        warnings=_far_future(articles, now),
+    )
 
 
 def _far_future(articles: list[Article], now: datetime) -> tuple[Problem, ...]:
     """Releases dated over a year ahead: usually a typo (1430 for 1403) hiding a release."""
     limit = now + timedelta(days=FAR_FUTURE_DAYS)
-    return tuple(sorted(
-        Problem(a.path, a.line("date"), "date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ "
-                                        "اگر اشتباه تایپی است درستش کنید", WARNING)
-        for a in articles if a.date > limit))
+    return tuple(
+        sorted(
+            Problem(
+                a.path,
+                a.line("date"),
+                "date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ اگر اشتباه تایپی است درستش کنید",
+                WARNING,
+            )
+            for a in articles
+            if a.date > limit
+        )
+    )
 
 
 def _archive(articles: tuple[Article, ...]) -> tuple[ArchiveYear, ...]:
@@ -208,30 +238,54 @@ def _archive(articles: tuple[Article, ...]) -> tuple[ArchiveYear, ...]:
         months[year, month].append(article)
     years: dict[int, list[ArchiveMonth]] = defaultdict(list)
     for (year, month), members in sorted(months.items(), reverse=True):
-        years[year].append(ArchiveMonth(year, month, month_name(month), f"/archive/{year}/{month:02d}/", tuple(members)))
+        years[year].append(
+            ArchiveMonth(year, month, month_name(month), f"/archive/{year}/{month:02d}/", tuple(members))
+        )
     return tuple(ArchiveYear(year, f"/archive/{year}/", tuple(ms)) for year, ms in sorted(years.items(), reverse=True))
 
 
-def _paginate(kind: str, title: str, url: str, articles: tuple[Article, ...], size: int, **extra) -> list[Listing]:
-    chunks = [articles[i:i + size] for i in range(0, len(articles), size)] or [()]
+def _paginate(kind: str, title: str, url: str, articles: tuple[Article, ...], size: int, **extra: Any) -> list[Listing]:
+    chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [()]
     urls = [url] + [f"{url}page/{n}/" for n in range(2, len(chunks) + 1)]
     return [
-        Listing(kind, title, urls[i], chunk, i + 1, len(chunks),
-                urls[i - 1] if i > 0 else None, urls[i + 1] if i + 1 < len(urls) else None, total=len(articles), **extra)
+        Listing(
+            kind,
+            title,
+            urls[i],
+            chunk,
+            i + 1,
+            len(chunks),
+            urls[i - 1] if i > 0 else None,
+            urls[i + 1] if i + 1 < len(urls) else None,
+            total=len(articles),
+            **extra,
+        )
         for i, chunk in enumerate(chunks)
     ]
 
 
-def _listings(articles, taxonomies, archive, config: SiteConfig) -> tuple[Listing, ...]:
+def _listings(
+    articles: tuple[Article, ...],
+    taxonomies: tuple[Taxonomy, ...],
+    archive: tuple[ArchiveYear, ...],
+    config: SiteConfig,
+) -> tuple[Listing, ...]:
     listings = _paginate("home", config.title, "/", articles, config.page_size)
     for taxonomy in taxonomies:
         for term in taxonomy.terms:
-            listings += _paginate("term", term.name, term.url, term.articles, config.page_size,
-                                  term=term.link, taxonomy=taxonomy.config)
+            listings += _paginate(
+                "term", term.name, term.url, term.articles, config.page_size, term=term.link, taxonomy=taxonomy.config
+            )
     for year in archive:
         for month in year.months:
-            listings += _paginate("month", f"{month.name} {to_persian_digits(year.year)}", month.url, month.articles,
-                                  config.page_size, month=month.link)
+            listings += _paginate(
+                "month",
+                f"{month.name} {to_persian_digits(year.year)}",
+                month.url,
+                month.articles,
+                config.page_size,
+                month=month.link,
+            )
     return tuple(listings)
 
 
@@ -241,15 +295,25 @@ def dest_path(url: str) -> str:
     return path + "index.html" if path.endswith("/") or not path else path
 
 
-def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Problem]:
+def _collisions(
+    articles: tuple[Article, ...],
+    listings: tuple[Listing, ...],
+    taxonomies: tuple[Taxonomy, ...],
+    archive: tuple[ArchiveYear, ...],
+    redirects: tuple[tuple[str, Article], ...],
+) -> list[Problem]:
     """Two pages claiming one output file: the problem names both files and what to change."""
     claims: dict[str, list[tuple[Article | None, str]]] = defaultdict(list)  # by the release and its key
     for article in articles:
         claims[dest_path(article.url)].append((article, "slug"))
     for alias, article in redirects:
         claims[dest_path(alias)].append((article, "aliases"))
-    generated = ([l.url for l in listings] + [t.url for t in taxonomies] + [y.url for y in archive]
-                 + ["/archive/", "/404.html"])
+    generated = (
+        [listing.url for listing in listings]
+        + [t.url for t in taxonomies]
+        + [y.url for y in archive]
+        + ["/archive/", "/404.html"]
+    )
     for url in generated:
         claims[dest_path(url)].append((None, ""))
     problems = []
@@ -263,7 +327,9 @@ def _collisions(articles, listings, taxonomies, archive, redirects) -> list[Prob
                 continue
             others = "، ".join(sorted({p or "یک صفحهٔ ساختهٔ سایت" for p, _, _ in owners if p != path} or {path}))
             advice = "نشانی قدیمی را از aliases بردارید" if key == "aliases" else "برای یکی از آن‌ها slug دیگری بنویسید"
-            problems.append(Problem(path, line, f"{key}: نشانی «/{dest.removesuffix('index.html')}» با {others} یکی است؛ {advice}"))
+            problems.append(
+                Problem(path, line, f"{key}: نشانی «/{dest.removesuffix('index.html')}» با {others} یکی است؛ {advice}")
+            )
     return problems
 
 
@@ -273,10 +339,10 @@ _ROOT_LINK = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"#?]*)([^"]*")')
 
 def relative_path(target: str, page_url: str) -> str:
     """Path from the folder of ``page_url`` to ``target``, both site-relative."""
-    here = page_url[1:page_url.rfind("/")].split("/") if page_url.count("/") > 1 else []
+    here = page_url[1 : page_url.rfind("/")].split("/") if page_url.count("/") > 1 else []
     there = target[1:].split("/")  # a trailing "" keeps a folder's closing slash
     common = 0
-    for a, b in zip(here, there[:-1]):
+    for a, b in zip(here, there[:-1], strict=False):
         if a != b:
             break
         common += 1
@@ -288,10 +354,12 @@ def link_releases(article: Article, site: Site) -> str:
     """The body of ``article`` with links to other releases' files (``../1402/x.md``)
     pointing at their pages, as a writer linking file to file means them, and with
     site-root links (``/archive/``) made relative, so they hold under a sub-path too."""
-    def page(match: re.Match) -> str:
+
+    def page(match: re.Match[str]) -> str:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
         other = site.by_source.get(target)
-        return match[1] + relative_path(other.url, article.url) + match[3] if other else match[0]
+        return f"{match[1]}{relative_path(other.url, article.url)}{match[3]}" if other else match[0]
+
     body = article.body_html
     if "href=" not in body and "src=" not in body:
         return body  # most releases link nowhere: spare them the scans

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
 from datetime import datetime
 from urllib.parse import quote, unquote
+from xml.sax.saxutils import escape
 
 from .cache import engine_stamp
 from .feeds import address
@@ -31,9 +31,11 @@ ET.register_namespace("news", NEWS)
 def page_dates(site: Site) -> list[tuple[str, datetime | None]]:
     """Every HTML page of the site (site-relative URL) with the last change it shows."""
     newest = max((a.updated for a in site.articles), default=None)
-    pages = [(a.url, a.updated) for a in site.articles]
-    pages += [(l.url, max((a.updated for a in l.articles), default=newest)) for l in site.listings]
-    pages += [(t.url, max((a.updated for term in t.terms for a in term.articles), default=newest)) for t in site.taxonomies]
+    pages: list[tuple[str, datetime | None]] = [(a.url, a.updated) for a in site.articles]
+    pages += [(listing.url, max((a.updated for a in listing.articles), default=newest)) for listing in site.listings]
+    pages += [
+        (t.url, max((a.updated for term in t.terms for a in term.articles), default=newest)) for t in site.taxonomies
+    ]
     pages += [("/archive/", newest)]
     pages += [(y.url, max(a.updated for m in y.months for a in m.articles)) for y in site.archive]
     return sorted(pages)
@@ -47,7 +49,7 @@ def render_sitemaps(site: Site, previous: dict[str, Record] | None = None) -> li
     """
     base = site.config.base_url
     pages = page_dates(site)
-    parts = [pages[i:i + URLS_PER_SITEMAP] for i in range(0, len(pages), URLS_PER_SITEMAP)] or [[]]
+    parts = [pages[i : i + URLS_PER_SITEMAP] for i in range(0, len(pages), URLS_PER_SITEMAP)] or [[]]
     files = []
     if len(parts) == 1:
         files.append(_urlset_file("sitemap.xml", base, parts[0], previous or {}))
@@ -67,8 +69,10 @@ def render_sitemaps(site: Site, previous: dict[str, Record] | None = None) -> li
         files.append(OutputFile("news-sitemap.xml", _news(site)))
         robots.append(f"Sitemap: {base}news-sitemap.xml")
     files.append(OutputFile("robots.txt", ("\n".join(robots) + "\n").encode()))
-    redirects = "".join(f"{site.config.base_path}{alias.lstrip('/')} {site.config.base_path}{a.url.lstrip('/')} 301\n"
-                        for alias, a in site.redirects)
+    redirects = "".join(
+        f"{site.config.base_path}{alias.lstrip('/')} {site.config.base_path}{a.url.lstrip('/')} 301\n"
+        for alias, a in site.redirects
+    )
     files.append(OutputFile("_redirects", redirects.encode("utf-8")))
     files.append(OutputFile(".nginx.conf", _nginx(site)))
     return files
@@ -78,9 +82,11 @@ def _nginx(site: Site) -> bytes:
     """Server-block lines for nginx: the pages' Content-Security-Policy as a header, the
     404 page, and a real 301 for every alias (the redirect pages stay for other hosts)."""
     base = site.config.base_path
-    lines = ["# Written by build.py with the site; included by deploy/nginx/newsroom.conf. Do not edit.",
-             f'add_header Content-Security-Policy "{site.config.content_security_policy}" always;',
-             f"error_page 404 {base}404.html;"]
+    lines = [
+        "# Written by build.py with the site; included by deploy/nginx/newsroom.conf. Do not edit.",
+        f'add_header Content-Security-Policy "{site.config.content_security_policy}" always;',
+        f"error_page 404 {base}404.html;",
+    ]
     for alias, article in site.redirects:
         # nginx matches the decoded path, so a Persian or %-encoded alias is written decoded.
         old = unquote(base + alias.lstrip("/")).replace("\\", "\\\\").replace('"', '\\"')
@@ -88,7 +94,9 @@ def _nginx(site: Site) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _urlset_file(name: str, base: str, pages: list[tuple[str, datetime | None]], previous: dict[str, Record]) -> OutputFile:
+def _urlset_file(
+    name: str, base: str, pages: list[tuple[str, datetime | None]], previous: dict[str, Record]
+) -> OutputFile:
     """One list of addresses; kept when made from the same pages, dates and engine as before."""
     fingerprint = hashlib.sha256(repr((engine_stamp(), base, pages)).encode()).hexdigest()
     before = previous.get(name)
@@ -102,7 +110,7 @@ def _urlset(base: str, pages: list[tuple[str, datetime | None]]) -> bytes:
     would be the largest thing a build holds. Laid out as ``xml_bytes`` lays out the others."""
     declaration = '<?xml version="1.0" encoding="utf-8"?>'
     if not pages:  # as ElementTree writes an empty element
-        return f'{declaration}\n<urlset xmlns="{SITEMAP}" />\n'.encode("utf-8")
+        return f'{declaration}\n<urlset xmlns="{SITEMAP}" />\n'.encode()
     lines = [declaration, f'<urlset xmlns="{SITEMAP}">']
     for url, lastmod in pages:
         lines.append(f"  <url>\n    <loc>{escape(address(base, url))}</loc>")

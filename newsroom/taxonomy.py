@@ -62,7 +62,7 @@ def build_taxonomies(articles: tuple[Article, ...], config: SiteConfig) -> tuple
 
 def _build_taxonomy(articles: tuple[Article, ...], taxonomy: TaxonomyConfig) -> Taxonomy:
     members: dict[str, list[Article]] = defaultdict(list)
-    spellings: dict[str, Counter] = defaultdict(Counter)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         for name in article.terms(taxonomy.name):
             slug = slugify_term(name)
@@ -72,8 +72,10 @@ def _build_taxonomy(articles: tuple[Article, ...], taxonomy: TaxonomyConfig) -> 
     for slug, term_articles in members.items():
         # The spelling most articles use names the term; on a tie, the one with proper
         # half-spaces, then the first in alphabetical order.
-        name = min(spellings[slug].items(),
-                   key=lambda item: (-item[1], -item[0].count(ZWNJ), persian_sort_key(item[0]), item[0]))[0]
+        name = min(
+            spellings[slug].items(),
+            key=lambda item: (-item[1], -item[0].count(ZWNJ), persian_sort_key(item[0]), item[0]),
+        )[0]
         terms.append(Term(taxonomy.name, slug, name, f"/{taxonomy.path}/{slug}/", tuple(term_articles)))
     terms.sort(key=lambda term: (persian_sort_key(term.name), term.slug))
     return Taxonomy(taxonomy, taxonomy.url, tuple(terms), {term.slug: term for term in terms})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,16 +32,16 @@ _DISPLAY_TABLE = str.maketrans(
         "\ufeff": None,  # BOM / zero-width no-break space
         "\u00ad": ZWNJ,  # soft hyphen pasted from Word where a half-space was meant
         **{chr(c): None for c in range(0x202A, 0x202F)},  # embeddings and overrides
-        **{chr(c): None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)},  # control codes
+        **{chr(c): None for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)},  # control codes
         **{chr(c): None for c in range(0x2066, 0x206A)},  # isolates
-        **{a: p for a, p in zip(ARABIC_DIGITS, PERSIAN_DIGITS)},
+        **dict(zip(ARABIC_DIGITS, PERSIAN_DIGITS, strict=True)),
     }
 )
 _TO_ASCII_DIGITS = str.maketrans(
     {**{p: str(i) for i, p in enumerate(PERSIAN_DIGITS)}, **{a: str(i) for i, a in enumerate(ARABIC_DIGITS)}}
 )
 _TO_PERSIAN_DIGITS = str.maketrans(
-    {**{str(i): p for i, p in enumerate(PERSIAN_DIGITS)}, **{a: p for a, p in zip(ARABIC_DIGITS, PERSIAN_DIGITS)}}
+    {**{str(i): p for i, p in enumerate(PERSIAN_DIGITS)}, **dict(zip(ARABIC_DIGITS, PERSIAN_DIGITS, strict=True))}
 )
 # A half-space typed next to spaces, or several in a row, is one half-space.
 _ZWNJ_RUN = re.compile(f"[ \t]*{ZWNJ}[{ZWNJ} \t]*")
@@ -53,11 +54,15 @@ _ALPHABET = "آاأإءئؤبپتثجچحخدذرزژسشصضطظعغفقکگل�
 _COLLATION = {ch: i for i, ch in enumerate(_ALPHABET)}
 
 
-def _mapper(table: dict[int, str | None]):
+def _mapper(table: Mapping[int, str | None]) -> Callable[[str], str]:
     """A fast ``str.translate`` for tables that touch few characters of a text."""
     chars = {chr(code): (value or "") for code, value in table.items()}
     pattern = re.compile("[" + re.escape("".join(chars)) + "]")
-    return lambda text: pattern.sub(lambda m: chars[m[0]], text)
+
+    def translate(text: str) -> str:
+        return pattern.sub(lambda m: chars[m[0]], text)
+
+    return translate
 
 
 _display_fix = _mapper(_DISPLAY_TABLE)
@@ -114,24 +119,47 @@ def is_ascii_slug(text: str) -> bool:
     return bool(_ASCII_SLUG.match(text))
 
 
-def persian_sort_key(text: str) -> tuple:
+def persian_sort_key(text: str) -> tuple[int, ...]:
     """Sort key in Persian alphabetical order (پ چ ژ گ in their places, not after ی)."""
     # Spaces and half-spaces sort before every letter, as in a dictionary.
     return tuple(
-        -1 if ch in (" ", ZWNJ) else _COLLATION.get(ch, len(_ALPHABET) + ord(ch))
-        for ch in normalize_line(text)
+        -1 if ch in (" ", ZWNJ) else _COLLATION.get(ch, len(_ALPHABET) + ord(ch)) for ch in normalize_line(text)
     )
 
 
 # Search fold: what readers and staff type differently but mean the same.
-_fold_letters = _mapper({**_TO_ASCII_DIGITS, **str.maketrans(
-    {"أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا", "ؤ": "و", "ئ": "ی", "ة": "ه", "ۀ": "ه", "ك": "ک", "ي": "ی", "ى": "ی"})})
+_fold_letters = _mapper(
+    # Hamza forms and madda to bare alef, waw and yeh; tāʾ marbūṭa and heh with yeh to heh;
+    # Arabic kaf and yeh to Persian.
+    {**_TO_ASCII_DIGITS, **{ord(a): b for a, b in zip("أإٱآؤئةۀكيى", "ااااویههکیی", strict=True)}}
+)
 _WORD = re.compile(r"[^\W_]+")
 _DIACRITICS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _COMPATIBILITY = re.compile("[\ufb50-\ufdff\ufe70-\ufeff\uff00-\uffef]")
 # Pieces a half-space splits off words («کتاب‌ها», «می‌شود»): never topics on their own.
-_AFFIXES = ("ها", "های", "هایی", "ای", "ی", "تر", "ترین", "تری", "می", "نمی", "ام", "ات", "اش", "اند", "ایم",
-            "اید", "یم", "ید", "شان", "مان", "تان")
+_AFFIXES = (
+    "ها",
+    "های",
+    "هایی",
+    "ای",
+    "ی",
+    "تر",
+    "ترین",
+    "تری",
+    "می",
+    "نمی",
+    "ام",
+    "ات",
+    "اش",
+    "اند",
+    "ایم",
+    "اید",
+    "یم",
+    "ید",
+    "شان",
+    "مان",
+    "تان",
+)
 
 
 def fold(text: str) -> str:
@@ -163,10 +191,42 @@ def tokenize(text: str) -> list[str]:
 
 
 _LATIN = {
-    "ا": "a", "آ": "a", "أ": "a", "إ": "e", "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "ch",
-    "ح": "h", "خ": "kh", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s",
-    "ض": "z", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "gh", "ک": "k", "گ": "g", "ل": "l",
-    "م": "m", "ن": "n", "ء": "", "ئ": "y", "ؤ": "o", "ة": "e",
+    "ا": "a",
+    "آ": "a",
+    "أ": "a",
+    "إ": "e",
+    "ب": "b",
+    "پ": "p",
+    "ت": "t",
+    "ث": "s",
+    "ج": "j",
+    "چ": "ch",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "z",
+    "ر": "r",
+    "ز": "z",
+    "ژ": "zh",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "z",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "gh",
+    "ک": "k",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ء": "",
+    "ئ": "y",
+    "ؤ": "o",
+    "ة": "e",
 }
 
 

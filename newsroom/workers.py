@@ -18,9 +18,10 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 

@@ -25,12 +25,15 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), list("~nN") + [""])
 _BOOL = ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _INT = ("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_FLOAT = ("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
-          list("-+.0123456789"))
+_FLOAT = (
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+.0123456789"),
+)
 
 
-def _loader(name: str, resolvers: tuple) -> type:
-    table: dict[str | None, list] = {}
+def _loader(name: str, resolvers: tuple[tuple[str, re.Pattern[str], list[str]], ...]) -> type:
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
     for tag, pattern, firsts in resolvers:
         for first in firsts:
             table.setdefault(first, []).append((tag, pattern))
@@ -75,8 +78,10 @@ def parse_yaml_mapping(text: str, what: str, first_line: int = 1, numbers: bool 
     control = _CONTROL.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + first_line
-        raise LocatedError(f"نویسهٔ نامرئی U+{ord(control[0]):04X} (از Word یا پیام‌رسان) در {what} هست؛ "
-                           "این خط را دوباره تایپ کنید", line)
+        raise LocatedError(
+            f"نویسهٔ نامرئی U+{ord(control[0]):04X} (از Word یا پیام‌رسان) در {what} هست؛ این خط را دوباره تایپ کنید",
+            line,
+        )
     loader = (_ConfigLoader if numbers else _TextLoader)(text)
     try:
         node = loader.get_single_node()
@@ -100,10 +105,14 @@ def parse_yaml_mapping(text: str, what: str, first_line: int = 1, numbers: bool 
 
 
 # What PyYAML says, and what a press officer should do about it.
-_QUOTE_IT = "کل مقدار را در گیومه بگذارید، مثل title: \"جلسه: برنامه‌ها\""
+_QUOTE_IT = 'کل مقدار را در گیومه بگذارید، مثل title: "جلسه: برنامه‌ها"'
 _EXPLANATIONS = (
-    ("mapping values are not allowed", "دونقطهٔ (:) این خط جای درستی ندارد: اگر جزء متن است " + _QUOTE_IT
-                                        + "؛ وگرنه فاصلهٔ آغاز این خط و دونقطهٔ پس از کلید خط قبل را بررسی کنید"),
+    (
+        "mapping values are not allowed",
+        "دونقطهٔ (:) این خط جای درستی ندارد: اگر جزء متن است "
+        + _QUOTE_IT
+        + "؛ وگرنه فاصلهٔ آغاز این خط و دونقطهٔ پس از کلید خط قبل را بررسی کنید",
+    ),
     ("cannot start any token", "نویسهٔ آغاز مقدار در YAML معنای ویژه دارد (مثل @ یا `)؛ " + _QUOTE_IT),
     ("tab character", "در سرآیند Tab به کار نبرید؛ به جای آن فاصله بزنید"),
     ("expected ',' or ']'", "کروشهٔ [ باز شده و بسته نشده است؛ فهرست را مثل [یک, دو] با ] ببندید"),
@@ -148,7 +157,7 @@ def _comments(node: yaml.MappingNode, lines: list[str]) -> frozenset[str]:
     found = set()
     for key_node, value_node in node.value:
         end = value_node.end_mark
-        if end.line == key_node.start_mark.line and lines[end.line][end.column:].lstrip().startswith("#"):
+        if end.line == key_node.start_mark.line and lines[end.line][end.column :].lstrip().startswith("#"):
             found.add(str(key_node.value))
     return frozenset(found)
 

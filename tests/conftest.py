@@ -36,11 +36,18 @@ class Result:
     err: str
 
 
-def write_site(root: Path, files: dict[str, str], config: str = "", static: Path = REPO / "static",
-               templates: Path = REPO / "templates") -> Path:
+def write_site(
+    root: Path,
+    files: dict[str, str],
+    config: str = "",
+    static: Path = REPO / "static",
+    templates: Path = REPO / "templates",
+) -> Path:
     """Write config.yaml and content files under ``root``; returns the config path."""
     config_path = root / "config.yaml"
-    config_path.write_text(BASE_CONFIG.format(templates=templates, static=static) + textwrap.dedent(config), encoding="utf-8")
+    config_path.write_text(
+        BASE_CONFIG.format(templates=templates, static=static) + textwrap.dedent(config), encoding="utf-8"
+    )
     for name, text in files.items():
         path = root / "content" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +66,13 @@ def build(tmp_path, capsys, monkeypatch):
     """Build an inline site through the CLI: build(files, *args, config="", static=…) → Result."""
     monkeypatch.chdir(tmp_path)
 
-    def run(files: dict[str, str], *args: str, config: str = "", static: Path = REPO / "static",
-            templates: Path = REPO / "templates") -> Result:
+    def run(
+        files: dict[str, str],
+        *args: str,
+        config: str = "",
+        static: Path = REPO / "static",
+        templates: Path = REPO / "templates",
+    ) -> Result:
         write_site(tmp_path, files, config, static, templates)
         code = main(["build", "--now", NOW_ARG, "--quiet", *args])
         captured = capsys.readouterr()
@@ -86,7 +98,9 @@ def tree(folder: Path) -> dict[str, bytes]:
 def read(tmp_path: Path, url: str) -> str:
     """HTML of the page at site-relative ``url`` in ``tmp_path/output``."""
     path = url.lstrip("/")
-    return (tmp_path / "output" / (path + "index.html" if path.endswith("/") or not path else path)).read_text(encoding="utf-8")
+    return (tmp_path / "output" / (path + "index.html" if path.endswith("/") or not path else path)).read_text(
+        encoding="utf-8"
+    )
 
 
 def missing(what: str) -> None:
@@ -99,9 +113,8 @@ def missing(what: str) -> None:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, through Playwright (no browser download)."""
-    from playwright.sync_api import sync_playwright
-
     from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         missing(f"{CHROMIUM} is not installed (.ci/run installs it)")

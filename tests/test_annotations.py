@@ -8,12 +8,11 @@ import json
 import re
 
 import pytest
+from conftest import NOW_ARG, release, write_site
 
 from newsroom.annotations import SUMMARY_ROWS, render_github_commands
 from newsroom.cli import main
 from newsroom.errors import WARNING, Problem
-
-from conftest import NOW_ARG, release, write_site
 
 # A release with three typography warnings, and one whose date cannot be read (an error):
 # its name carries the characters a workflow command's properties must escape.
@@ -73,25 +72,35 @@ def test_a_build_annotates_its_warnings_and_the_errors_that_stop_it(tmp_path, ca
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, out, err = run(capsys, "build", "--quiet")
     assert code == 0 and "content/notes.txt: هشدار: این فایل منتشر نمی‌شود" in err
-    assert commands(out) == ["::warning file=content/notes.txt::این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ "
-                             "متن خبر را در فایل ‎.md‎ بنویسید"]
+    assert commands(out) == [
+        "::warning file=content/notes.txt::این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ "
+        "متن خبر را در فایل ‎.md‎ بنویسید"
+    ]
     (tmp_path / "content" / "b.md").write_text(release("ب", "1400-12-30"), encoding="utf-8")
     code, out, _ = run(capsys, "build", "--quiet")
     assert code == 1
     assert [line.partition("::")[2].partition("::")[0] for line in commands(out)] == [
-        "error file=content/b.md,line=3,title=date", "warning file=content/notes.txt"]
+        "error file=content/b.md,line=3,title=date",
+        "warning file=content/notes.txt",
+    ]
 
 
 def test_commands_escape_what_would_end_them():
     problem = Problem("content/a,b:c.md", 4, "title: 100% درست\r\nخط تازه", WARNING, 2)
     assert render_github_commands([problem]) == [
-        "::warning file=content/a%2Cb%3Ac.md,line=4,col=2,title=title::100%25 درست%0D%0Aخط تازه"]
+        "::warning file=content/a%2Cb%3Ac.md,line=4,col=2,title=title::100%25 درست%0D%0Aخط تازه"
+    ]
 
 
 def test_the_newest_release_is_annotated_first(tmp_path, capsys, monkeypatch):
     # GitHub shows ten annotations of a kind per step: today's release must be among them.
-    write_site(tmp_path, {f"1403/1403-{month:02d}-01-n{month}.md": release(f"خبر {month}", f"1403-{month:02d}-01", body="يك")
-                          for month in range(1, 9)})
+    write_site(
+        tmp_path,
+        {
+            f"1403/1403-{month:02d}-01-n{month}.md": release(f"خبر {month}", f"1403-{month:02d}-01", body="يك")
+            for month in range(1, 9)
+        },
+    )
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     _, out, _ = run(capsys, "check")
     files = [re.search(r"file=([^,]+)", line)[1] for line in commands(out)]
@@ -111,9 +120,13 @@ def test_the_job_summary_tables_the_problems_and_is_capped(tmp_path, capsys, mon
     assert text.startswith("an earlier step's summary\n### بررسی: 1 خطا، 240 هشدار\n")  # appended, never replaced
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert len(rows) == SUMMARY_ROWS
-    assert rows[0] == ("| `content/x,y:z.md:3` | خطا | date: تاریخ «50%» خوانده نشد؛ نمونه‌های درست: 1403-02-15 یا "
-                       "۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30 یا ۱۵ اردیبهشت ۱۴۰۳ |")
-    assert rows[1] == "| `content/long.md:5:7` | هشدار | arabic-letter: حرف عربی «ي»؛ به جای آن «ی» یا «ک» فارسی بنویسید |"
+    assert rows[0] == (
+        "| `content/x,y:z.md:3` | خطا | date: تاریخ «50%» خوانده نشد؛ نمونه‌های درست: 1403-02-15 یا "
+        "۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30 یا ۱۵ اردیبهشت ۱۴۰۳ |"
+    )
+    assert (
+        rows[1] == "| `content/long.md:5:7` | هشدار | arabic-letter: حرف عربی «ي»؛ به جای آن «ی» یا «ک» فارسی بنویسید |"
+    )
     assert f"\n{241 - SUMMARY_ROWS} مورد دیگر در این جدول نیامده است" in text
     assert len(text.encode()) < 64_000
 
@@ -139,10 +152,13 @@ def test_gitlab_gets_a_code_quality_report(tmp_path, capsys, monkeypatch):
     report = gitlab_report(tmp_path / "gl-code-quality-report.json")
     assert len(report) == 4
     error = next(issue for issue in report if issue["severity"] == "major")
-    message = ("date: تاریخ «50%» خوانده نشد؛ نمونه‌های درست: 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30 یا "
-               "۱۵ اردیبهشت ۱۴۰۳")
+    message = (
+        "date: تاریخ «50%» خوانده نشد؛ نمونه‌های درست: 1403-02-15 یا ۱۴۰۳/۰۲/۱۵ یا 1403/2/15 10:30 یا ۱۵ اردیبهشت ۱۴۰۳"
+    )
     assert error == {
-        "description": message, "check_name": "date", "severity": "major",
+        "description": message,
+        "check_name": "date",
+        "severity": "major",
         "fingerprint": hashlib.sha256(f"content/x,y:z.md\0{3}\0{message}".encode()).hexdigest(),
         "location": {"path": "content/x,y:z.md", "lines": {"begin": 3}},
     }
@@ -168,12 +184,15 @@ def test_a_problem_without_a_line_is_placed_on_the_first(tmp_path, capsys, monke
     code, _, err = run(capsys, "build", "--quiet", "--code-quality", "reports/build.json")
     assert code == 0 and "notes.txt" in err
     [issue] = gitlab_report(tmp_path / "reports" / "build.json")
-    assert (issue["check_name"], issue["location"]) == ("newsroom", {"path": "content/notes.txt", "lines": {"begin": 1}})
+    assert (issue["check_name"], issue["location"]) == (
+        "newsroom",
+        {"path": "content/notes.txt", "lines": {"begin": 1}},
+    )
     assert not (tmp_path / "gl-code-quality-report.json").exists()
 
 
 def test_a_clean_run_leaves_gitlab_an_empty_report(tmp_path, capsys, monkeypatch):
-    (tmp_path / "gl-code-quality-report.json").write_text("[{\"stale\": true}]", encoding="utf-8")
+    (tmp_path / "gl-code-quality-report.json").write_text('[{"stale": true}]', encoding="utf-8")
     write_site(tmp_path, {"a.md": release("الف")})
     monkeypatch.setenv("GITLAB_CI", "true")
     assert run(capsys, "check")[0] == 0
@@ -208,8 +227,10 @@ def test_strict_in_the_config_makes_warnings_block(tmp_path, capsys):
     write_site(tmp_path, files, config="strict: true\n")
     code, _, err = run(capsys, "build", "--quiet")
     assert code == 1 and not (tmp_path / "output").exists()
-    assert err.splitlines() == ["content/notes.txt: هشدار: این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ "
-                                "متن خبر را در فایل ‎.md‎ بنویسید", "ساخت سایت انجام نشد: 0 خطا، 1 هشدار"]
+    assert err.splitlines() == [
+        "content/notes.txt: هشدار: این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید",
+        "ساخت سایت انجام نشد: 0 خطا، 1 هشدار",
+    ]
     assert run(capsys, "check")[0] == 1
 
     write_site(tmp_path, files)  # the same site without it: warnings inform, the site is built

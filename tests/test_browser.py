@@ -6,11 +6,10 @@ import shutil
 from urllib.parse import quote
 
 import pytest
-
-from newsroom.cli import main
-
 from browser import served
 from conftest import REPO
+
+from newsroom.cli import main
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0 (LICENSE beside it)
 BULLETIN_NOW = "1404-06-01 12:00"  # after every release of the sample bulletin but the scheduled ones
@@ -30,8 +29,22 @@ PAGES = {
 def site(tmp_path_factory):
     """The repository's own bulletin, built once and served on a free port."""
     output = tmp_path_factory.mktemp("bulletin") / "output"
-    assert main(["build", "--config", str(REPO / "config.yaml"), "--output", str(output), "--now", BULLETIN_NOW,
-                 "--quiet", "--no-cache"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--config",
+                str(REPO / "config.yaml"),
+                "--output",
+                str(output),
+                "--now",
+                BULLETIN_NOW,
+                "--quiet",
+                "--no-cache",
+            ]
+        )
+        == 0
+    )
     # Served from the site's own origin, axe runs under the pages' CSP (script-src 'self').
     shutil.copyfile(AXE, output / "axe-for-tests.js")
     with served(output) as origin:
@@ -59,12 +72,15 @@ def _refused(text: str) -> None:
 def axe_violations(page) -> list[str]:
     page.add_script_tag(url="/axe-for-tests.js")
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']} — " + json.dumps([n["target"] for n in v["nodes"]][:5], ensure_ascii=False)
-            for v in result["violations"]]
+    return [
+        f"{v['id']}: {v['help']} — " + json.dumps([n["target"] for n in v["nodes"]][:5], ensure_ascii=False)
+        for v in result["violations"]
+    ]
 
 
-@pytest.mark.parametrize("viewport, scheme", [(PHONE, "light"), (DESKTOP, "light"), (PHONE, "dark")],
-                         ids=["phone", "desktop", "phone-dark"])
+@pytest.mark.parametrize(
+    "viewport, scheme", [(PHONE, "light"), (DESKTOP, "light"), (PHONE, "dark")], ids=["phone", "desktop", "phone-dark"]
+)
 @pytest.mark.parametrize("name", PAGES)
 def test_pages_are_accessible_rtl_self_contained_and_fit_a_phone(page, site, name, viewport, scheme):
     requested = visit(page, site, PAGES[name], viewport, scheme)
@@ -87,7 +103,9 @@ def test_photos_load_as_webp_at_a_width_the_screen_needs(page, site):
     assert body_photo.get_attribute("loading") == "lazy"
     body_photo.scroll_into_view_if_needed()
     page.wait_for_function("document.querySelector('.body picture img').complete")
-    assert body_photo.evaluate("img => img.naturalWidth") > 0 and body_photo.evaluate("img => img.currentSrc").endswith(".webp")
+    assert body_photo.evaluate("img => img.naturalWidth") > 0 and body_photo.evaluate("img => img.currentSrc").endswith(
+        ".webp"
+    )
 
 
 def test_the_skip_link_is_the_first_stop_and_visible_when_focused(page, site):

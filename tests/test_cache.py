@@ -4,15 +4,20 @@ import shutil
 import subprocess
 import sys
 
+from conftest import NOW_ARG, REPO, release, tree, write_site
+
 from newsroom import cards
 from newsroom.cache import Cache, FileCache
 
-from conftest import NOW_ARG, REPO, release, tree, write_site
-
 
 def build(tmp_path, *args):
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, *args],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_rebuild_reuses_releases_and_builds_the_same_site(tmp_path):
@@ -67,7 +72,9 @@ def test_a_small_change_saves_a_delta_which_the_next_build_reads(tmp_path):
     cache = tmp_path / ".cache/releases.pickle"
     delta = tmp_path / ".cache/releases.pickle.delta"
     whole = cache.read_bytes()
-    (tmp_path / "content/n03.md").write_text(release("خبر سه با عنوان تازه", "1403-02-13", tags="[یک]"), encoding="utf-8")
+    (tmp_path / "content/n03.md").write_text(
+        release("خبر سه با عنوان تازه", "1403-02-13", tags="[یک]"), encoding="utf-8"
+    )
     assert "(19 خبر از حافظهٔ میانی)" in build(tmp_path).stdout
     assert cache.read_bytes() == whole and delta.exists()  # the whole file was not written again
 
@@ -103,8 +110,11 @@ def test_made_files_looked_up_together_are_found_and_kept_as_one_by_one(tmp_path
     made = FileCache(folder)
     assert made.fill(named_bytes, [("a",), ("b",), ("c",)]) == [{f"{key}.png": folder / f"{key}.png"} for key in "abc"]
     keys = ["a.png", "b.png", "e.png"]
-    assert {key: FileCache(folder).get(key) for key in keys} == {"a.png": folder / "a.png", "b.png": folder / "b.png",
-                                                                "e.png": None}
+    assert {key: FileCache(folder).get(key) for key in keys} == {
+        "a.png": folder / "a.png",
+        "b.png": folder / "b.png",
+        "e.png": None,
+    }
     again = FileCache(folder)
     assert again.get_many(keys) == {"a.png": folder / "a.png", "b.png": folder / "b.png"}
     again.prune()  # what was found counts as used
@@ -115,7 +125,9 @@ def test_files_made_in_other_processes_are_stored_by_them_and_counted_as_used(tm
     folder = tmp_path / "files"
     names = [f"n{number}" for number in range(40)]  # enough to start processes
     made = FileCache(folder)
-    assert made.fill(named_bytes, [(name,) for name in names], jobs=2) == [{f"{n}.png": folder / f"{n}.png"} for n in names]
+    assert made.fill(named_bytes, [(name,) for name in names], jobs=2) == [
+        {f"{n}.png": folder / f"{n}.png"} for n in names
+    ]
     assert all((folder / f"{name}.png").read_bytes() == name.encode() for name in names)
     (folder / "old.png").write_bytes(b"")
     made.prune()
@@ -149,8 +161,10 @@ def test_compiled_templates_are_kept_and_neither_stale_nor_fatal(tmp_path):
         assert tree(tmp_path / f"damaged-{number}") == expected
 
     article = templates / "article.html"
-    article.write_text(article.read_text(encoding="utf-8").replace("</article>", "<p>نسخهٔ تازهٔ قالب</p></article>", 1),
-                       encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("</article>", "<p>نسخهٔ تازهٔ قالب</p></article>", 1),
+        encoding="utf-8",
+    )
     assert build(tmp_path).returncode == 0
     assert "نسخهٔ تازهٔ قالب" in (tmp_path / "output/news/1403/a/index.html").read_text(encoding="utf-8")
 

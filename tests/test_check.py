@@ -5,33 +5,48 @@ import sys
 
 from conftest import NOW_ARG, REPO, photo, release, write_site
 
-CLEAN = ("به گزارش روابط عمومی سازمان؛ بسته‌های معیشتی میان ۲۰۰ خانوادهٔ نیازمند توزیع شد. "
-         "رئیس سازمان گفت: «این کار ادامه می‌یابد؟ بله، ادامه می‌یابد.» کتاب‌ها و دفترها هم رسید.")
+CLEAN = (
+    "به گزارش روابط عمومی سازمان؛ بسته‌های معیشتی میان ۲۰۰ خانوادهٔ نیازمند توزیع شد. "
+    "رئیس سازمان گفت: «این کار ادامه می‌یابد؟ بله، ادامه می‌یابد.» کتاب‌ها و دفترها هم رسید."
+)
 
 
 def check(tmp_path, *args):
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "check", "--now", NOW_ARG, *args],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "check", "--now", NOW_ARG, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_clean_persian_text_has_no_findings(tmp_path):
-    write_site(tmp_path, {"a.md": release("توزیع بسته‌های معیشتی در دامغان", body=CLEAN, tags="[کمک, سلامت]",
-                                          summary="خلاصهٔ کوتاه، درست و بی‌نقص.")})
+    write_site(
+        tmp_path,
+        {
+            "a.md": release(
+                "توزیع بسته‌های معیشتی در دامغان", body=CLEAN, tags="[کمک, سلامت]", summary="خلاصهٔ کوتاه، درست و بی‌نقص."
+            )
+        },
+    )
     result = check(tmp_path, "--strict")
     assert (result.returncode, result.stdout) == (0, "بررسی: 0 خطا، 0 هشدار\n")
     assert not (tmp_path / "output").exists()
 
 
 def test_each_typography_rule_is_located_by_line_and_column(tmp_path):
-    body = "\n".join([
-        "متن يك خبر با رقم ٢٠ و کشیدهٔ بـــلند.",
-        "این کار انجام می شود و کتاب ها رسید, درست?",
-        "دو  فاصله و نویسهٔ\u200fنامرئی.",
-        "```",
-        "کد يك می شود",
-        "```",
-        "[پیوند](https://example.ir/a,b?c) و ![](present.jpg) و [خبر](../nowhere.md)",
-    ])
+    body = "\n".join(
+        [
+            "متن يك خبر با رقم ٢٠ و کشیدهٔ بـــلند.",
+            "این کار انجام می شود و کتاب ها رسید, درست?",
+            "دو  فاصله و نویسهٔ\u200fنامرئی.",
+            "```",
+            "کد يك می شود",
+            "```",
+            "[پیوند](https://example.ir/a,b?c) و ![](present.jpg) و [خبر](../nowhere.md)",
+        ]
+    )
     write_site(tmp_path, {"a.md": release("عنوان با ي عربی", body=body)})
     photo(tmp_path / "content" / "present.jpg")
     result = check(tmp_path)
@@ -57,23 +72,29 @@ def test_each_typography_rule_is_located_by_line_and_column(tmp_path):
 
 def test_site_wide_findings(tmp_path):
     long_title = "عنوان " * 30
-    write_site(tmp_path, {
-        "a.md": release("همان عنوان"),
-        "b.md": release("همان  عنوان".replace("  ", " ")),
-        "later.md": release("خبر آینده", "1403-10-01"),
-        "planned.md": release("خبر زمان‌بندی‌شده", "1403-10-01", scheduled="true"),
-        "long.md": release(long_title.strip()),
-    })
+    write_site(
+        tmp_path,
+        {
+            "a.md": release("همان عنوان"),
+            "b.md": release("همان  عنوان".replace("  ", " ")),
+            "later.md": release("خبر آینده", "1403-10-01"),
+            "planned.md": release("خبر زمان‌بندی‌شده", "1403-10-01", scheduled="true"),
+            "long.md": release(long_title.strip()),
+        },
+    )
     lines = check(tmp_path).stdout.splitlines()
     assert "content/a.md:2: هشدار: duplicate-title: همین عنوان در content/b.md هم آمده است" in lines
-    assert any(l.startswith("content/later.md:3: هشدار: future-date:") for l in lines)
-    assert not any(l.startswith("content/planned.md") for l in lines)
-    assert any(l.startswith("content/long.md:2: هشدار: title-length: عنوان 179 نویسه است") for l in lines)
+    assert any(text.startswith("content/later.md:3: هشدار: future-date:") for text in lines)
+    assert not any(text.startswith("content/planned.md") for text in lines)
+    assert any(text.startswith("content/long.md:2: هشدار: title-length: عنوان 179 نویسه است") for text in lines)
 
 
 def test_rules_are_silenced_per_release_and_per_site(tmp_path):
-    write_site(tmp_path, {"a.md": release("عنوان", body="دو  فاصله و يك", lint_ignore="[double-space]")},
-               config="lint_ignore: [arabic-letter]\n")
+    write_site(
+        tmp_path,
+        {"a.md": release("عنوان", body="دو  فاصله و يك", lint_ignore="[double-space]")},
+        config="lint_ignore: [arabic-letter]\n",
+    )
     assert check(tmp_path).stdout == "بررسی: 0 خطا، 0 هشدار\n"
 
 

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO
 
 from newsroom.config import load_config
-
-from conftest import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 GITLAB = REPO / ".gitlab-ci.yml"
@@ -62,8 +61,14 @@ def test_there_is_a_github_workflow_and_a_gitlab_pipeline():
 def test_github_workflows_pass_actionlint():
     # With shellcheck on PATH, actionlint checks the shell in every `run:` too.
     env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
-    result = subprocess.run([tool("actionlint"), "-no-color", *map(str, WORKFLOWS)], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [tool("actionlint"), "-no-color", *map(str, WORKFLOWS)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
@@ -113,8 +118,11 @@ def test_github_workflow_publishes_main_every_morning_and_only_builds_pull_reque
     branch, default = cache["restore-keys"].splitlines()
     assert cache["key"].startswith(branch) and "${{ github.run_id }}" in cache["key"]
     assert default == branch.replace("${{ github.ref }}", "refs/heads/${{ github.event.repository.default_branch }}")
-    uploaded = {s["with"]["path"] for s in steps if s.get("uses", "").startswith(("actions/upload-artifact@",
-                                                                                   "actions/upload-pages-artifact@"))}
+    uploaded = {
+        s["with"]["path"]
+        for s in steps
+        if s.get("uses", "").startswith(("actions/upload-artifact@", "actions/upload-pages-artifact@"))
+    }
     assert uploaded == {f"{output_dir()}/"}
 
     def used(event: str) -> set[str]:
@@ -122,31 +130,42 @@ def test_github_workflow_publishes_main_every_morning_and_only_builds_pull_reque
         found = set()
         for job in workflow["jobs"].values():
             if runs_on(job.get("if"), event):
-                found |= {s["uses"].partition("@")[0] for s in job["steps"] if "uses" in s and runs_on(s.get("if"), event)}
+                found |= {
+                    s["uses"].partition("@")[0] for s in job["steps"] if "uses" in s and runs_on(s.get("if"), event)
+                }
         return found
 
     for event in ("push", "schedule", "workflow_dispatch"):
         assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= used(event), event
         assert "actions/upload-artifact" not in used(event), event
     assert "actions/upload-artifact" in used("pull_request")
-    assert not {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} & used("pull_request")
+    assert not {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} & used(
+        "pull_request"
+    )
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert workflow["permissions"] == {"contents": "read"}  # everything else reads only
 
 
 def test_gitlab_ci_passes_gitlabs_schema():
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(GITLAB)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(GITLAB)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def gitlab_true(expression: str, variables: dict[str, str]) -> bool:
     """A GitLab `rules: if:` expression of the forms used here: $VAR, "text", ==, &&."""
+
     def value(token: str) -> str:
         token = token.strip()
         if token.startswith("$"):
             return variables.get(token[1:], "")
-        assert token.startswith('"') and token.endswith('"'), f"an expression this test does not understand: {expression}"
+        assert token.startswith('"') and token.endswith('"'), (
+            f"an expression this test does not understand: {expression}"
+        )
         return token[1:-1]
 
     if "&&" in expression:
@@ -165,12 +184,15 @@ def gitlab_runs(rules: list[dict] | None, variables: dict[str, str]) -> bool:
     return False
 
 
-@pytest.mark.parametrize("variables, publishes", [
-    ({"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main"}, True),
-    ({"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "main"}, True),
-    ({"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7"}, False),
-    ({"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "new-release"}, False),
-])
+@pytest.mark.parametrize(
+    "variables, publishes",
+    [
+        ({"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main"}, True),
+        ({"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "main"}, True),
+        ({"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7"}, False),
+        ({"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "new-release"}, False),
+    ],
+)
 def test_gitlab_ci_publishes_the_default_branch_and_only_builds_the_rest(variables, publishes):
     pipeline = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
     variables = {"CI_DEFAULT_BRANCH": "main", **variables}

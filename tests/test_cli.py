@@ -8,7 +8,9 @@ from conftest import NOW_ARG, REPO, release, tree, write_site
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_help_documents_every_option(tmp_path):
@@ -16,8 +18,21 @@ def test_help_documents_every_option(tmp_path):
     assert top.returncode == 0 and "build" in top.stdout
     build = run("build", "--help", cwd=tmp_path)
     assert build.returncode == 0
-    for option in ("--config", "--content", "--output", "--base-url", "--drafts", "--future", "--expired",
-                   "--now", "--strict", "--quiet", "--timings", "--annotations", "--code-quality"):
+    for option in (
+        "--config",
+        "--content",
+        "--output",
+        "--base-url",
+        "--drafts",
+        "--future",
+        "--expired",
+        "--now",
+        "--strict",
+        "--quiet",
+        "--timings",
+        "--annotations",
+        "--code-quality",
+    ):
         assert option in build.stdout
     check = run("check", "--help", cwd=tmp_path)
     for option in ("--strict", "--annotations", "--code-quality", "GITHUB_ACTIONS=true", "GITLAB_CI=true"):
@@ -39,8 +54,17 @@ def test_content_output_and_base_url_override_the_config(tmp_path):
     news = tmp_path / "elsewhere"
     news.mkdir()
     (news / "x.md").write_text(release("از جای دیگر"), encoding="utf-8")
-    result = run("--content", str(news), "--output", str(tmp_path / "public"), "--base-url", "https://a.ir/b",
-                 "--now", NOW_ARG, cwd=tmp_path)
+    result = run(
+        "--content",
+        str(news),
+        "--output",
+        str(tmp_path / "public"),
+        "--base-url",
+        "https://a.ir/b",
+        "--now",
+        NOW_ARG,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "public/news/1403/x/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://a.ir/b/news/1403/x/">' in page
@@ -49,7 +73,9 @@ def test_content_output_and_base_url_override_the_config(tmp_path):
 
 
 def test_two_builds_are_byte_identical(tmp_path):
-    write_site(tmp_path, {f"n{i}.md": release(f"خبر {i}", f"1403-0{1 + i % 9}-1{i % 9}", tags="[یک, دو]") for i in range(12)})
+    write_site(
+        tmp_path, {f"n{i}.md": release(f"خبر {i}", f"1403-0{1 + i % 9}-1{i % 9}", tags="[یک, دو]") for i in range(12)}
+    )
     assert run("--now", NOW_ARG, "--output", "one", cwd=tmp_path).returncode == 0
     assert run("--now", NOW_ARG, "--output", "two", cwd=tmp_path).returncode == 0
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
@@ -92,10 +118,16 @@ def test_the_output_folder_is_never_someone_elses(tmp_path):
 
 def test_missing_config_and_missing_content_are_located_errors(tmp_path):
     result = run("--config", "nope.yaml", cwd=tmp_path)
-    assert (result.returncode, result.stderr.splitlines()[0]) == (1, "nope.yaml: فایل پیکربندی پیدا نشد؛ مسیر را با --config بدهید")
+    assert (result.returncode, result.stderr.splitlines()[0]) == (
+        1,
+        "nope.yaml: فایل پیکربندی پیدا نشد؛ مسیر را با --config بدهید",
+    )
     write_site(tmp_path, {})
     result = run("--content", "missing", cwd=tmp_path)
-    assert (result.returncode, result.stderr.splitlines()[0]) == (1, "missing: پوشهٔ خبرها پیدا نشد؛ مسیر را با --content یا content_dir بدهید")
+    assert (result.returncode, result.stderr.splitlines()[0]) == (
+        1,
+        "missing: پوشهٔ خبرها پیدا نشد؛ مسیر را با --content یا content_dir بدهید",
+    )
 
 
 def test_drafts_and_future_flags(tmp_path):
@@ -150,8 +182,14 @@ def test_a_long_build_shows_progress_on_a_terminal_only(tmp_path):
 
 
 def test_a_rebuild_leaves_unchanged_files_untouched(tmp_path):
-    write_site(tmp_path, {"a.md": release("الف", body="گلخانه"), "b.md": release("ب", "1402-02-15", body="مدرسه"),
-                          "c.md": release("پ", "1401-02-15", body="سیل")})
+    write_site(
+        tmp_path,
+        {
+            "a.md": release("الف", body="گلخانه"),
+            "b.md": release("ب", "1402-02-15", body="مدرسه"),
+            "c.md": release("پ", "1401-02-15", body="سیل"),
+        },
+    )
     assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
     # c's page shows neither a nor anything that changes with it (b is its only neighbour).
     untouched = [tmp_path / "output/news/1401/c/index.html", tmp_path / "output/static/css/site.css"]

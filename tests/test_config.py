@@ -1,11 +1,10 @@
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from newsroom.config import load_config
 from newsroom.errors import BuildError
-
-from conftest import REPO
 
 
 def load(tmp_path: Path, text: str):
@@ -39,7 +38,9 @@ def test_defaults(tmp_path):
 
 def test_misspelt_keys_name_the_intended_key(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    found = messages(tmp_path, "titel: سایت\nbase_url: https://x.ir/\nrelated:\n  cuont: 3\ntaxonomies:\n  tag:\n    label: x\n")
+    found = messages(
+        tmp_path, "titel: سایت\nbase_url: https://x.ir/\nrelated:\n  cuont: 3\ntaxonomies:\n  tag:\n    label: x\n"
+    )
     assert found == [
         "config.yaml:1: کلید ناشناخته «titel»؛ منظورتان «title» بود؟",
         "config.yaml:4: کلید ناشناخته «related.cuont»؛ منظورتان «count» بود؟",
@@ -49,7 +50,9 @@ def test_misspelt_keys_name_the_intended_key(tmp_path, monkeypatch):
 
 def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    found = messages(tmp_path, "title: x\nbase_url: news.ir\ntimezone: Tehran\npage_size: ده\npermalink: /news/{title}/\n")
+    found = messages(
+        tmp_path, "title: x\nbase_url: news.ir\ntimezone: Tehran\npage_size: ده\npermalink: /news/{title}/\n"
+    )
     assert found == [
         "config.yaml:2: «base_url» باید نشانی کامل سایت باشد، مثل https://news.example.ir/ ، نه «news.ir»",
         "config.yaml:3: منطقهٔ زمانی «Tehran» شناخته نشد؛ مثلاً Asia/Tehran بنویسید",

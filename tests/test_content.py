@@ -3,15 +3,25 @@
 import re
 import shutil
 
-from newsroom.content import find_sources
-
 from conftest import REPO, photo, read, release
+
+from newsroom.content import find_sources
 
 
 def test_release_page_shows_the_jalali_date_and_links(build, tmp_path):
-    result = build({"1400/vaccination.md": release(
-        "واکسیناسیون در دامغان", "1400-01-25 10:30", "به گزارش روابط عمومی؛ متن.",
-        tags="واکسیناسیون، سلامت", category="سلامت", county="دامغان", source="روابط عمومی")})
+    result = build(
+        {
+            "1400/vaccination.md": release(
+                "واکسیناسیون در دامغان",
+                "1400-01-25 10:30",
+                "به گزارش روابط عمومی؛ متن.",
+                tags="واکسیناسیون، سلامت",
+                category="سلامت",
+                county="دامغان",
+                source="روابط عمومی",
+            )
+        }
+    )
     assert (result.code, result.err) == (0, "")
     page = read(tmp_path, "/news/1400/vaccination/")
     assert '<time datetime="2021-04-14T10:30:00+04:30">چهارشنبه ۲۵ فروردین ۱۴۰۰، ساعت ۱۰:۳۰</time>' in page
@@ -22,10 +32,12 @@ def test_release_page_shows_the_jalali_date_and_links(build, tmp_path):
 
 
 def test_tags_as_list_or_separated_string(build, tmp_path):
-    build({
-        "a.md": release("الف", tags="[کمک, سلامت]"),
-        "b.md": release("ب", tags="کمک، سلامت, آموزش"),
-    })
+    build(
+        {
+            "a.md": release("الف", tags="[کمک, سلامت]"),
+            "b.md": release("ب", tags="کمک، سلامت, آموزش"),
+        }
+    )
     tags = read(tmp_path, "/tags/")
     for name in ("کمک", "سلامت", "آموزش"):
         assert f'<a href="{name}/">{name}</a>' in tags
@@ -33,15 +45,17 @@ def test_tags_as_list_or_separated_string(build, tmp_path):
 
 
 def test_arabic_letters_and_half_space_variants_are_one_term(build, tmp_path):
-    build({
-        "a.md": release("الف", tags="كمك مؤمنانه، بسته های معیشتی", county="كرمان"),
-        "b.md": release("ب", tags="کمک مؤمنانه، بسته‌های معیشتی", county="کرمان"),
-        "c.md": release("پ", tags="[کمک مؤمنانه]"),
-    })
+    build(
+        {
+            "a.md": release("الف", tags="كمك مؤمنانه، بسته های معیشتی", county="كرمان"),
+            "b.md": release("ب", tags="کمک مؤمنانه، بسته‌های معیشتی", county="کرمان"),
+            "c.md": release("پ", tags="[کمک مؤمنانه]"),
+        }
+    )
     term = read(tmp_path, "/tags/کمک-مؤمنانه/")
     assert "۳ خبر" in term and "الف" in term and "ب" in term
     # The spelling most releases use names the page.
-    assert "<h1 class=\"page-title\">برچسب: کمک مؤمنانه</h1>" in term
+    assert '<h1 class="page-title">برچسب: کمک مؤمنانه</h1>' in term
     assert "۲ خبر" in read(tmp_path, "/tags/بسته-های-معیشتی/")
     assert "۲ خبر" in read(tmp_path, "/county/کرمان/")
 
@@ -58,12 +72,14 @@ def test_given_summary_wins(build, tmp_path):
 
 
 def test_urls_come_from_slug_then_ascii_file_name_then_a_stable_id(build, tmp_path):
-    build({
-        "1403/1403-02-15-saffron-harvest.md": release("زعفران"),
-        "1403/old-name.md": release("با نشانی", slug="kept-url"),
-        "1403/افتتاح-مدرسه.md": release("مدرسه"),
-        "bundle/index.md": release("پوشه"),
-    })
+    build(
+        {
+            "1403/1403-02-15-saffron-harvest.md": release("زعفران"),
+            "1403/old-name.md": release("با نشانی", slug="kept-url"),
+            "1403/افتتاح-مدرسه.md": release("مدرسه"),
+            "bundle/index.md": release("پوشه"),
+        }
+    )
     names = sorted(p.name for p in (tmp_path / "output/news/1403").iterdir())
     assert [n for n in names if not re.fullmatch("[0-9a-f]{10}", n)] == ["bundle", "kept-url", "saffron-harvest"]
     assert len(names) == 4
@@ -122,7 +138,10 @@ def test_crlf_and_bom_are_accepted(build, tmp_path):
 def test_files_that_are_not_releases(build, tmp_path):
     result = build({"a.md": release("الف"), "notes.txt": "یادداشت", ".hidden.md": "x", "_drafts/b.md": "x"})
     assert result.code == 0
-    assert result.err == "content/notes.txt: هشدار: این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید\n"
+    assert (
+        result.err
+        == "content/notes.txt: هشدار: این فایل منتشر نمی‌شود: فقط فایل‌های ‎.md‎ خبر هستند؛ متن خبر را در فایل ‎.md‎ بنویسید\n"
+    )
 
 
 def test_strict_turns_warnings_into_failure(build, tmp_path):
@@ -131,13 +150,19 @@ def test_strict_turns_warnings_into_failure(build, tmp_path):
 
 
 def test_known_terms_warn_about_typos(build, tmp_path):
-    result = build({"a.md": release("الف", county="شاهرورد")}, config="""
+    result = build(
+        {"a.md": release("الف", county="شاهرورد")},
+        config="""
 taxonomies:
   county:
     terms: [شاهرود, دامغان]
-""")
+""",
+    )
     assert result.code == 0
-    assert result.err == "content/a.md:4: هشدار: county: «شاهرورد» در فهرست شهرستان‌ها پیکربندی نیست؛ منظورتان «شاهرود» بود؟\n"
+    assert (
+        result.err
+        == "content/a.md:4: هشدار: county: «شاهرورد» در فهرست شهرستان‌ها پیکربندی نیست؛ منظورتان «شاهرود» بود؟\n"
+    )
 
 
 def test_image_beside_the_release_is_published(build, tmp_path):
@@ -166,8 +191,7 @@ def test_image_under_static_is_linked_where_it_is_published(build, tmp_path):
     static = tmp_path / "static"
     shutil.copytree(REPO / "static", static)
     photo(static / "images" / "meeting.jpg")
-    result = build({"a.md": release("الف", image="/images/meeting.jpg", image_alt="جلسه")},
-                   static=static)
+    result = build({"a.md": release("الف", image="/images/meeting.jpg", image_alt="جلسه")}, static=static)
     assert (result.code, result.err) == (0, "")
     img = re.search(r'<img src="([^"]+)"[^>]* alt="جلسه" width="64" height="48"', read(tmp_path, "/news/1403/a/"))
     assert img[1].startswith("../../../media/") and (tmp_path / "output/news/1403/a" / img[1]).resolve().is_file()

@@ -27,8 +27,26 @@ def test_equal_values_built_from_different_objects_have_one_fingerprint():
 
 
 def test_different_values_have_different_fingerprints():
-    values = [1, True, 1.0, "1", b"1", None, "", (), [], ("a", "b"), ("ab",), ["a", "b"], {"a": "b"}, {"a", "b"},
-              Teaser("a", ("b",)), Teaser("a", ("b", "c")), "\udc80", "a\0b"]
+    values = [
+        1,
+        True,
+        1.0,
+        "1",
+        b"1",
+        None,
+        "",
+        (),
+        [],
+        ("a", "b"),
+        ("ab",),
+        ["a", "b"],
+        {"a": "b"},
+        {"a", "b"},
+        Teaser("a", ("b",)),
+        Teaser("a", ("b", "c")),
+        "\udc80",
+        "a\0b",
+    ]
     prints = Fingerprints()
     assert len({prints.of(value) for value in values}) == len(values)
     assert len({prints.digest(value) for value in values}) == len(values)
@@ -46,8 +64,16 @@ class Release:
 
 def test_releases_are_taken_by_their_digests_alone_and_in_order():
     a, b = Release("d1", "الف"), Release("d2", "ب")
-    values = [(a, b), (b, a), [a, b], (a,), ("d1", "d2"), ("Release", ["d1", "d2"]), (a, "d2"),
-              (Release("d1"), Teaser("d2", ()))]
+    values = [
+        (a, b),
+        (b, a),
+        [a, b],
+        (a,),
+        ("d1", "d2"),
+        ("Release", ["d1", "d2"]),
+        (a, "d2"),
+        (Release("d1"), Teaser("d2", ())),
+    ]
     prints = Fingerprints()
     assert len({prints.of(value) for value in values}) == len(values)
     assert Fingerprints().of((a, b)) == Fingerprints().of((Release("d1", "دیگر"), Release("d2")))

@@ -10,11 +10,10 @@ import os
 import shutil
 from pathlib import Path
 
+from conftest import NOW_ARG, REPO, tree
 from PIL import Image
 
 from newsroom.cli import main
-
-from conftest import NOW_ARG, REPO, tree
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 INDEX_FILES = ("pagefind-entry.json", ".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter")
@@ -28,8 +27,19 @@ def describe(data: bytes) -> str:
 
 def test_golden_site(tmp_path, capsys):
     output = tmp_path / "site"
-    code = main(["build", "--config", str(GOLDEN / "site" / "config.yaml"), "--output", str(output), "--now", NOW_ARG,
-                 "--quiet", "--no-cache"])  # a cold build, and nothing written into the fixture
+    code = main(
+        [
+            "build",
+            "--config",
+            str(GOLDEN / "site" / "config.yaml"),
+            "--output",
+            str(output),
+            "--now",
+            NOW_ARG,
+            "--quiet",
+            "--no-cache",
+        ]
+    )  # a cold build, and nothing written into the fixture
     assert (code, capsys.readouterr().err) == (0, "")
     built = tree(output)
     static = {path: data for path, data in built.items() if path.startswith("static/")}
@@ -40,8 +50,12 @@ def test_golden_site(tmp_path, capsys):
     shards = json.loads(built["pagefind/shards.json"])["shards"]
     assert len(shards) > 1
     runtime = {path for path in built if path.startswith("pagefind/") and not path.endswith(INDEX_FILES + (".json",))}
-    assert runtime == {f"pagefind/{shards[0]}/{name}" for name in ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")}
-    pages = {path: data for path, data in built.items() if not path.startswith(("static/", "media/")) and path not in runtime}
+    assert runtime == {
+        f"pagefind/{shards[0]}/{name}" for name in ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
+    }
+    pages = {
+        path: data for path, data in built.items() if not path.startswith(("static/", "media/")) and path not in runtime
+    }
     # Made pictures (share cards) are listed by name, type and size rather than kept as binaries.
     media = "".join(f"{path} {describe(data)}\n" for path, data in built.items() if path.startswith("media/"))
     if os.environ.get("UPDATE_GOLDEN"):

@@ -7,17 +7,17 @@ from __future__ import annotations
 import re
 import shlex
 
-from newsroom.cli import _parser, main
-
 from conftest import NOW_ARG, REPO, photo
+
+from newsroom.cli import _parser, main
 
 GUIDE = (REPO / "docs" / "guide-fa.md").read_text(encoding="utf-8")
 
 
 def test_the_guides_example_release_builds_and_checks_without_a_warning(tmp_path, capsys):
     block = re.search(r"```markdown\n(.*?)```", GUIDE, re.S)
-    path = re.findall(r"`(content/[\w/-]+\.md)`", GUIDE[:block.start()])[-1]
-    address = re.search(r"`(/news/[\w/-]+/)`", GUIDE[block.end():])[1]
+    path = re.findall(r"`(content/[\w/-]+\.md)`", GUIDE[: block.start()])[-1]
+    address = re.search(r"`(/news/[\w/-]+/)`", GUIDE[block.end() :])[1]
     release = block[1]
     fields = dict(re.findall(r"^(\w+): (.+)$", release.split("---")[1], re.M))
     (tmp_path / path).parent.mkdir(parents=True)
@@ -25,8 +25,11 @@ def test_the_guides_example_release_builds_and_checks_without_a_warning(tmp_path
     photo(tmp_path / path.rpartition("/")[0] / fields["image"])
     # The bulletin's own configuration (its categories and counties), with this folder's content.
     config = tmp_path / "config.yaml"
-    config.write_text((REPO / "config.yaml").read_text(encoding="utf-8")
-                      + f"templates_dir: {REPO / 'templates'}\nstatic_dir: {REPO / 'static'}\n", encoding="utf-8")
+    config.write_text(
+        (REPO / "config.yaml").read_text(encoding="utf-8")
+        + f"templates_dir: {REPO / 'templates'}\nstatic_dir: {REPO / 'static'}\n",
+        encoding="utf-8",
+    )
 
     assert main(["check", "--strict", "--config", str(config), "--now", NOW_ARG]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "بررسی: 0 خطا، 0 هشدار"
@@ -57,8 +60,11 @@ def test_the_guides_commands_are_real(tmp_path, capsys, monkeypatch):
 
 
 def test_every_error_message_in_the_guide_is_one_the_build_prints():
-    printed = {line for expected in (REPO / "tests" / "fixtures" / "invalid").glob("*/expected.txt")
-               for line in expected.read_text(encoding="utf-8").splitlines()}
+    printed = {
+        line
+        for expected in (REPO / "tests" / "fixtures" / "invalid").glob("*/expected.txt")
+        for line in expected.read_text(encoding="utf-8").splitlines()
+    }
     quoted = [line for block in re.findall(r"```text\n(.*?)```", GUIDE, re.S) for line in block.splitlines()]
     assert len(quoted) >= 10
     assert [line for line in quoted if line not in printed] == []

@@ -3,15 +3,15 @@ exactly the site a clean build makes, whatever was edited in between, and wherev
 restored the project, its cache and its output folder meanwhile."""
 
 import os
-import time
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from conftest import NOW_ARG, REPO, photo, read, release, tree, write_site
-from test_restore import TIMES, restore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_restore import TIMES, restore
 
 from newsroom import render
 from newsroom.cli import main
@@ -20,24 +20,43 @@ TAGS = ["کمک مؤمنانه", "كمك مؤمنانه", "زعفران", "گل�
 COUNTIES = ["شاهرود", "دامغان", "سمنان"]
 WORDS = ["بسته", "معیشتی", "زعفران", "گلخانه", "روستا", "جهادگران", "اشتغال", "مدرسه", "آب", "طرح"]
 # Search shards of a few releases each, so that edits move releases between shards.
-CONFIGS = [config + "search:\n  shard_size: 4\n" for config in (
-    "page_size: 5\n", "page_size: 3\n", "page_size: 5\nrelated:\n  count: 2\n",
-    "page_size: 5\ndescription: نسخهٔ دیگری از توضیح سایت\n")] + ["page_size: 5\nsearch:\n  shard_size: 6\n"]
+CONFIGS = [
+    config + "search:\n  shard_size: 4\n"
+    for config in (
+        "page_size: 5\n",
+        "page_size: 3\n",
+        "page_size: 5\nrelated:\n  count: 2\n",
+        "page_size: 5\ndescription: نسخهٔ دیگری از توضیح سایت\n",
+    )
+] + ["page_size: 5\nsearch:\n  shard_size: 6\n"]
 
 release_text = st.builds(
     lambda words, day, tags, county, draft, pictured: release(
-        " ".join(words), f"1403-0{day % 8 + 1}-{day % 28 + 1:02d}", " ".join(reversed(words)) + ".",
-        tags=f"[{', '.join(tags)}]", county=county, **({"draft": "true"} if draft else {}),
-        **({"image": "p.jpg", "image_alt": "عکس بازدید"} if pictured else {})),
-    st.lists(st.sampled_from(WORDS), min_size=2, max_size=5), st.integers(0, 200),
-    st.lists(st.sampled_from(TAGS), max_size=3), st.sampled_from(COUNTIES), st.booleans(), st.booleans())
+        " ".join(words),
+        f"1403-0{day % 8 + 1}-{day % 28 + 1:02d}",
+        " ".join(reversed(words)) + ".",
+        tags=f"[{', '.join(tags)}]",
+        county=county,
+        **({"draft": "true"} if draft else {}),
+        **({"image": "p.jpg", "image_alt": "عکس بازدید"} if pictured else {}),
+    ),
+    st.lists(st.sampled_from(WORDS), min_size=2, max_size=5),
+    st.integers(0, 200),
+    st.lists(st.sampled_from(TAGS), max_size=3),
+    st.sampled_from(COUNTIES),
+    st.booleans(),
+    st.booleans(),
+)
 names = st.sampled_from(["a.md", "b.md", "c.md", "1402/d.md", "1402/e.md", "f.md"])
 edits = st.one_of(
     st.tuples(st.just("write"), names, release_text),  # add a release, or rewrite one
     st.tuples(st.just("delete"), names, st.none()),
     st.tuples(st.just("rename"), names, names),
-    st.tuples(st.just("template"), st.sampled_from(["article.html", "list.html", "base.html", "_macros.html"]),
-              st.sampled_from(["<!-- ۱ -->", "<p>نسخهٔ تازه</p>", ""])),
+    st.tuples(
+        st.just("template"),
+        st.sampled_from(["article.html", "list.html", "base.html", "_macros.html"]),
+        st.sampled_from(["<!-- ۱ -->", "<p>نسخهٔ تازه</p>", ""]),
+    ),
     st.tuples(st.just("config"), st.sampled_from(CONFIGS), st.none()),
     st.tuples(st.just("style"), st.sampled_from(["a { color: red; }", "p { margin: 0; }"]), st.none()),
     st.tuples(st.just("photo"), st.sampled_from([(64, 48), (80, 60), (48, 64)]), st.none()),  # same name, new picture
@@ -63,11 +82,13 @@ def apply(root: Path, edit: tuple) -> None:
     elif kind == "template":
         path = root / "templates" / first
         text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("</main>", second + "</main>", 1) if "</main>" in text else text + second,
-                        encoding="utf-8")
+        path.write_text(
+            text.replace("</main>", second + "</main>", 1) if "</main>" in text else text + second, encoding="utf-8"
+        )
     elif kind == "config":
-        (root / "config.yaml").write_text((root / "config.yaml").read_text(encoding="utf-8").split("page_size")[0] + first,
-                                          encoding="utf-8")
+        (root / "config.yaml").write_text(
+            (root / "config.yaml").read_text(encoding="utf-8").split("page_size")[0] + first, encoding="utf-8"
+        )
     elif kind == "photo":
         photo(content / "p.jpg", first)
     elif kind == "style":
@@ -92,13 +113,27 @@ def test_an_incremental_rebuild_makes_the_site_a_clean_build_makes(steps):
         shutil.copytree(REPO / "templates", root / "templates")
         shutil.copytree(REPO / "static", root / "static")
         # Enough releases that one edit touches a small part of the site and is patched in.
-        others = {f"k{i:02d}.md": release(f"{WORDS[i % 10]} {WORDS[(i * 3) % 10]} {i}", f"1401-{i % 12 + 1:02d}-10",
-                                          tags=f"[موضوع {i}]", county="گرمسار") for i in range(24)}
-        write_site(root, {"a.md": release("گلخانهٔ روستا", "1403-02-01", tags="[گلخانه, آب شرب]", county="سمنان"),
-                          "b.md": release("بستهٔ معیشتی", "1403-03-01", tags="[کمک مؤمنانه]", county="دامغان"),
-                          "1402/d.md": release("زعفران شاهرود", "1402-08-01", tags="[زعفران]", county="شاهرود"),
-                          **others},
-                   CONFIGS[0], static=Path("static"), templates=Path("templates"))  # beside config.yaml
+        others = {
+            f"k{i:02d}.md": release(
+                f"{WORDS[i % 10]} {WORDS[(i * 3) % 10]} {i}",
+                f"1401-{i % 12 + 1:02d}-10",
+                tags=f"[موضوع {i}]",
+                county="گرمسار",
+            )
+            for i in range(24)
+        }
+        write_site(
+            root,
+            {
+                "a.md": release("گلخانهٔ روستا", "1403-02-01", tags="[گلخانه, آب شرب]", county="سمنان"),
+                "b.md": release("بستهٔ معیشتی", "1403-03-01", tags="[کمک مؤمنانه]", county="دامغان"),
+                "1402/d.md": release("زعفران شاهرود", "1402-08-01", tags="[زعفران]", county="شاهرود"),
+                **others,
+            },
+            CONFIGS[0],
+            static=Path("static"),
+            templates=Path("templates"),
+        )  # beside config.yaml
         photo(root / "content" / "p.jpg")
         assert build(root) == 0
         now = NOW_ARG
@@ -131,8 +166,12 @@ def test_an_unchanged_site_renders_and_writes_nothing(tmp_path, build):
 
 
 def test_editing_one_release_rewrites_only_the_pages_that_show_it(tmp_path, build):
-    files = {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i + 1:02d}", tags=f"[برچسب {i % 3}]",
-                                     county="سمنان") for i in range(30)}
+    files = {
+        f"n{i:02d}.md": release(
+            f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i + 1:02d}", tags=f"[برچسب {i % 3}]", county="سمنان"
+        )
+        for i in range(30)
+    }
     build(files)
     before = {path: os.stat(tmp_path / "output" / path).st_mtime_ns for path in tree(tmp_path / "output")}
     build({"n00.md": release("خبر شمارهٔ ۰ با عنوانی درست‌شده", "1403-01-01", tags="[برچسب 0]", county="سمنان")})
@@ -150,16 +189,21 @@ def test_an_edit_makes_only_the_page_of_a_long_list_that_shows_the_release(tmp_p
     build({f"n{i:02d}.md": release(f"خبر {i}", f"1403-02-{i + 1:02d}") for i in range(25)})
     made = []
     make = render._Renderer.make
-    monkeypatch.setattr(render._Renderer, "make", lambda self, page, fingerprint: made.append(page.dest)
-                        or make(self, page, fingerprint))
+    monkeypatch.setattr(
+        render._Renderer,
+        "make",
+        lambda self, page, fingerprint: made.append(page.dest) or make(self, page, fingerprint),
+    )
     assert build({"n24.md": release("خبر 24", "1403-02-25", "متنی ویرایش‌شده.")}, "--jobs", "1").code == 0
     assert "news/1403/n24/index.html" in made
     assert [dest for dest in made if dest.startswith(("archive/1403/02/", "page/"))] == ["archive/1403/02/index.html"]
 
 
 def test_with_nothing_changed_the_clock_still_publishes_and_withdraws(tmp_path, build):
-    files = {"old.md": release("خبر پیشین", "1403-08-20"),
-             "later.md": release("خبر زمان‌بندی‌شده", "1403-09-05 10:00", scheduled="true")}
+    files = {
+        "old.md": release("خبر پیشین", "1403-08-20"),
+        "later.md": release("خبر زمان‌بندی‌شده", "1403-09-05 10:00", scheduled="true"),
+    }
     build(files, "--now", "1403-09-01 12:00")
     assert not (tmp_path / "output/news/1403/later/index.html").exists()
     build({}, "--now", "1403-09-06 12:00")  # no file changed; the release's time has come
@@ -179,8 +223,10 @@ def test_a_page_changed_by_hand_in_the_output_is_made_again(tmp_path, build):
 
 def test_a_small_change_is_recorded_as_a_delta_of_the_manifest_which_the_next_build_trusts(tmp_path, build, capsys):
     # Large enough that one edit changes less than a tenth of the records.
-    files = {f"n{i:03d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i % 28 + 1:02d}", tags=f"[برچسب {i}]")
-             for i in range(150)}
+    files = {
+        f"n{i:03d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i % 28 + 1:02d}", tags=f"[برچسب {i}]")
+        for i in range(150)
+    }
     build(files, "--no-search")  # the search index is made anew on any edit
     manifest = tmp_path / ".cache/outputs.pickle"
     whole = manifest.read_bytes()

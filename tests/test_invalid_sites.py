@@ -10,10 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import BASE_CONFIG, NOW_ARG, REPO, tree
 
 from newsroom.cli import main
-
-from conftest import BASE_CONFIG, NOW_ARG, REPO, tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 CASES = sorted(p.name for p in FIXTURES.iterdir())
@@ -23,7 +22,9 @@ CASES = sorted(p.name for p in FIXTURES.iterdir())
 def test_broken_site_reports_every_problem_and_writes_nothing(case, tmp_path, monkeypatch, capsys):
     shutil.copytree(FIXTURES / case, tmp_path, dirs_exist_ok=True)
     extra = (tmp_path / "config.yaml").read_text(encoding="utf-8") if (tmp_path / "config.yaml").exists() else ""
-    (tmp_path / "config.yaml").write_text(BASE_CONFIG.format(templates=REPO / "templates", static=REPO / "static") + extra, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        BASE_CONFIG.format(templates=REPO / "templates", static=REPO / "static") + extra, encoding="utf-8"
+    )
     previous = tmp_path / "output"
     previous.mkdir()
     (previous / ".newsroom-output").write_bytes(b"")

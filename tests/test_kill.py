@@ -17,8 +17,12 @@ BUILD = [sys.executable, str(REPO / "build.py"), "--now", NOW_ARG, "--quiet", "-
 
 
 def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
-    files = {f"1403/n{i:03d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{1 + i % 8}-1{i % 9}", "متن خبر. " * 80,
-                                           tags=f"[برچسب {i % 7}]", county="سمنان") for i in range(300)}
+    files = {
+        f"1403/n{i:03d}.md": release(
+            f"خبر شمارهٔ {i}", f"1403-0{1 + i % 8}-1{i % 9}", "متن خبر. " * 80, tags=f"[برچسب {i % 7}]", county="سمنان"
+        )
+        for i in range(300)
+    }
     write_site(tmp_path, files)
     subprocess.run(BUILD, cwd=tmp_path, check=True)
     old = tree(tmp_path / "output")
@@ -32,8 +36,9 @@ def test_kill_9_at_any_moment_leaves_a_complete_site(tmp_path):
     outcomes = set()
     for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.9, 0.95, 1.0, 1.1):
         # In a group of its own, so that the processes it started can be found afterwards.
-        process = subprocess.Popen(BUILD, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            BUILD, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(duration * fraction)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
@@ -67,8 +72,10 @@ def outlived(group: int) -> bool:
 
 
 def test_a_patch_cut_short_while_moving_files_in_is_completed_from_its_journal(tmp_path, build, monkeypatch):
-    files = {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{1 + i % 6}-1{i % 9}", tags=f"[برچسب {i % 4}]")
-             for i in range(30)}
+    files = {
+        f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{1 + i % 6}-1{i % 9}", tags=f"[برچسب {i % 4}]")
+        for i in range(30)
+    }
     build(files)
     edited = {"n07.md": release("خبر شمارهٔ ۷ با عنوان تازه", "1403-02-17", tags="[برچسب 3]")}
     build(edited, "--no-cache", "--output", "expected")

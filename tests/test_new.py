@@ -3,16 +3,17 @@
 import subprocess
 import sys
 
+from conftest import REPO, write_site
+
 from newsroom.config import load_config
 from newsroom.content import load_article
 from newsroom.text import transliterate
 
-from conftest import REPO, write_site
-
 
 def new(tmp_path, *args):
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "new", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "new", *args], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_new_writes_a_dated_draft_that_builds(tmp_path):
@@ -36,7 +37,8 @@ def test_new_never_overwrites_and_checks_the_slug(tmp_path):
     path.write_text("ویرایش‌شده", encoding="utf-8")
     again = new(tmp_path, "خبر دیگر", "--slug", "saffron", "--now", "1405-09-04 11:00")
     assert again.returncode == 1 and again.stderr.startswith(
-        "content/1405/1405-09-04-saffron.md: این فایل از پیش هست و بازنویسی نمی‌شود")
+        "content/1405/1405-09-04-saffron.md: این فایل از پیش هست و بازنویسی نمی‌شود"
+    )
     assert path.read_text(encoding="utf-8") == "ویرایش‌شده"
     bad = new(tmp_path, "خبر", "--slug", "Bad Slug")
     assert bad.returncode == 1 and "«Bad Slug» نشانی مجاز نیست" in bad.stderr

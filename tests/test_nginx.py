@@ -23,9 +23,8 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 import pytest
-from PIL import Image
-
 from conftest import NOW_ARG, REPO
+from PIL import Image
 
 CONFIG = REPO / "deploy" / "nginx" / "newsroom.conf"
 MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -63,8 +62,11 @@ def adopt(config: str, site: Path, port: int) -> str:
     """The repository's nginx file with the documented paths and listen lines filled in."""
     for line in (f"root {DOCROOT};", f"include {DOCROOT}/.nginx.conf;", "listen 80;", "listen [::]:80;"):
         assert f"\n    {line}\n" in config, line
-    return (config.replace(DOCROOT, str(site)).replace("listen 80;", f"listen 127.0.0.1:{port};")
-            .replace("listen [::]:80;", ""))
+    return (
+        config.replace(DOCROOT, str(site))
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("listen [::]:80;", "")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,22 +82,43 @@ def server(tmp_path_factory):
     (root / "content" / "1403" / "sorkheh-carpet.md").write_text(CARPET, encoding="utf-8")
     Image.new("RGB", (80, 60), (140, 40, 30)).save(root / "content" / "1403" / "loom.webp", "WEBP")
     site = root / "site"
-    built = subprocess.run([sys.executable, str(REPO / "build.py"), "--config", str(REPO / "config.yaml"),
-                            "--content", str(root / "content"), "--output", str(site), "--now", NOW_ARG,
-                            "--quiet", "--no-cache"], capture_output=True, text=True, timeout=300)
+    built = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "--config",
+            str(REPO / "config.yaml"),
+            "--content",
+            str(root / "content"),
+            "--output",
+            str(site),
+            "--now",
+            NOW_ARG,
+            "--quiet",
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stderr
     port = free_port()
     prefix = root / "nginx"
     prefix.mkdir()
     (prefix / "newsroom.conf").write_text(adopt(CONFIG.read_text(encoding="utf-8"), site, port), encoding="utf-8")
-    temp_paths = "".join(f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp_paths = "".join(
+        f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     (prefix / "nginx.conf").write_text(
         # As root, workers would otherwise run as nobody, who may not enter pytest's folders.
         ("user root;\n" if os.geteuid() == 0 else "")
         + f"worker_processes 1;\ndaemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n"
         + "events { worker_connections 64; }\n"
         + f"http {{\n    include {MIME_TYPES};\n    default_type application/octet-stream;\n    access_log off;\n"
-        + temp_paths + f"    include {prefix}/newsroom.conf;\n}}\n", encoding="utf-8")
+        + temp_paths
+        + f"    include {prefix}/newsroom.conf;\n}}\n",
+        encoding="utf-8",
+    )
     command = [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
@@ -134,14 +157,20 @@ def get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], byte
 def page_links(site: Path) -> dict[str, str]:
     """Site-relative addresses of the home page's stylesheet and font, fingerprint included."""
     page = (site / "index.html").read_text(encoding="utf-8")
-    return {"css": urljoin("/", re.search(r'<link rel="stylesheet" href="([^"]+)"', page)[1]),
-            "font": urljoin("/", re.search(r'<link rel="preload" href="([^"]+)"', page)[1])}
+    return {
+        "css": urljoin("/", re.search(r'<link rel="stylesheet" href="([^"]+)"', page)[1]),
+        "font": urljoin("/", re.search(r'<link rel="preload" href="([^"]+)"', page)[1]),
+    }
 
 
 def test_persian_term_pages_resolve_as_browsers_send_them(server):
     port, site = server
-    terms = [p.parent.relative_to(site).as_posix() for folder in ("tags", "category", "county")
-             for p in (site / folder).glob("*/index.html") if not p.parent.name.isascii()]
+    terms = [
+        p.parent.relative_to(site).as_posix()
+        for folder in ("tags", "category", "county")
+        for p in (site / folder).glob("*/index.html")
+        if not p.parent.name.isascii()
+    ]
     assert len(terms) > 20
     for term in terms:
         status, headers, body = get(port, quote(f"/{term}/"))
@@ -172,11 +201,20 @@ def test_feeds_json_fonts_and_photos_have_their_types(server):
 
 def test_security_headers_carry_the_pages_own_policy(server):
     port, site = server
-    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">',
-                     (site / "index.html").read_text(encoding="utf-8"))[1]
+    meta = re.search(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">',
+        (site / "index.html").read_text(encoding="utf-8"),
+    )[1]
     assert "frame-src https://www.aparat.com" in meta  # from config.yaml's iframe_hosts
-    for path in ("/", "/feed.xml", "/atom.xml", "/feed.json", page_links(site)["font"], "/no-such-page/",
-                 "/old/carpet-workshop/"):
+    for path in (
+        "/",
+        "/feed.xml",
+        "/atom.xml",
+        "/feed.json",
+        page_links(site)["font"],
+        "/no-such-page/",
+        "/old/carpet-workshop/",
+    ):
         _, headers, _ = get(port, path)
         assert headers["content-security-policy"] == html.unescape(meta), path
         assert headers["x-content-type-options"] == "nosniff", path
@@ -197,7 +235,11 @@ def test_fingerprinted_assets_are_cached_for_a_year_and_pages_briefly(server):
 
 def test_text_is_gzipped_only_for_clients_that_accept_it(server):
     port, site = server
-    for path, file in (("/", "index.html"), ("/feed.xml", "feed.xml"), (page_links(site)["css"], "static/css/site.css")):
+    for path, file in (
+        ("/", "index.html"),
+        ("/feed.xml", "feed.xml"),
+        (page_links(site)["css"], "static/css/site.css"),
+    ):
         status, headers, body = get(port, path, Accept_Encoding="gzip")
         assert (status, headers.get("content-encoding"), headers.get("vary")) == (200, "gzip", "Accept-Encoding"), path
         assert gzip.decompress(body) == (site / file).read_bytes(), path
@@ -207,7 +249,13 @@ def test_text_is_gzipped_only_for_clients_that_accept_it(server):
 
 def test_missing_pages_get_the_sites_404_page(server):
     port, site = server
-    for path in ("/no-such-page/", quote("/tags/برچسب-ناموجود/"), "/news/1403/missing.html", "/.nginx.conf", "/.newsroom-output"):
+    for path in (
+        "/no-such-page/",
+        quote("/tags/برچسب-ناموجود/"),
+        "/news/1403/missing.html",
+        "/.nginx.conf",
+        "/.newsroom-output",
+    ):
         status, headers, body = get(port, path)
         assert (status, headers["content-type"]) == (404, "text/html; charset=utf-8"), path
         assert body == (site / "404.html").read_bytes(), path

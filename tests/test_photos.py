@@ -7,11 +7,10 @@ from html import unescape
 
 import numpy as np
 import pytest
+from conftest import REPO, missing, photo, read, release
 from PIL import Image, ImageDraw, ImageFont
 
 from newsroom import cards
-
-from conftest import REPO, missing, photo, read, release
 
 FONT = REPO / "static" / "fonts" / "Vazirmatn-wght.woff2"
 
@@ -78,10 +77,13 @@ def test_body_photos_are_responsive_and_lazy_and_keep_transparency(build, tmp_pa
     assert built(tmp_path, "/news/1403/a/", hall["src"]).size == (960, 480)
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("missing.jpg", None, "عکس «missing.jpg» پیدا نشد"),
-    ("broken.jpg", b"\xff\xd8 not really a JPEG", "فایل «broken.jpg» عکسِ سالمی نیست"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("missing.jpg", None, "عکس «missing.jpg» پیدا نشد"),
+        ("broken.jpg", b"\xff\xd8 not really a JPEG", "فایل «broken.jpg» عکسِ سالمی نیست"),
+    ],
+)
 def test_a_missing_or_broken_body_photo_is_a_located_error(build, tmp_path, name, data, message):
     if data is not None:
         (tmp_path / "content").mkdir()
@@ -128,7 +130,12 @@ def test_every_release_gets_a_share_card(build, tmp_path):
         assert (card.format, card.size) == (kind, (1200, 630))
         assert '<meta property="og:image:width" content="1200">' in page
         assert '<meta name="twitter:card" content="summary_large_image">' in page
-        ld = json.loads(re.search(r'<script type="application/ld\+json">(\{"@context": "https://schema.org", "@type": "NewsArticle".*?)</script>', page)[1])
+        ld = json.loads(
+            re.search(
+                r'<script type="application/ld\+json">(\{"@context": "https://schema.org", "@type": "NewsArticle".*?)</script>',
+                page,
+            )[1]
+        )
         assert f"https://news.example.ir/{url}" in ld["image"]
 
 
@@ -136,15 +143,15 @@ def ink(image: Image.Image) -> np.ndarray:
     """Where the light title ink is, cropped to it."""
     mask = np.asarray(image.convert("L")) > 160
     rows, cols = np.nonzero(mask)
-    return mask[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    return mask[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two ink masks laid on one another at their top right."""
     height, width = max(a.shape[0], b.shape[0]), max(a.shape[1], b.shape[1])
     x, y = np.zeros((height, width), bool), np.zeros((height, width), bool)
-    x[:a.shape[0], width - a.shape[1]:] = a
-    y[:b.shape[0], width - b.shape[1]:] = b
+    x[: a.shape[0], width - a.shape[1] :] = a
+    y[: b.shape[0], width - b.shape[1] :] = b
     return (x & y).sum() / (x | y).sum()
 
 
@@ -201,7 +208,9 @@ def test_without_persian_shaping_the_build_says_so_and_previews_the_logo(build, 
     monkeypatch.setattr(cards, "can_set_persian", lambda: False)
     result = build({"a.md": release("الف")}, config="logo: images/logo.png\n")
     assert result.code == 0 and cards.RAQM_MISSING in result.err
-    assert '<meta property="og:image" content="https://news.example.ir/static/images/logo.png">' in read(tmp_path, "/news/1403/a/")
+    assert '<meta property="og:image" content="https://news.example.ir/static/images/logo.png">' in read(
+        tmp_path, "/news/1403/a/"
+    )
 
 
 def near(mask: np.ndarray) -> np.ndarray:
@@ -222,8 +231,9 @@ def title_set_whole(title: str) -> np.ndarray:
     leading = round(font.size * 1.6)
     top = cards.MARGIN + (630 - 2 * cards.MARGIN - 90 - leading * len(lines)) // 2
     for number, line in enumerate(lines):
-        ImageDraw.Draw(whole).text((1120, top + number * leading), line, font=font, fill=10, anchor="ra",
-                                   direction="rtl", language="fa")
+        ImageDraw.Draw(whole).text(
+            (1120, top + number * leading), line, font=font, fill=10, anchor="ra", direction="rtl", language="fa"
+        )
     return np.asarray(whole) > 5
 
 
@@ -250,8 +260,10 @@ def test_rewriting_published_files_in_place_leaves_the_originals_alone(build, tm
     drawing.parent.mkdir(parents=True)
     drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
     photo(tmp_path / "content" / "visit.jpg", (900, 600))
-    files = {"a.md": release("نقشه", image="map.svg", image_alt="نقشهٔ استان"),
-             "b.md": release("بازدید", image="visit.jpg", image_alt="بازدید از کارگاه")}
+    files = {
+        "a.md": release("نقشه", image="map.svg", image_alt="نقشهٔ استان"),
+        "b.md": release("بازدید", image="visit.jpg", image_alt="بازدید از کارگاه"),
+    }
     assert build(files, *cache).code == 0
     original = drawing.read_bytes()
     published = [p for p in (tmp_path / "output").rglob("*") if p.suffix in (".svg", ".jpg", ".webp", ".png")]

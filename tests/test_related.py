@@ -4,14 +4,14 @@ import subprocess
 import sys
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from conftest import NOW, NOW_ARG, REPO, read, release, write_site
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsroom.config import RelatedConfig, load_config
 from newsroom.content import load_article
 from newsroom.related import RelatedIndex, Score
 from newsroom.site import assemble_site
-
-from conftest import NOW, NOW_ARG, REPO, read, release, write_site
 
 GREENHOUSE = "گلخانهٔ هیدروپونیک روستای گل‌دشت با کشت خیار برای جوانان تعاونی ساخته می‌شود و برداشت محصول گلخانه آغاز شد."
 SCHOOL = "دبستان سه‌کلاسهٔ روستای کلاته‌سرخ با کمک خیران ساخته شد و دانش‌آموزان روستا در کلاس‌های تازه درس می‌خوانند."
@@ -32,30 +32,38 @@ def related_slugs(site, slug):
 
 
 def test_an_untagged_release_finds_its_story_from_the_text(tmp_path):
-    site = site_of(tmp_path, {
-        "g1.md": release("آغاز ساخت گلخانه در گل‌دشت", "1403-01-10", GREENHOUSE),
-        "g2.md": release("نخستین برداشت خیار گلخانهٔ گل‌دشت", "1403-04-10", GREENHOUSE, tags="[کشاورزی]"),
-        "s1.md": release("افتتاح دبستان کلاته‌سرخ", "1403-02-10", SCHOOL, tags="[کشاورزی]"),
-        "v1.md": release("واکسیناسیون دانش‌آموزان شاهرود", "1403-03-10", VACCINE),
-        "f1.md": release("امدادرسانی به سیل‌زدگان گرمسار", "1403-01-15", FLOOD),
-    })
+    site = site_of(
+        tmp_path,
+        {
+            "g1.md": release("آغاز ساخت گلخانه در گل‌دشت", "1403-01-10", GREENHOUSE),
+            "g2.md": release("نخستین برداشت خیار گلخانهٔ گل‌دشت", "1403-04-10", GREENHOUSE, tags="[کشاورزی]"),
+            "s1.md": release("افتتاح دبستان کلاته‌سرخ", "1403-02-10", SCHOOL, tags="[کشاورزی]"),
+            "v1.md": release("واکسیناسیون دانش‌آموزان شاهرود", "1403-03-10", VACCINE),
+            "f1.md": release("امدادرسانی به سیل‌زدگان گرمسار", "1403-01-15", FLOOD),
+        },
+    )
     assert related_slugs(site, "g1") == ["g2"]
     assert related_slugs(site, "f1") == []  # nothing shares its story: nothing is shown
 
 
 def test_title_words_count_more_than_body_words(tmp_path):
     body = f"{SCHOOL} {GREENHOUSE}"  # both stories in the body; the title says which one it is
-    site = site_of(tmp_path, {
-        "a.md": release("برداشت خیار گلخانهٔ هیدروپونیک گل‌دشت", "1403-02-01", body),
-        "b.md": release("گلخانهٔ خیار گل‌دشت", "1403-02-02", GREENHOUSE),
-        "c.md": release("دبستان کلاته‌سرخ", "1403-02-02", SCHOOL),
-    })
+    site = site_of(
+        tmp_path,
+        {
+            "a.md": release("برداشت خیار گلخانهٔ هیدروپونیک گل‌دشت", "1403-02-01", body),
+            "b.md": release("گلخانهٔ خیار گل‌دشت", "1403-02-02", GREENHOUSE),
+            "c.md": release("دبستان کلاته‌سرخ", "1403-02-02", SCHOOL),
+        },
+    )
     assert related_slugs(site, "a") == ["b", "c"]
 
 
 def test_a_shared_rare_tag_counts_more_than_a_tag_on_half_the_site(tmp_path):
-    files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"متن شمارهٔ {i} دربارهٔ موضوع {i}", tags="[بسیج]")
-             for i in range(6)}
+    files = {
+        f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"متن شمارهٔ {i} دربارهٔ موضوع {i}", tags="[بسیج]")
+        for i in range(6)
+    }
     files["rare-a.md"] = release("الف", "1403-03-01", "گزارش نخست", tags="[بسیج, پسته‌کاران]")
     files["rare-b.md"] = release("ب", "1403-03-02", "گزارش دوم", tags="[بسیج, پسته‌کاران]")
     site = site_of(tmp_path, files)
@@ -66,23 +74,29 @@ def test_a_shared_rare_tag_counts_more_than_a_tag_on_half_the_site(tmp_path):
 
 
 def test_old_releases_fade_and_ties_go_to_the_newer_then_the_smaller_url(tmp_path):
-    site = site_of(tmp_path, {
-        "now.md": release("گلخانه", "1403-06-01", GREENHOUSE),
-        "b-week.md": release("گلخانه", "1403-05-25", GREENHOUSE),
-        "a-week.md": release("گلخانه", "1403-05-25", GREENHOUSE),
-        "year.md": release("گلخانه", "1402-06-01", GREENHOUSE),
-        "old.md": release("گلخانه", "1396-06-01", GREENHOUSE),
-    })
+    site = site_of(
+        tmp_path,
+        {
+            "now.md": release("گلخانه", "1403-06-01", GREENHOUSE),
+            "b-week.md": release("گلخانه", "1403-05-25", GREENHOUSE),
+            "a-week.md": release("گلخانه", "1403-05-25", GREENHOUSE),
+            "year.md": release("گلخانه", "1402-06-01", GREENHOUSE),
+            "old.md": release("گلخانه", "1396-06-01", GREENHOUSE),
+        },
+    )
     assert related_slugs(site, "now") == ["a-week", "b-week", "year"]  # seven years: under the minimum
 
 
 def test_pinned_come_first_in_their_order_then_the_best(tmp_path):
-    site = site_of(tmp_path, {
-        "a.md": release("گلخانه", "1403-02-01", GREENHOUSE, related="[old, s]"),
-        "b.md": release("گلخانه", "1403-02-02", GREENHOUSE),
-        "s.md": release("مدرسه", "1403-02-03", SCHOOL),
-        "old.md": release("سیل", "1399-02-03", FLOOD),
-    })
+    site = site_of(
+        tmp_path,
+        {
+            "a.md": release("گلخانه", "1403-02-01", GREENHOUSE, related="[old, s]"),
+            "b.md": release("گلخانه", "1403-02-02", GREENHOUSE),
+            "s.md": release("مدرسه", "1403-02-03", SCHOOL),
+            "old.md": release("سیل", "1399-02-03", FLOOD),
+        },
+    )
     assert related_slugs(site, "a") == ["old", "s", "b"]
 
 
@@ -115,8 +129,10 @@ def test_score_adds_weighted_components_then_decays():
 
 
 def test_text_vectors_are_unit_length_so_the_same_text_scores_one(tmp_path):
-    site = site_of(tmp_path, {"a.md": release("گلخانه", "1403-02-01", GREENHOUSE),
-                              "b.md": release("گلخانه", "1403-02-01", GREENHOUSE)})
+    site = site_of(
+        tmp_path,
+        {"a.md": release("گلخانه", "1403-02-01", GREENHOUSE), "b.md": release("گلخانه", "1403-02-01", GREENHOUSE)},
+    )
     index = RelatedIndex(site.articles, site.config.related)
     norms = np.sqrt(np.asarray(index.text.multiply(index.text).sum(axis=1)).ravel())
     assert np.allclose(norms, 1)
@@ -125,41 +141,60 @@ def test_text_vectors_are_unit_length_so_the_same_text_scores_one(tmp_path):
 
 
 def test_the_related_list_is_shown_under_the_release(build, tmp_path):
-    build({
-        "a.md": release("آغاز ساخت گلخانه", "1403-02-01", GREENHOUSE),
-        "b.md": release("گلخانهٔ دوم", "1403-02-02", GREENHOUSE),
-    })
+    build(
+        {
+            "a.md": release("آغاز ساخت گلخانه", "1403-02-01", GREENHOUSE),
+            "b.md": release("گلخانهٔ دوم", "1403-02-02", GREENHOUSE),
+        }
+    )
     page = read(tmp_path, "/news/1403/a/")
     assert '<h2 id="related-title">اخبار مرتبط</h2>' in page
-    assert '<li><a href="../b/">گلخانهٔ دوم</a> <time datetime="2024-04-21T00:00:00+03:30">۲ اردیبهشت ۱۴۰۳</time></li>' in page
+    assert (
+        '<li><a href="../b/">گلخانهٔ دوم</a> <time datetime="2024-04-21T00:00:00+03:30">۲ اردیبهشت ۱۴۰۳</time></li>'
+        in page
+    )
 
 
 def test_related_command_explains_each_item(tmp_path):
-    write_site(tmp_path, {
-        "a.md": release("آغاز ساخت گلخانه", "1403-02-01", GREENHOUSE, related="[s]", county="سرخه"),
-        "b.md": release("گلخانهٔ دوم", "1403-02-02", GREENHOUSE, county="سرخه"),
-        "s.md": release("افتتاح مدرسه", "1403-02-03", SCHOOL),
-        "f.md": release("سیل", "1403-02-03", FLOOD),
-    })
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "related", "content/a.md", "--now", NOW_ARG],
-                            cwd=tmp_path, capture_output=True, text=True)
+    write_site(
+        tmp_path,
+        {
+            "a.md": release("آغاز ساخت گلخانه", "1403-02-01", GREENHOUSE, related="[s]", county="سرخه"),
+            "b.md": release("گلخانهٔ دوم", "1403-02-02", GREENHOUSE, county="سرخه"),
+            "s.md": release("افتتاح مدرسه", "1403-02-03", SCHOOL),
+            "f.md": release("سیل", "1403-02-03", FLOOD),
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "related", "content/a.md", "--now", NOW_ARG],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "اخبار مرتبط با «آغاز ساخت گلخانه» (content/a.md)"
     start = lines.index("انتخاب‌شده:") + 1
-    chosen = lines[start:lines.index("", start)]
-    assert [l.split("  ", 1)[1].split(" — ")[0] for l in chosen[:2]] == ["افتتاح مدرسه", "گلخانهٔ دوم"]
+    chosen = lines[start : lines.index("", start)]
+    assert [text.split("  ", 1)[1].split(" — ")[0] for text in chosen[:2]] == ["افتتاح مدرسه", "گلخانهٔ دوم"]
     assert chosen[0].endswith("[چسبانده با related:]")
     assert "+ شهرستان 0.050) × " in chosen[1]
-    rejected = lines[lines.index("بهترین‌های کنار گذاشته:") + 1:]
+    rejected = lines[lines.index("بهترین‌های کنار گذاشته:") + 1 :]
     assert rejected and rejected[0].endswith("[کمتر از کمینهٔ امتیاز]") and "سیل" in rejected[0]
 
 
 def test_related_command_on_a_broken_or_foreign_file(tmp_path):
     write_site(tmp_path, {"a.md": release("الف", "1400-12-30")})
     (tmp_path / "elsewhere.md").write_text(release("ب"), encoding="utf-8")
-    run = lambda path: subprocess.run([sys.executable, str(REPO / "build.py"), "related", path, "--now", NOW_ARG],
-                                      cwd=tmp_path, capture_output=True, text=True)
+
+    def run(path):
+        return subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "related", path, "--now", NOW_ARG],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+
     broken = run("content/a.md")
     assert broken.returncode == 1 and broken.stderr.startswith("content/a.md:3: date: اسفند ۱۴۰۰ فقط ۲۹ روز دارد")
     foreign = run("elsewhere.md")
@@ -201,15 +236,54 @@ def test_lists_never_hold_self_are_bounded_pinned_first_and_ignore_file_order(tm
         chosen = site.related[article.url]
         assert article not in chosen
         assert len(chosen) == len(set(chosen))
-        pinned = [a.slug for a in chosen[:len(article.related)]]
+        pinned = [a.slug for a in chosen[: len(article.related)]]
         assert pinned == list(article.related)
         assert len(chosen) <= max(config.related.count, len(article.related))
         assert chosen == again.related[article.url]
 
 
-WORDS = ("گلخانه خیار برداشت روستا جوانان تعاونی دبستان کلاس خیران واکسن سرخک عشایر سیل لایروبی رودخانه "
-         "اسکان پسته زعفران قنات چاه آبرسانی مدرسه کتابخانه درمانگاه پزشک دارو بسته معیشتی وام اشتغال "
-         "بانوان فرش قالی دامداری مرغداری زنبورداری عسل باغ انار انگور").split()
+WORDS = [
+    "گلخانه",
+    "خیار",
+    "برداشت",
+    "روستا",
+    "جوانان",
+    "تعاونی",
+    "دبستان",
+    "کلاس",
+    "خیران",
+    "واکسن",
+    "سرخک",
+    "عشایر",
+    "سیل",
+    "لایروبی",
+    "رودخانه",
+    "اسکان",
+    "پسته",
+    "زعفران",
+    "قنات",
+    "چاه",
+    "آبرسانی",
+    "مدرسه",
+    "کتابخانه",
+    "درمانگاه",
+    "پزشک",
+    "دارو",
+    "بسته",
+    "معیشتی",
+    "وام",
+    "اشتغال",
+    "بانوان",
+    "فرش",
+    "قالی",
+    "دامداری",
+    "مرغداری",
+    "زنبورداری",
+    "عسل",
+    "باغ",
+    "انار",
+    "انگور",
+]
 
 
 @settings(max_examples=25, deadline=None)
@@ -230,13 +304,16 @@ def test_lists_updated_after_edits_are_the_lists_computed_afresh(tmp_path_factor
 
     # Twelve topics with words of their own, and a few words any release may use.
     vocabulary = random.sample([a + b for a in WORDS for b in WORDS if a != b], 12 * 10 + 30)
-    topics, shared = [vocabulary[t * 10:t * 10 + 10] for t in range(12)], vocabulary[120:]
+    topics, shared = [vocabulary[t * 10 : t * 10 + 10] for t in range(12)], vocabulary[120:]
     files = {}
     for i in range(90):
         words = random.sample(topics[i % 12], 8) + random.sample(shared, 3)
-        files[f"r{i:02d}.md"] = release(" ".join(random.sample(words, 3)), f"14{random.randint(1, 3):02d}-"
-                                        f"{random.randint(1, 12):02d}-{random.randint(1, 28):02d}", story(words),
-                                        tags=f"[برچسب {random.randint(1, 6)}]")
+        files[f"r{i:02d}.md"] = release(
+            " ".join(random.sample(words, 3)),
+            f"14{random.randint(1, 3):02d}-{random.randint(1, 12):02d}-{random.randint(1, 28):02d}",
+            story(words),
+            tags=f"[برچسب {random.randint(1, 6)}]",
+        )
     tmp_path = tmp_path_factory.mktemp("site")
     config = load_config(write_site(tmp_path, files))
 

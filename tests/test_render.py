@@ -3,11 +3,11 @@
 import posixpath
 import shutil
 
-from hypothesis import given, strategies as st
+from conftest import REPO, read, release
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsroom.site import relative_path
-
-from conftest import REPO, read, release
 
 
 def broken_templates(tmp_path, name, old, new):
@@ -20,9 +20,13 @@ def broken_templates(tmp_path, name, old, new):
 
 
 def test_undefined_variable_names_template_line_and_release(build, tmp_path):
-    templates = broken_templates(tmp_path, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>")
+    templates = broken_templates(
+        tmp_path, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>"
+    )
     result = build({"a.md": release("الف")}, templates=templates)
-    line = next(i for i, l in enumerate((templates / "article.html").read_text().splitlines(), 1) if "headline" in l)
+    line = next(
+        i for i, text in enumerate((templates / "article.html").read_text().splitlines(), 1) if "headline" in text
+    )
     assert result.code == 1
     assert result.err.splitlines()[0].startswith(f"templates/article.html:{line}: خطای قالب هنگام ساختن content/a.md: ")
     assert "headline" in result.err and "Traceback" not in result.err
@@ -32,9 +36,13 @@ def test_a_mistake_met_in_page_workers_is_reported_once_and_located(build, tmp_p
     from newsroom import render
 
     monkeypatch.setattr(render, "PARALLEL_MINIMUM", 2)
-    templates = broken_templates(tmp_path, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>")
+    templates = broken_templates(
+        tmp_path, "article.html", "<h1>{{ article.title }}</h1>", "<h1>{{ article.headline }}</h1>"
+    )
     result = build({f"n{i}.md": release(f"خبر {i}") for i in range(6)}, "--jobs", "2", templates=templates)
-    line = next(i for i, l in enumerate((templates / "article.html").read_text().splitlines(), 1) if "headline" in l)
+    line = next(
+        i for i, text in enumerate((templates / "article.html").read_text().splitlines(), 1) if "headline" in text
+    )
     assert result.code == 1
     assert result.err.count("خطای قالب") == 1
     assert result.err.startswith(f"templates/article.html:{line}: خطای قالب هنگام ساختن content/n")
@@ -47,6 +55,7 @@ def test_template_syntax_error_is_located(build, tmp_path):
     assert result.code == 1
     assert result.err.splitlines()[0].startswith("templates/list.html:")
     assert not (tmp_path / "output").exists()
+
 
 segment = st.sampled_from(["news", "1403", "tags", "کمک", "x", "a.html", "page", "2"])
 folder_url = st.lists(segment, max_size=4).map(lambda parts: "/" + "".join(p + "/" for p in parts))
@@ -63,11 +72,13 @@ def test_relative_links_resolve_to_their_target(target, page):
 
 
 def test_links_to_release_files_point_at_their_pages(build, tmp_path):
-    result = build({
-        "1403/a.md": release("الف", body="[خبر قبلی](../1402/b.md#بند) و [همین پوشه](c.md)"),
-        "1402/b.md": release("ب", "1402-02-15"),
-        "1403/c.md": release("پ"),
-    })
+    result = build(
+        {
+            "1403/a.md": release("الف", body="[خبر قبلی](../1402/b.md#بند) و [همین پوشه](c.md)"),
+            "1402/b.md": release("ب", "1402-02-15"),
+            "1403/c.md": release("پ"),
+        }
+    )
     assert (result.code, result.err) == (0, "")
     page = read(tmp_path, "/news/1403/a/")
     assert '<a href="../../1402/b/#بند">خبر قبلی</a>' in page and '<a href="../c/">همین پوشه</a>' in page

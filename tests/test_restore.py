@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, REPO, release, tree, write_site
 
 from newsroom.config import load_config
@@ -42,8 +41,12 @@ def restore(project: Path, to: Path, times: str = "exact") -> Path:
 
 
 def releases(count: int = 24) -> dict[str, str]:
-    return {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i % 28 + 1:02d}", tags=f"[برچسب {i % 3}]",
-                                    county="سمنان") for i in range(count)}
+    return {
+        f"n{i:02d}.md": release(
+            f"خبر شمارهٔ {i}", f"1403-0{i % 6 + 1}-{i % 28 + 1:02d}", tags=f"[برچسب {i % 3}]", county="سمنان"
+        )
+        for i in range(count)
+    }
 
 
 def project(root: Path, files: dict[str, str]) -> Path:
@@ -141,8 +144,12 @@ def test_a_manifest_restored_with_an_output_folder_of_another_build_trusts_nothi
     earlier = tmp_path / "earlier-output"
     shutil.copytree(root / "output", earlier)  # with its marker
     (root / "content/gone.md").unlink()
-    write_site(root, {"n01.md": release("خبر شمارهٔ ۱، ویراسته", "1403-02-02")},
-               static=Path("static"), templates=Path("templates"))
+    write_site(
+        root,
+        {"n01.md": release("خبر شمارهٔ ۱، ویراسته", "1403-02-02")},
+        static=Path("static"),
+        templates=Path("templates"),
+    )
     build(root, monkeypatch)
     shutil.rmtree(root / "output")
     shutil.copytree(earlier, root / "output")

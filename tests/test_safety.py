@@ -4,7 +4,9 @@ arbitrary input never breaks the build or smuggles a script into a page."""
 import json
 from html.parser import HTMLParser
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import NOW, REPO, read, release, write_site
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsroom.config import load_config
 from newsroom.content import parse_article
@@ -12,10 +14,15 @@ from newsroom.errors import BuildError, LocatedError
 from newsroom.render import create_environment, render_site
 from newsroom.site import assemble_site
 
-from conftest import NOW, REPO, read, release, write_site
-
-ATTACKS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
-           "<svg onload=alert(1)>", "{{ config }}", "{% raw %}", "</title><script>x</script>"]
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "<svg onload=alert(1)>",
+    "{{ config }}",
+    "{% raw %}",
+    "</title><script>x</script>",
+]
 
 
 class _Executable(HTMLParser):
@@ -44,21 +51,23 @@ def executable(html: str) -> list[str]:
 
 
 def test_pasted_html_is_cleaned_and_each_removal_is_reported(build, tmp_path):
-    body = "\n".join([
-        "متن خبر با <b>تأکید</b>.",
-        "",
-        "<script>alert('x')</script>",
-        "",
-        '<p onclick="steal()">بند</p>',
-        "",
-        "[پیوند](javascript:alert(1))",
-        "",
-        '<iframe src="https://www.aparat.com/video/video/embed/videohash/abc"></iframe>',
-        "",
-        '<iframe src="https://evil.example/x"></iframe>',
-        "",
-        "<style>body{display:none}</style>",
-    ])
+    body = "\n".join(
+        [
+            "متن خبر با <b>تأکید</b>.",
+            "",
+            "<script>alert('x')</script>",
+            "",
+            '<p onclick="steal()">بند</p>',
+            "",
+            "[پیوند](javascript:alert(1))",
+            "",
+            '<iframe src="https://www.aparat.com/video/video/embed/videohash/abc"></iframe>',
+            "",
+            '<iframe src="https://evil.example/x"></iframe>',
+            "",
+            "<style>body{display:none}</style>",
+        ]
+    )
     result = build({"a.md": release("الف", body=body)}, config="iframe_hosts: [www.aparat.com]\n")
     assert result.code == 0
     assert result.err.splitlines() == [
@@ -78,8 +87,16 @@ def test_pasted_html_is_cleaned_and_each_removal_is_reported(build, tmp_path):
 
 def test_front_matter_values_are_escaped_everywhere(build, tmp_path):
     attack = ATTACKS[1]
-    files = {"a.md": release(f"'{attack}'", summary=f"'{attack}'", source=f"'{attack}'",
-                             tags=f"['{attack}']", county="'<b>سمنان</b>'", category="'<i>x</i>'")}
+    files = {
+        "a.md": release(
+            f"'{attack}'",
+            summary=f"'{attack}'",
+            source=f"'{attack}'",
+            tags=f"['{attack}']",
+            county="'<b>سمنان</b>'",
+            category="'<i>x</i>'",
+        )
+    }
     result = build(files)
     assert result.code == 0, result.err
     for page in (tmp_path / "output").rglob("*.html"):
@@ -91,7 +108,7 @@ def test_every_page_carries_a_policy_without_inline_script(build, tmp_path):
     build({"a.md": release("الف")})
     for page in (tmp_path / "output").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if "http-equiv=\"refresh\"" in text:
+        if 'http-equiv="refresh"' in text:
             continue  # redirect pages
         assert "script-src 'self' 'wasm-unsafe-eval'; style-src 'self';" in text
         assert " style=" not in text
@@ -101,12 +118,19 @@ hostile = st.one_of(st.text(alphabet=list("<>\"'&/=:;{}%#\\ \nabcjsvrpt؛،ي"),
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=hostile, summary=hostile, tags=hostile, body=st.lists(st.one_of(hostile, st.sampled_from(ATTACKS)), max_size=6))
+@given(
+    title=hostile,
+    summary=hostile,
+    tags=hostile,
+    body=st.lists(st.one_of(hostile, st.sampled_from(ATTACKS)), max_size=6),
+)
 def test_arbitrary_input_never_breaks_the_build_or_runs_a_script(tmp_path, title, summary, tags, body):
     config = load_config(write_site(tmp_path, {}))
     # JSON strings are valid YAML: the values reach the engine exactly as generated.
-    text = (f"---\ntitle: {json.dumps(title or 'x')}\nsummary: {json.dumps(summary)}\ntags: {json.dumps(tags)}\n"
-            "date: 1403-02-15\n---\n" + "\n\n".join(body))
+    text = (
+        f"---\ntitle: {json.dumps(title or 'x')}\nsummary: {json.dumps(summary)}\ntags: {json.dumps(tags)}\n"
+        "date: 1403-02-15\n---\n" + "\n\n".join(body)
+    )
     try:
         article, problems = parse_article(text, tmp_path / "content" / "x.md", config)
     except LocatedError:

@@ -6,11 +6,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import jdatetime
+from conftest import REPO
 
 from newsroom.cli import main
 from newsroom.text import to_ascii_digits, to_persian_digits
-
-from conftest import REPO
 
 NOW = "1405-01-01 00:00"
 MONTHS = jdatetime.date.j_months_fa
@@ -18,7 +17,10 @@ MONTHS = jdatetime.date.j_months_fa
 
 def front_matter(path: Path) -> dict[str, str]:
     text = path.read_text(encoding="utf-8").split("---")[1]
-    return {k.strip(): v.strip().strip('"') for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith(" "))}
+    return {
+        k.strip(): v.strip().strip('"')
+        for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith(" "))
+    }
 
 
 def expected_jalali(date: str) -> str:
@@ -40,7 +42,11 @@ def test_every_sample_release_has_one_page_with_its_date(tmp_path, capsys, monke
     sources = sorted((REPO / "content").rglob("*.md"))
     assert len(sources) >= 24
     pages = {p: p.read_text(encoding="utf-8") for p in (output / "news").glob("*/*/index.html")}
-    published = [s for s in sources if front_matter(s).get("draft") != "true" and not to_ascii_digits(front_matter(s)["date"]).startswith("1405-12")]
+    published = [
+        s
+        for s in sources
+        if front_matter(s).get("draft") != "true" and not to_ascii_digits(front_matter(s)["date"]).startswith("1405-12")
+    ]
     assert len(pages) == len(published)
     for source in published:
         fields = front_matter(source)

@@ -1,25 +1,23 @@
 """The search index: what the build hands Pagefind, and what it writes."""
 
-import subprocess
-import sys
-
-from hypothesis import given
-from hypothesis import strategies as st
-
-from newsroom.config import load_config
-from newsroom.content import load_articles
-from newsroom.cache import Cache
 import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 
+from conftest import NOW, REPO, release, tree, write_site
+from hypothesis import given
+from hypothesis import strategies as st
+from test_serve import _up, free_port, wait_for
+
+from newsroom.cache import Cache
+from newsroom.config import load_config
+from newsroom.content import load_articles
 from newsroom.search import SearchRecord, fold_words, joined_words, search_records, unfolded_words
 from newsroom.site import assemble_site
 from newsroom.text import fold, normalize_line
-
-from conftest import NOW, REPO, release, tree, write_site
-from test_serve import free_port, wait_for, _up
 
 ZWNJ = "\u200c"
 
@@ -40,14 +38,29 @@ def records(tmp_path, files, config=""):
 
 
 def test_records_fold_the_text_and_keep_what_readers_see(tmp_path):
-    [record] = records(tmp_path, {"a.md": release("كمك به ۸۰۰ خانواده", "1403-02-15", f"این کار انجام می{ZWNJ}شود.",
-                                                  county="كرمان", category="محرومیت‌زدایی")})
+    [record] = records(
+        tmp_path,
+        {
+            "a.md": release(
+                "كمك به ۸۰۰ خانواده",
+                "1403-02-15",
+                f"این کار انجام می{ZWNJ}شود.",
+                county="كرمان",
+                category="محرومیت‌زدایی",
+            )
+        },
+    )
     assert record.url == "news/1403/a/"
     # Each part ends in a tatweel; the half-spaced word follows the text joined.
     assert record.content == "کمکـ بهـ 800ـ خانوادهـ اینـ کارـ انجامـ میـ-شود.ـ میشود.ـ"
-    assert record.meta == {"title": "کمک به ۸۰۰ خانواده", "date": "۱۵ اردیبهشت ۱۴۰۳", "county": "کرمان",
-                           "unfolded": '[[2,"۸۰۰"]]',  # only what the page cannot make from the folded word
-                           "words": "8", "joined": "[[7,1]]"}
+    assert record.meta == {
+        "title": "کمک به ۸۰۰ خانواده",
+        "date": "۱۵ اردیبهشت ۱۴۰۳",
+        "county": "کرمان",
+        "unfolded": '[[2,"۸۰۰"]]',  # only what the page cannot make from the folded word
+        "words": "8",
+        "joined": "[[7,1]]",
+    }
     assert readable(record.content, record.meta["unfolded"], 8) == f"کمک به ۸۰۰ خانواده این کار انجام می{ZWNJ}شود."
     assert record.filters == {"year": ["1403"], "category": ["محرومیت‌زدایی"], "county": ["کرمان"]}
 
@@ -58,22 +71,28 @@ def test_words_set_apart_are_indexed_joined_after_the_text():
 
 
 def test_a_summary_written_apart_from_the_body_is_searched_too(tmp_path):
-    own, first = records(tmp_path, {
-        "a.md": release("یک", "1403-02-15", "متن خبر.", summary="چکیده‌ای جدا از متن"),
-        "b.md": release("دو", "1403-02-14", "بند نخست خبر.\n\nبند دوم."),
-    })
+    own, first = records(
+        tmp_path,
+        {
+            "a.md": release("یک", "1403-02-15", "متن خبر.", summary="چکیده‌ای جدا از متن"),
+            "b.md": release("دو", "1403-02-14", "بند نخست خبر.\n\nبند دوم."),
+        },
+    )
     assert readable(own.content, count=int(own.meta["words"])) == "یک چکیده‌ای جدا از متن متن خبر."
     assert readable(first.content) == "دو بند نخست خبر. بند دوم."  # its summary is its first paragraph
     assert "unfolded" not in own.meta
 
 
 def test_only_published_articles_are_indexed_and_terms_use_their_page_names(tmp_path):
-    found = records(tmp_path, {
-        "a.md": release("یک", "1403-02-15", county="بسته های معیشتی"),
-        "b.md": release("دو", "1402-02-15", county=f"بسته{ZWNJ}های معیشتی"),
-        "c.md": release("سه", "1402-03-15", county=f"بسته{ZWNJ}های معیشتی"),
-        "draft.md": release("پیش‌نویس", draft="true"),
-    })
+    found = records(
+        tmp_path,
+        {
+            "a.md": release("یک", "1403-02-15", county="بسته های معیشتی"),
+            "b.md": release("دو", "1402-02-15", county=f"بسته{ZWNJ}های معیشتی"),
+            "c.md": release("سه", "1402-03-15", county=f"بسته{ZWNJ}های معیشتی"),
+            "draft.md": release("پیش‌نویس", draft="true"),
+        },
+    )
     assert [r.url for r in found] == ["news/1403/a/", "news/1402/c/", "news/1402/b/"]
     assert {r.filters["county"][0] for r in found} == {f"بسته{ZWNJ}های معیشتی"}  # the county page's name
 
@@ -84,16 +103,28 @@ def test_folded_words_line_up_with_the_words_shown(text):
     shown = normalize_line(text).split(" ")
     folded = fold_words(" ".join(shown)).split(" ")
     assert len(folded) == len(shown)
-    assert [word.replace("\u0640", "") for word in folded] == [fold(word).replace(ZWNJ, "-").replace(" ", "-") for word in shown]
+    assert [word.replace("\u0640", "") for word in folded] == [
+        fold(word).replace(ZWNJ, "-").replace(" ", "-") for word in shown
+    ]
     # ... and shows word N as it was written, from the folded words and the few listed apart.
     unfolded = json.dumps(unfolded_words(" ".join(shown), " ".join(folded)))
     assert readable(" ".join(folded), unfolded) == " ".join(shown)
 
 
-SITE = {f"{county}-{year}.md": release(f"خبر {county}", f"{year}-0{1 + n % 9}-1{n % 9}", "متن خبر درباره‌ی بسته‌ها.",
-                                       county=county, category=("سلامت", "آموزش", "اشتغال")[n % 3])
-        for n, (county, year) in enumerate((c, y) for c in ("سمنان", "شاهرود", "دامغان", "گرمسار", "میامی", "سرخه",
-                                                             "آرادان", "مهدی‌شهر") for y in (1401, 1402, 1403))}
+SITE = {
+    f"{county}-{year}.md": release(
+        f"خبر {county}",
+        f"{year}-0{1 + n % 9}-1{n % 9}",
+        "متن خبر درباره‌ی بسته‌ها.",
+        county=county,
+        category=("سلامت", "آموزش", "اشتغال")[n % 3],
+    )
+    for n, (county, year) in enumerate(
+        (c, y)
+        for c in ("سمنان", "شاهرود", "دامغان", "گرمسار", "میامی", "سرخه", "آرادان", "مهدی‌شهر")
+        for y in (1401, 1402, 1403)
+    )
+}
 
 
 def test_two_builds_of_a_site_write_the_same_index(tmp_path):
@@ -128,15 +159,25 @@ def test_a_site_with_nothing_published_builds_without_an_index(build, tmp_path):
 
 def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
     # Each release in a shard of its own: the edit re-indexes one shard, the other is kept.
-    write_site(tmp_path, {"a.md": release("خبر نخست", body="متن اول."),
-                          "b.md": release("خبر دوم", "1402-01-01", body="متن دیگر زعفران.")}, "search:\n  shard_size: 2\n")
+    write_site(
+        tmp_path,
+        {
+            "a.md": release("خبر نخست", body="متن اول."),
+            "b.md": release("خبر دوم", "1402-01-01", body="متن دیگر زعفران."),
+        },
+        "search:\n  shard_size: 2\n",
+    )
     # An earlier build's index: serve carries it, and indexes again only what changes.
     subprocess.run([sys.executable, str(REPO / "build.py"), "--now", "1404-01-01", "--quiet"], cwd=tmp_path, check=True)
     older = json.loads((tmp_path / "output/pagefind/shards.json").read_bytes())["shards"][0]
     kept = {p: p.stat().st_mtime_ns for p in (tmp_path / "output/pagefind" / older).rglob("*") if p.is_file()}
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert wait_for(lambda: _up(port)), "the server did not start"
         page.route("**/__events", lambda route: route.abort())  # the test reloads by itself
@@ -151,7 +192,9 @@ def test_serve_refreshes_the_index_after_a_rebuild(tmp_path, page):
         assert wait_for(lambda: sorted(finds("زعفران")) == ["خبر دوم", "خبر نخست"]), "the index was not refreshed"
         assert finds("اول") == []
         assert json.loads((tmp_path / "output/pagefind/shards.json").read_bytes())["shards"][0] == older
-        assert {p: p.stat().st_mtime_ns for p in (tmp_path / "output/pagefind" / older).rglob("*") if p.is_file()} == kept
+        assert {
+            p: p.stat().st_mtime_ns for p in (tmp_path / "output/pagefind" / older).rglob("*") if p.is_file()
+        } == kept
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -170,8 +213,10 @@ def shard_files(output):
 
 
 SHARDED = "search:\n  shard_size: 8\n"
-MANY = {f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1402-{1 + i // 4:02d}-{1 + i % 28:02d}", f"متن خبر {i} دربارهٔ زعفران.")
-        for i in range(40)}
+MANY = {
+    f"n{i:02d}.md": release(f"خبر شمارهٔ {i}", f"1402-{1 + i // 4:02d}-{1 + i % 28:02d}", f"متن خبر {i} دربارهٔ زعفران.")
+    for i in range(40)
+}
 
 
 def test_an_edit_indexes_again_only_the_shard_of_the_release(build, tmp_path):
@@ -206,9 +251,13 @@ def test_unpublishing_and_a_schedule_reaching_its_time_update_the_release_shard(
     assert build({}, "--now", "1403-07-01", config=SHARDED).code == 0  # its time came: the newest shard changes
     now, newer = shard_files(tmp_path / "output")
     assert "news/1403/later/" in urls(now)
-    assert newer[:len(order) - 1] == order[:-1] and now[newer[0]] == before[order[0]]  # only the newest moved
-    assert build({"n00.md": MANY["n00.md"].replace("---\n", "---\ndraft: true\n", 1)}, "--now", "1403-07-01",
-                 config=SHARDED).code == 0  # a draft leaves the oldest shard, which carries the runtime
+    assert newer[: len(order) - 1] == order[:-1] and now[newer[0]] == before[order[0]]  # only the newest moved
+    assert (
+        build(
+            {"n00.md": MANY["n00.md"].replace("---\n", "---\ndraft: true\n", 1)}, "--now", "1403-07-01", config=SHARDED
+        ).code
+        == 0
+    )  # a draft leaves the oldest shard, which carries the runtime
     drafted, shards = shard_files(tmp_path / "output")
     assert "news/1402/n00/" not in urls(drafted)
     assert len(set(shards) - set(newer)) <= 2 and shards[-2:] == newer[-2:]  # its shard, or the next if a cut moved
@@ -221,7 +270,10 @@ def records_in(shards):
     for files in shards.values():
         for path, data in files.items():
             if path.startswith("fragment/"):
-                fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
-                found.append(SearchRecord(fragment["url"].lstrip("/"), fragment["content"], fragment["meta"],
-                                          fragment["filters"]))
+                fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd") :])
+                found.append(
+                    SearchRecord(
+                        fragment["url"].lstrip("/"), fragment["content"], fragment["meta"], fragment["filters"]
+                    )
+                )
     return found

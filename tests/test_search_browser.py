@@ -3,23 +3,42 @@
 import json
 
 import pytest
+from conftest import NOW_ARG, release, write_site
 
 from newsroom.cli import main
 from newsroom.text import fold
 
-from conftest import NOW_ARG, release, write_site
-
 ZWNJ = "\u200c"
 
 SITE = {
-    "kerman.md": release("کمک‌های یکپارچه به روستاهای کرمان", "1403-02-10", f"بسته‌ها این هفته توزیع می{ZWNJ}شود و کار ادامه دارد.",
-                         category="محرومیت‌زدایی", county="کرمان"),
-    "packages.md": release("توزیع بسته در سمنان", "1402-05-01", "در این مرحله ۸۰۰ بسته میان خانواده‌ها توزیع شد.",
-                           category="محرومیت‌زدایی", county="سمنان"),
-    "clinic.md": release("درمانگاه سیار در سمنان", "1403-03-01", "پزشکان در روستا بیماران را معاینه کردند و بسته دارو دادند.",
-                         category="سلامت", county="سمنان"),
-    "joined.md": release("کتابخانهٔ روستای دامغان", "1401-07-01", "کتاب ها اهدا شد و کار آن ادامه میشود.",
-                         category="آموزش", county="دامغان"),
+    "kerman.md": release(
+        "کمک‌های یکپارچه به روستاهای کرمان",
+        "1403-02-10",
+        f"بسته‌ها این هفته توزیع می{ZWNJ}شود و کار ادامه دارد.",
+        category="محرومیت‌زدایی",
+        county="کرمان",
+    ),
+    "packages.md": release(
+        "توزیع بسته در سمنان",
+        "1402-05-01",
+        "در این مرحله ۸۰۰ بسته میان خانواده‌ها توزیع شد.",
+        category="محرومیت‌زدایی",
+        county="سمنان",
+    ),
+    "clinic.md": release(
+        "درمانگاه سیار در سمنان",
+        "1403-03-01",
+        "پزشکان در روستا بیماران را معاینه کردند و بسته دارو دادند.",
+        category="سلامت",
+        county="سمنان",
+    ),
+    "joined.md": release(
+        "کتابخانهٔ روستای دامغان",
+        "1401-07-01",
+        "کتاب ها اهدا شد و کار آن ادامه میشود.",
+        category="آموزش",
+        county="دامغان",
+    ),
 }
 # A shard of about one release each: every query that finds two releases finds them in two shards.
 CONFIG = "search:\n  shard_size: 2\n"
@@ -31,8 +50,10 @@ def site(tmp_path_factory):
     is reached under a sub-path, as on a host like https://org.ir/news/."""
     root = tmp_path_factory.mktemp("search")
     config = write_site(root, SITE, CONFIG)
-    assert main(["build", "--config", str(config), "--output", str(root / "www" / "news"), "--now", NOW_ARG,
-                 "--quiet"]) == 0
+    assert (
+        main(["build", "--config", str(config), "--output", str(root / "www" / "news"), "--now", NOW_ARG, "--quiet"])
+        == 0
+    )
     assert len(json.loads((root / "www" / "news" / "pagefind" / "shards.json").read_bytes())["shards"]) == len(SITE)
     return root / "www"
 
@@ -114,7 +135,10 @@ def test_a_word_of_one_letter_waits_for_its_second(page, address):
     assert page.locator("#search-results li").count() == 0
     page.locator("#search-query").press_sequentially("من")
     answered(page)
-    assert sorted(page.locator("#search-results h2").all_inner_texts()) == ["توزیع بسته در سمنان", "درمانگاه سیار در سمنان"]
+    assert sorted(page.locator("#search-results h2").all_inner_texts()) == [
+        "توزیع بسته در سمنان",
+        "درمانگاه سیار در سمنان",
+    ]
 
 
 def test_unknown_words_say_so(page, address):
@@ -138,12 +162,21 @@ def test_without_javascript_the_page_says_where_else_to_look(browser, address):
 def test_the_query_fold_in_the_browser_is_the_build_fold(page, address):
     page.goto(address + "search/")
     samples = [chr(c) for r in ((0, 0x7FF), (0x2000, 0x206F), (0xFB50, 0xFDFF), (0xFE70, 0xFFEF)) for c in range(*r)]
-    samples += ["كتاب‌هاي ٤٥ و ۴۵ و 45", "مسئول مؤسسهٔ إسلامي آموزش", "ﻛﺘﺎﺏ ﷲ", "Ｆｕｌｌ ＷＩＤＴＨ", "قُرآن‌ـــکريم\u200f"]
-    folded = page.evaluate("""async (samples) => {
+    samples += [
+        "كتاب‌هاي ٤٥ و ۴۵ و 45",
+        "مسئول مؤسسهٔ إسلامي آموزش",
+        "ﻛﺘﺎﺏ ﷲ",
+        "Ｆｕｌｌ ＷＩＤＴＨ",
+        "قُرآن‌ـــکريم\u200f",
+    ]
+    folded = page.evaluate(
+        """async (samples) => {
         const { fold } = await import(document.querySelector("script[src*='search.js']").src);
         return samples.map(fold);
-    }""", samples)
-    mismatches = [(s, f, fold(s)) for s, f in zip(samples, folded) if f != fold(s)]
+    }""",
+        samples,
+    )
+    mismatches = [(s, f, fold(s)) for s, f in zip(samples, folded, strict=True) if f != fold(s)]
     assert mismatches == []
 
 

@@ -35,11 +35,22 @@ def wait_for(condition, seconds: float = 15) -> bool:
 
 
 def test_serve_rebuilds_reloads_and_keeps_the_last_good_site(tmp_path):
-    write_site(tmp_path, {"a.md": release("خبر نخست"), "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
-                          "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه.")})
+    write_site(
+        tmp_path,
+        {
+            "a.md": release("خبر نخست"),
+            "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
+            "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه."),
+        },
+    )
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
-                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert wait_for(lambda: _up(port)), "the server did not start"
         status, page = get(port, "/news/1403/a/")
@@ -53,7 +64,9 @@ def test_serve_rebuilds_reloads_and_keeps_the_last_good_site(tmp_path):
         threading.Thread(target=lambda: events.extend(line.decode() for line in stream), daemon=True).start()
         time.sleep(0.5)
         (tmp_path / "content/a.md").write_text(release("خبر ویرایش‌شده"), encoding="utf-8")
-        assert wait_for(lambda: any("news/1403/a/index.html" in line for line in events)), "no reload event after an edit"
+        assert wait_for(lambda: any("news/1403/a/index.html" in line for line in events)), (
+            "no reload event after an edit"
+        )
         assert "<h1>خبر ویرایش‌شده</h1>" in get(port, "/news/1403/a/")[1]
         # The edited page comes first, alone; tabs reload only when a file they show
         # changed, and c's page shows nothing of a (a is neither its neighbour nor related).
@@ -84,11 +97,21 @@ def _up(port: int) -> bool:
 
 
 def test_an_open_tab_reloads_when_its_release_is_edited_and_others_stay(tmp_path, browser):
-    write_site(tmp_path, {"a.md": release("خبر نخست"), "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
-                          "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه.")})
+    write_site(
+        tmp_path,
+        {
+            "a.md": release("خبر نخست"),
+            "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
+            "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه."),
+        },
+    )
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--now", "1404-01-01"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     context = browser.new_context()
     try:
         assert wait_for(lambda: _up(port)), "the server did not start"
@@ -99,7 +122,9 @@ def test_an_open_tab_reloads_when_its_release_is_edited_and_others_stay(tmp_path
             tab.evaluate("() => { window.untouched = true; }")
         time.sleep(1)  # both tabs' event streams are open
         (tmp_path / "content/a.md").write_text(release("خبر نخست، ویرایش‌شده"), encoding="utf-8")
-        edited.wait_for_function("() => document.querySelector('h1').textContent === 'خبر نخست، ویرایش‌شده'", timeout=15000)
+        edited.wait_for_function(
+            "() => document.querySelector('h1').textContent === 'خبر نخست، ویرایش‌شده'", timeout=15000
+        )
         time.sleep(2)  # the whole rebuild has followed by now
         assert other.evaluate("() => window.untouched === true"), "a tab showing nothing of the edit reloaded"
     finally:

@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from conftest import NOW, read, release, tree, write_site
 
 from newsroom.config import load_config
 from newsroom.content import load_article
 from newsroom.errors import BuildError
 from newsroom.site import Visibility, assemble_site
-
-from conftest import NOW, read, release, tree, write_site
 
 
 def articles_of(tmp_path, files: dict[str, str], config: str = ""):
@@ -27,7 +26,10 @@ def test_draft_future_and_expired_are_hidden_unless_asked(tmp_path):
         "gone.md": release("منقضی", "1403-08-01", expires="1403-09-01 12:00"),
     }
     articles, config = articles_of(tmp_path, files)
-    titles = lambda site: [a.title for a in site.articles]
+
+    def titles(site):
+        return [a.title for a in site.articles]
+
     assert titles(assemble_site(articles, config, NOW)) == ["امروز"]
     assert assemble_site(articles, config, NOW).hidden == 3
     assert titles(assemble_site(articles, config, NOW, Visibility(drafts=True))) == ["امروز", "پیش‌نویس"]
@@ -54,17 +56,23 @@ def test_jalali_archive_and_pagination(tmp_path):
         (1403, [(2, "اردیبهشت", 2), (1, "فروردین", 3)]),
         (1401, [(12, "اسفند", 1)]),
     ]
-    home = [l for l in site.listings if l.kind == "home"]
-    assert [(l.url, l.previous_url, l.next_url, len(l.articles)) for l in home] == [
-        ("/", None, "/page/2/", 2), ("/page/2/", "/", "/page/3/", 2), ("/page/3/", "/page/2/", None, 2)]
+    home = [listing for listing in site.listings if listing.kind == "home"]
+    assert [(listing.url, listing.previous_url, listing.next_url, len(listing.articles)) for listing in home] == [
+        ("/", None, "/page/2/", 2),
+        ("/page/2/", "/", "/page/3/", 2),
+        ("/page/3/", "/page/2/", None, 2),
+    ]
 
 
 def test_two_releases_claiming_one_url_name_both_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    articles, config = articles_of(tmp_path, {
-        "1403/a.md": release("الف", slug="same"),
-        "other/same.md": release("ب"),
-    })
+    articles, config = articles_of(
+        tmp_path,
+        {
+            "1403/a.md": release("الف", slug="same"),
+            "other/same.md": release("ب"),
+        },
+    )
     with pytest.raises(BuildError) as caught:
         assemble_site(articles, config, NOW)
     assert [str(p) for p in caught.value.problems] == [
@@ -79,7 +87,8 @@ def test_an_alias_cannot_take_a_generated_page(tmp_path, monkeypatch):
     with pytest.raises(BuildError) as caught:
         assemble_site(articles, config, NOW)
     assert [str(p) for p in caught.value.problems] == [
-        "content/a.md:4: aliases: نشانی «/archive/» با یک صفحهٔ ساختهٔ سایت یکی است؛ نشانی قدیمی را از aliases بردارید"]
+        "content/a.md:4: aliases: نشانی «/archive/» با یک صفحهٔ ساختهٔ سایت یکی است؛ نشانی قدیمی را از aliases بردارید"
+    ]
 
 
 def test_permalink_pattern(build, tmp_path):
@@ -89,10 +98,13 @@ def test_permalink_pattern(build, tmp_path):
 
 def test_the_same_alias_in_two_releases_names_both(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    articles, config = articles_of(tmp_path, {
-        "a.md": release("الف", aliases="[/news/old/]"),
-        "b.md": release("ب", aliases="[/news/old, /index.html]"),
-    })
+    articles, config = articles_of(
+        tmp_path,
+        {
+            "a.md": release("الف", aliases="[/news/old/]"),
+            "b.md": release("ب", aliases="[/news/old, /index.html]"),
+        },
+    )
     with pytest.raises(BuildError) as caught:
         assemble_site(articles, config, NOW)
     assert [str(p) for p in caught.value.problems] == [
@@ -105,8 +117,10 @@ def test_the_same_alias_in_two_releases_names_both(tmp_path, monkeypatch):
 def test_a_release_dated_years_ahead_gets_a_warning(build, tmp_path):
     result = build({"typo.md": release("اشتباه", "1430-02-15"), "ok.md": release("درست", "1403-09-15")})
     assert result.code == 0
-    assert result.err == ("content/typo.md:3: هشدار: date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ "
-                          "اگر اشتباه تایپی است درستش کنید\n")
+    assert result.err == (
+        "content/typo.md:3: هشدار: date: این تاریخ بیش از یک سال بعد است و خبر تا آن روز منتشر نمی‌شود؛ "
+        "اگر اشتباه تایپی است درستش کنید\n"
+    )
     assert build({"typo.md": release("اشتباه", "1430-02-15")}, "--strict").code == 1
 
 
@@ -118,8 +132,10 @@ def test_two_processes_build_the_same_site(build, tmp_path, monkeypatch):
     for stage in (cache, content, related, render):
         monkeypatch.setattr(stage, "PARALLEL_MINIMUM", 2)
     monkeypatch.setattr(related, "_BLOCK", 2)
-    files = {f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"## بخش {i}\n\nمتن [^1]\n\n[^1]: پانویس", tags="[یک]")
-             for i in range(8)}
+    files = {
+        f"n{i}.md": release(f"خبر {i}", f"1403-02-1{i}", f"## بخش {i}\n\nمتن [^1]\n\n[^1]: پانویس", tags="[یک]")
+        for i in range(8)
+    }
     assert build(files, "--jobs", "1", "--no-cache", "--output", "serial").code == 0
     assert build(files, "--jobs", "2", "--no-cache", "--output", "parallel").code == 0
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")

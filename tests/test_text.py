@@ -1,8 +1,20 @@
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from newsroom.text import (ZWNJ, ascii_slugify, fold, is_ascii_slug, normalize_line, normalize_text,
-                           persian_sort_key, slugify_term, stopwords, to_ascii_digits, to_persian_digits,
-                           tokenize)
+from newsroom.text import (
+    ZWNJ,
+    ascii_slugify,
+    fold,
+    is_ascii_slug,
+    normalize_line,
+    normalize_text,
+    persian_sort_key,
+    slugify_term,
+    stopwords,
+    to_ascii_digits,
+    to_persian_digits,
+    tokenize,
+)
 
 persian_text = st.text(alphabet="ابپتکگیيكى ‌‍ـ‎‏۰۱٢3abc-_.،,\n\t\u200b\u202b\u00ad", max_size=40)
 
@@ -67,8 +79,13 @@ def test_fold_joins_what_people_type_differently():
 
 
 def test_tokens_skip_stopwords_numbers_and_split_off_affixes():
-    assert tokenize("بسته‌های معیشتی در ۱۴۰۳ میان خانواده‌هاي نیازمند توزیع می شود") == \
-        ["بسته", "معیشتی", "خانواده", "نیازمند", "توزیع"]
+    assert tokenize("بسته‌های معیشتی در ۱۴۰۳ میان خانواده‌هاي نیازمند توزیع می شود") == [
+        "بسته",
+        "معیشتی",
+        "خانواده",
+        "نیازمند",
+        "توزیع",
+    ]
     assert tokenize("بسته های معیشتی") == tokenize("بسته‌های معیشتي")
     assert "و" in stopwords() and "از" in stopwords() and "گلخانه" not in stopwords()
 

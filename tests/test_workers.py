@@ -34,4 +34,4 @@ def test_a_cancelled_call_leaves_no_process_behind():
 
 def test_a_result_that_does_not_pickle_is_told_as_an_error():
     with pytest.raises(RuntimeError, match="pickle"):
-        ForkedCall(lambda: (lambda: None)).result()
+        ForkedCall(lambda: lambda: None).result()

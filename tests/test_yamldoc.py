@@ -45,7 +45,13 @@ def test_bad_indentation_points_at_the_bad_line():
 
 def test_front_matter_values_are_text_as_typed():
     doc = parse_yaml_mapping("title: 12:30\ntags: [010, 1_000, yes]\nslug: 1400\ndraft: true\nsummary:\n", "سرآیند")
-    assert doc.values == {"title": "12:30", "tags": ["010", "1_000", "yes"], "slug": "1400", "draft": True, "summary": None}
+    assert doc.values == {
+        "title": "12:30",
+        "tags": ["010", "1_000", "yes"],
+        "slug": "1400",
+        "draft": True,
+        "summary": None,
+    }
 
 
 def test_configuration_numbers_are_numbers():
