@@ -9,13 +9,15 @@ import hashlib
 import os
 import pickle
 import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .assets import load_assets
+from .assets import Asset, load_assets
 from .cache import Cache, FileCache, load_pickle, remove_files
 from .cards import can_set_persian
 from .config import SiteConfig
@@ -24,9 +26,21 @@ from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
-from .output import (OutputFile, Previous, Record, Staging, load_previous, output_state, patch_outputs, recover_output,
-                     save_manifest, still_written, write_folder)
-from .related import RelatedIndex, Score, choose, pinned_articles, rank_related
+from .output import (
+    OutputFile,
+    Previous,
+    Record,
+    Staging,
+    Written,
+    load_previous,
+    output_state,
+    patch_outputs,
+    recover_output,
+    save_manifest,
+    still_written,
+    write_folder,
+)
+from .related import Ranking, RelatedIndex, Score, choose, pinned_articles, rank_related
 from .render import check_links, create_environment, render_articles, render_site
 from .search import SEARCH_DIR, SearchIndex, index_in_place, index_search, render_search_index
 from .site import Site, Visibility, assemble_site, is_visible, site_order, turning_points, visible_releases
@@ -70,12 +84,16 @@ class Memory:
     of the output folder and the last site, so that a rebuild reads and writes little.
     They reach the disk (``save``) after the browser has been told to reload."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cache: Cache | None = None
         self.previous: Previous | None = None
         self.site: Site | None = None
         self.media: Media | None = None
         self.config: SiteConfig | None = None
+
+    def keep(self, cache: Cache, previous: Previous, site: Site, media: Media, config: SiteConfig) -> None:
+        """Hold what a build read and wrote, for the next rebuild."""
+        self.cache, self.previous, self.site, self.media, self.config = cache, previous, site, media, config
 
     def save(self) -> None:
         """Write the cache and the manifest for the builds that come after the server."""
@@ -83,128 +101,219 @@ class Memory:
             self.cache.save()
             self.cache.next_build()
         if self.previous is not None and self.config is not None:
-            save_manifest(self.previous.records, self.config.output_dir, manifest_path(self.config), self.previous.store)
+            save_manifest(
+                self.previous.records, self.config.output_dir, manifest_path(self.config), self.previous.store
+            )
 
 
-def build_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), strict: bool = False,
-               use_cache: bool = True, jobs: int = os.cpu_count() or 1,
-               progress: Callable[[int, int], None] | None = None, search: bool = True,
-               carry: tuple[OutputFile, ...] = (), memory: Memory | None = None) -> BuildReport:
-    """Build the whole site into ``config.output_dir``.
+def build_site(
+    config: SiteConfig,
+    now: datetime,
+    visibility: Visibility = Visibility(),
+    strict: bool = False,
+    use_cache: bool = True,
+    jobs: int = os.cpu_count() or 1,
+    progress: Callable[[int, int], None] | None = None,
+    search: bool = True,
+    carry: tuple[OutputFile, ...] = (),
+    memory: Memory | None = None,
+) -> BuildReport:
+    """Build the whole site into ``config.output_dir`` (ARCHITECTURE.md walks through it).
 
-    Raises ``BuildError`` with every problem found, before anything is written; with
-    ``strict``, warnings fail the build too. ``use_cache`` reuses releases read by
-    earlier builds (``config.cache_dir``); ``jobs`` processes render Markdown, media and
-    pages, and rank related lists (begun in another process while pictures are made and
-    the manifest read); ``progress(done, total)`` hears of each release parsed. ``search`` builds the search
-    index, in another process while pictures and pages are made, indexing again only the
-    shards whose releases changed; ``carry`` are files
-    published as they are (``serve`` carries the last index until a fresh one is
-    written). With ``memory``, the cache and the manifest are taken from and left in it
-    rather than the disk.
-    """
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        timings[phase] = time.perf_counter() - clock
-        clock = time.perf_counter()
-
-    remember = use_cache and memory is None and not carry
-    hashes: dict[str, bytes] = {}
-    if remember:
-        last = _last_build(config)
-        inputs = _input_digest(config, hashes, last.get("stats", {}), visibility, strict, search, can_set_persian())
-        unchanged = _unchanged_build(config, last, inputs, now)
-        if unchanged is not None:
-            lap("check")
-            return dataclasses.replace(unchanged, timings=timings)
-    stamp = reading_stamp(config)
-    if memory is not None and memory.cache is not None and memory.cache.stamp == stamp:
-        cache = memory.cache
-    else:
-        cache = open_cache(config, use_cache)
-    articles, problems = load_articles(config, cache, jobs, progress, hashes)
-    reused = cache.hits
-    assets = load_assets(config.static_dir)
-    lap("read")
-    if any(p.severity == ERROR for p in problems) or (strict and problems):
-        if memory is None:
-            cache.save()  # the releases that were read need not be read again
-        raise BuildError(problems)
-    made = FileCache(config.cache_dir / "files" if use_cache else None)  # photo variants and share cards
-    shown = visible_releases(articles, now, visibility)
-    # Related lists are ranked in another process meanwhile, where the system can fork:
-    # pictures and the record of the output folder need none of them.
-    related = rank_related(shown, frozenset(a.slug for a in articles), config.related, cache, jobs, beside=True)
-    index: SearchIndex | None = None
-    try:
-        try:
-            recover_output(config.output_dir)  # a patch a killed build left half applied
-            if memory is not None and memory.previous is not None and memory.config == config:
-                previous = still_written(memory.previous, config.output_dir)
-            else:
-                previous = load_previous(config.output_dir, manifest_path(config)) if use_cache else None
-            if search:  # made in another process too: its shards need nothing the pages need
-                index = index_search(shown, config, index_in_place(previous), jobs, beside=jobs > 1)
-            media = prepare_media(shown, config, made, jobs)
-            lap("media")
-            site = assemble_site(articles, config, now, visibility, related=related)
-            lap("assemble")
-            problems += site.warnings
-            if strict and problems:
-                raise BuildError(problems)
-            # Pages are written beside the current site as they are rendered, so the build
-            # holds their records rather than their bytes; the site changes only at commit.
-            staging = Staging(config.output_dir, inputs=(config.content_dir, config.templates_dir, config.static_dir),
-                              project=config.config_path.parent, previous=previous)
-        except BuildError as exc:  # report the warnings found so far too
-            raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-        try:
-            compiled = config.cache_dir / "templates" if use_cache else None
-            staging.write(render_site(site, create_environment(config.templates_dir, compiled), assets, media,
-                                      previous.records if previous else None, jobs))
-            staging.write(render_feeds(site) + render_sitemaps(site, previous.records if previous else None))
-            lap("render")
-            # A link to nowhere fails a strict build, and is worth a warning in any other.
-            broken = check_links(staging.files, site, ERROR if strict else WARNING)
-            lap("links")
-            problems += broken
-            if strict and broken:
-                raise BuildError(problems)
-            if index is not None:
-                staging.write(index.files())
-                lap("search")
-            staging.write(carry)
-        except BuildError as exc:  # report the warnings found so far too
-            staging.discard()
-            raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
-        except BaseException:
-            staging.discard()
-            raise
-        written = staging.commit(manifest_path(config) if use_cache and memory is None else None)
-        made.prune()  # only after a good build: keep what this build used
-    finally:
-        related.cancel()
-        if index is not None:
-            index.cancel()
-        if memory is None:
-            cache.save()  # releases read and related lists (put once ranked), whatever happened
-        made.close()
-    lap("write")
-    files = staging.files
+    Raises ``BuildError`` with every problem found, before anything is written; ``strict``:
+    warnings too. ``use_cache``: reuse what earlier builds made; ``jobs`` processes share the
+    work; ``progress(done, total)`` hears of releases parsed; ``carry``: files published as
+    they are; ``memory``: a preview server's caches, taken and left there, not on disk."""
+    clock = _Clock()
+    last = None if not use_cache or memory or carry else _LastBuild.compare(config, visibility, strict, search)
+    if last is not None and (unchanged := last.unchanged(config, now)) is not None:
+        return dataclasses.replace(unchanged, timings=clock.lap("check"))
+    cache = _release_cache(config, use_cache, memory)
+    articles, problems = load_articles(config, cache, jobs, progress, last.hashes if last is not None else {})
+    reused, assets = cache.hits, load_assets(config.static_dir)
+    clock.lap("read")
+    _refuse_broken_releases(problems, strict, cache if memory is None else None)
+    with _Held(cache, FileCache(config.cache_dir / "files" if use_cache else None), memory) as held:
+        shown = visible_releases(articles, now, visibility)
+        # Ranked in another process meanwhile: pictures and the record of the output folder need no lists.
+        held.related = rank_related(
+            shown, frozenset(a.slug for a in articles), config.related, cache, jobs, beside=True
+        )
+        with _reporting(problems):
+            previous = _previous_output(config, use_cache, memory)
+            if search:  # indexed in another process too: its shards need nothing the pages need
+                held.index = index_search(shown, config, index_in_place(previous), jobs, beside=jobs > 1)
+            media = prepare_media(shown, config, held.made, jobs)
+            clock.lap("media")
+            site = assemble_site(articles, config, now, visibility, related=held.related)
+            clock.lap("assemble")
+            _add_problems(problems, site.warnings, strict)
+            with _staging(config, previous) as staging:
+                _render(staging, site, assets, media, previous, jobs, use_cache)
+                clock.lap("render")
+                _add_problems(problems, check_links(staging.files, site, ERROR if strict else WARNING), strict)
+                clock.lap("links")
+                if held.index is not None:
+                    staging.write(held.index.files())
+                    clock.lap("search")
+                staging.write(carry)
+        written = held.commit(staging, manifest_path(config) if use_cache and memory is None else None)
+    clock.lap("write")
+    report = _report(site, staging.files, problems, clock, reused, written, (cache, held.made, media))
     if memory is not None:
-        memory.cache, memory.previous, memory.site, memory.media, memory.config = cache, written.now, site, media, config
-    pages = sum(1 for f in files if f.dest_path.endswith(".html"))
-    report = BuildReport(len(site.articles), site.hidden, pages, len(files), tuple(sorted(problems)), timings,
-                         reused=reused, notices=tuple(n for n in (cache.notice, made.notice, media.notice) if n),
-                         rendered=sum(1 for f in files if not f.kept), written=written.how, changed=written.changed,
-                         site=site)
-    if remember:  # without the cache's one-time notice
-        _remember_build(config, inputs, now, articles, written.now.records,
-                        dataclasses.replace(report, notices=(media.notice,) if media.notice else ()))
+        memory.keep(cache, written.now, site, media, config)
+    if last is not None:  # without the cache's one-time notice
+        last.remember(config, now, articles, written.now.records, report, media.notice)
     return report
+
+
+class _Clock:
+    """Seconds spent in each phase of a build, as ``--timings`` shows them."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._start = time.perf_counter()
+
+    def lap(self, phase: str) -> dict[str, float]:
+        """End ``phase`` (added to it, if it ran before) and start the next; the timings so far."""
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._start
+        self._start = now
+        return self.timings
+
+
+def _refuse_broken_releases(problems: list[Problem], strict: bool, cache: Cache | None) -> None:
+    """Stop the build at an error in a release (at any problem, when ``strict``), keeping
+    in ``cache`` the releases that were read: they need not be read again."""
+    if any(p.severity == ERROR for p in problems) or (strict and problems):
+        if cache is not None:
+            cache.save()
+        raise BuildError(problems)
+
+
+def _release_cache(config: SiteConfig, use_cache: bool, memory: Memory | None) -> Cache:
+    """The cache of read releases: a preview server's own while the settings that shape a
+    release are unchanged, otherwise the one on disk (or none)."""
+    if memory is not None and memory.cache is not None and memory.cache.stamp == reading_stamp(config):
+        return memory.cache
+    return open_cache(config, use_cache)
+
+
+class _Held:
+    """What a build holds while it runs — the caches of releases and of made files, and the
+    related ranking and search index begun in other processes — let go of however the
+    build ends: the work in other processes stopped, the caches kept."""
+
+    def __init__(self, cache: Cache, made: FileCache, memory: Memory | None) -> None:
+        self.cache, self.made, self.memory = cache, made, memory
+        self.related: Ranking | None = None
+        self.index: SearchIndex | None = None
+
+    def __enter__(self) -> _Held:
+        return self
+
+    def commit(self, staging: Staging, manifest: Path | None) -> Written:
+        """Put the staged site in place (its manifest saved to ``manifest``); only then are
+        made files this build did not use removed from their cache."""
+        written = staging.commit(manifest)
+        self.made.prune()
+        return written
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.related is not None:
+            self.related.cancel()
+        if self.index is not None:
+            self.index.cancel()
+        if self.memory is None:
+            self.cache.save()  # releases read and related lists (put once ranked), whatever happened
+        self.made.close()
+
+
+@contextmanager
+def _reporting(problems: list[Problem]) -> Iterator[None]:
+    """A ``BuildError`` raised inside reports the problems (warnings) found so far too."""
+    try:
+        yield
+    except BuildError as exc:
+        raise BuildError(problems + [p for p in exc.problems if p not in problems]) from None
+
+
+def _add_problems(problems: list[Problem], found: Sequence[Problem], strict: bool) -> None:
+    """Add ``found`` to the build's problems; a strict build stops at any."""
+    problems += found
+    if strict and found:
+        raise BuildError(problems)
+
+
+def _previous_output(config: SiteConfig, use_cache: bool, memory: Memory | None) -> Previous | None:
+    """The output folder as the last build left it (its manifest), once a patch that a
+    killed build left half applied is undone; None without a cache."""
+    recover_output(config.output_dir)
+    if memory is not None and memory.previous is not None and memory.config == config:
+        return still_written(memory.previous, config.output_dir)
+    return load_previous(config.output_dir, manifest_path(config)) if use_cache else None
+
+
+@contextmanager
+def _staging(config: SiteConfig, previous: Previous | None) -> Iterator[Staging]:
+    """Where pages are written as they are rendered, beside the current site, so the build
+    holds their records rather than their bytes; the site changes only at ``commit``.
+    Discarded when the build fails."""
+    staging = Staging(
+        config.output_dir,
+        inputs=(config.content_dir, config.templates_dir, config.static_dir),
+        project=config.config_path.parent,
+        previous=previous,
+    )
+    try:
+        yield staging
+    except BaseException:
+        staging.discard()
+        raise
+
+
+def _render(
+    staging: Staging,
+    site: Site,
+    assets: tuple[Asset, ...],
+    media: Media,
+    previous: Previous | None,
+    jobs: int,
+    use_cache: bool,
+) -> None:
+    """Every page, feed and sitemap of ``site``, and the files published as they are, into ``staging``."""
+    config = site.config
+    records = previous.records if previous else None
+    env = create_environment(config.templates_dir, config.cache_dir / "templates" if use_cache else None)
+    staging.write(render_site(site, env, assets, media, records, jobs))
+    staging.write(render_feeds(site) + render_sitemaps(site, records))
+
+
+def _report(
+    site: Site,
+    files: list[OutputFile],
+    problems: list[Problem],
+    clock: _Clock,
+    reused: int,
+    written: Written,
+    remarking: tuple[Cache | FileCache | Media, ...],
+) -> BuildReport:
+    """The report of a build that wrote ``files``; ``remarking``: the parts whose notices it passes on."""
+    notices = tuple(part.notice for part in remarking)
+    return BuildReport(
+        len(site.articles),
+        site.hidden,
+        sum(1 for f in files if f.dest_path.endswith(".html")),
+        len(files),
+        tuple(sorted(problems)),
+        clock.timings,
+        reused=reused,
+        notices=tuple(n for n in notices if n),
+        rendered=sum(1 for f in files if not f.kept),
+        written=written.how,
+        changed=written.changed,
+        site=site,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +325,12 @@ class _Inputs:
     stats: dict[str, tuple[tuple[int, int, int, int], bytes]]
 
 
-def _input_digest(config: SiteConfig, hashes: dict[str, bytes], known: dict[str, tuple[tuple[int, int, int, int], bytes]],
-                  *options: object) -> _Inputs:
+def _input_digest(
+    config: SiteConfig,
+    hashes: dict[str, bytes],
+    known: dict[str, tuple[tuple[int, int, int, int], bytes]],
+    *options: object,
+) -> _Inputs:
     """Everything a build reads, by content: the engine and libraries, the settings and
     options, and every file of the content, template and static folders. The hashes of
     the content folder's files go into ``hashes`` (path → ``content_hash``), so that
@@ -255,6 +368,46 @@ def _input_digest(config: SiteConfig, hashes: dict[str, bytes], known: dict[str,
     return _Inputs(digest.hexdigest(), stats)
 
 
+@dataclass(frozen=True, slots=True)
+class _LastBuild:
+    """What the last build remembered beside what this one would read: whether the build
+    would change nothing, and the content files' hashes, which reading need not redo."""
+
+    record: dict[str, Any]
+    inputs: _Inputs
+    hashes: dict[str, bytes]  # path → content_hash of each file of the content folder
+
+    @classmethod
+    def compare(cls, config: SiteConfig, *options: object) -> _LastBuild:
+        """Read the last build's record and digest this build's inputs and ``options``."""
+        record, hashes = _last_build(config), dict[str, bytes]()
+        inputs = _input_digest(config, hashes, record.get("stats", {}), *options, can_set_persian())
+        return cls(record, inputs, hashes)
+
+    def unchanged(self, config: SiteConfig, now: datetime) -> BuildReport | None:
+        """The last build's report, when building at ``now`` would change nothing."""
+        return _unchanged_build(config, self.record, self.inputs, now)
+
+    def remember(
+        self,
+        config: SiteConfig,
+        now: datetime,
+        articles: list[Article],
+        written: dict[str, Record],
+        report: BuildReport,
+        notice: str | None,
+    ) -> None:
+        """Keep this build's record for the next, with ``notice`` its only remark."""
+        _remember_build(
+            config,
+            self.inputs,
+            now,
+            articles,
+            written,
+            dataclasses.replace(report, notices=(notice,) if notice else ()),
+        )
+
+
 def _last_build(config: SiteConfig) -> dict[str, Any]:
     """What the last build remembered (``_remember_build``), or nothing."""
     try:
@@ -278,21 +431,33 @@ def _unchanged_build(config: SiteConfig, last: dict[str, Any], inputs: _Inputs, 
             return None  # the clock alone changes the site in between
         if output_state(config.output_dir, last["files"].split("\n")) != last["output"]:
             return None
-        return dataclasses.replace(last["report"], rendered=0, written="unchanged", changed=())
+        report: BuildReport = last["report"]
+        return dataclasses.replace(report, rendered=0, written="unchanged", changed=())
     except Exception:  # noqa: BLE001 - damaged or foreign: build
         return None
 
 
-def _remember_build(config: SiteConfig, inputs: _Inputs, now: datetime, articles: list[Article],
-                    written: dict[str, Record], report: BuildReport) -> None:
+def _remember_build(
+    config: SiteConfig,
+    inputs: _Inputs,
+    now: datetime,
+    articles: list[Article],
+    written: dict[str, Record],
+    report: BuildReport,
+) -> None:
     """Keep what ``_unchanged_build`` and ``_input_digest`` need; a failure only costs
     the next build time."""
     files = sorted(written)
-    state = {"format": _LAST_BUILD_FORMAT, "inputs": inputs.digest, "stats": inputs.stats,
-             "now": now.timestamp(), "files": "\n".join(files),
-             "turning_points": [moment.timestamp() for moment in turning_points(articles, config)],
-             "output": output_state(config.output_dir, files, written),
-             "report": dataclasses.replace(report, site=None, reused=report.articles, timings={})}
+    state = {
+        "format": _LAST_BUILD_FORMAT,
+        "inputs": inputs.digest,
+        "stats": inputs.stats,
+        "now": now.timestamp(),
+        "files": "\n".join(files),
+        "turning_points": [moment.timestamp() for moment in turning_points(articles, config)],
+        "output": output_state(config.output_dir, files, written),
+        "report": dataclasses.replace(report, site=None, reused=report.articles, timings={}),
+    }
     path = config.cache_dir / _LAST_BUILD
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
@@ -321,14 +486,26 @@ def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) ->
             return ()
         article, problems = load_article(config.content_dir / src_path, config)  # named as the build names it
         old = site.by_source.get(src_path)
-        if article is None or old is None or article.url != old.url or any(p.severity == ERROR for p in problems) \
-                or article.draft or article.date != old.date or article.aliases != old.aliases \
-                or article.image != old.image or article.body_images:  # pictures are made by the whole rebuild
+        if (
+            article is None
+            or old is None
+            or article.url != old.url
+            or any(p.severity == ERROR for p in problems)
+            or article.draft
+            or article.date != old.date
+            or article.aliases != old.aliases
+            or article.image != old.image
+            or article.body_images
+        ):  # pictures are made by the whole rebuild
             return ()
         articles.append(article)
-    files = render_articles(site, create_environment(config.templates_dir, config.cache_dir / "templates"),
-                            load_assets(config.static_dir),
-                            memory.media, articles)
+    files = render_articles(
+        site,
+        create_environment(config.templates_dir, config.cache_dir / "templates"),
+        load_assets(config.static_dir),
+        memory.media,
+        articles,
+    )
     patch_outputs(files, config.output_dir)
     return tuple(f.dest_path for f in files)
 
@@ -337,18 +514,22 @@ def search_index_in_place(config: SiteConfig) -> tuple[OutputFile, ...]:
     """The search index the output folder holds (by its manifest), as kept files: what
     ``serve`` carries into its first build, so that it indexes only the shards that changed."""
     previous = load_previous(config.output_dir, manifest_path(config))
-    return tuple(OutputFile(dest, fingerprint=fingerprint, kept=True)
-                 for dest, fingerprint in sorted(index_in_place(previous).items()))
+    return tuple(
+        OutputFile(dest, fingerprint=fingerprint, kept=True)
+        for dest, fingerprint in sorted(index_in_place(previous).items())
+    )
 
 
-def write_search_index(site: Site, output_dir: Path, previous: Previous | None,
-                       jobs: int = os.cpu_count() or 1) -> tuple[OutputFile, ...]:
+def write_search_index(
+    site: Site, output_dir: Path, previous: Previous | None, jobs: int = os.cpu_count() or 1
+) -> tuple[OutputFile, ...]:
     """Build the search index of ``site`` and put it in place in ``output_dir`` on its own
     (``serve`` refreshes it after the rest of the site); returns its files, as kept
     files for the next build to carry. ``previous`` is the manifest of ``output_dir``:
     shards it holds that were made from the same articles are kept as they are."""
-    files = render_search_index(site.articles, site.config, index_in_place(previous and still_written(previous, output_dir)),
-                                jobs)
+    files = render_search_index(
+        site.articles, site.config, index_in_place(previous and still_written(previous, output_dir)), jobs
+    )
     if any(not f.kept and _differs(output_dir / f.dest_path, f.data) for f in files):
         write_folder(files, output_dir, SEARCH_DIR)
     return tuple(OutputFile(f.dest_path, fingerprint=f.fingerprint, kept=True) for f in files)
@@ -371,8 +552,9 @@ class RelatedExplanation:
     rejected: tuple[tuple[Article, Score], ...]
 
 
-def explain_related(config: SiteConfig, source: Path, now: datetime, visibility: Visibility = Visibility(),
-                    rejected: int = 5) -> RelatedExplanation:
+def explain_related(
+    config: SiteConfig, source: Path, now: datetime, visibility: Visibility = Visibility(), rejected: int = 5
+) -> RelatedExplanation:
     """Score every candidate for the release in ``source`` as the build would.
 
     Raises ``BuildError`` when the file is not a release of the content folder or has errors.
@@ -384,9 +566,10 @@ def explain_related(config: SiteConfig, source: Path, now: datetime, visibility:
     target = next((a for a in articles if os.path.abspath(config.content_dir / a.src_path) == wanted), None)
     if target is None:
         own = [p for p in problems if p.severity == ERROR and os.path.abspath(p.path) == wanted]
-        raise BuildError(own or [Problem(display_path(source), 0, "این فایل خبری از پوشهٔ خبرها نیست؛ مسیر فایل .md را بدهید")])
-    shown = [a for a in articles if is_visible(a, now, visibility) or a is target]
-    shown = tuple(sorted(shown, key=site_order))
+        raise BuildError(
+            own or [Problem(display_path(source), 0, "این فایل خبری از پوشهٔ خبرها نیست؛ مسیر فایل .md را بدهید")]
+        )
+    shown = tuple(sorted((a for a in articles if is_visible(a, now, visibility) or a is target), key=site_order))
     ranked = RelatedIndex(shown, config.related).explain(target)
     pinned = pinned_articles(target, shown)
     chosen = choose(pinned, ranked, config.related)
@@ -400,8 +583,9 @@ def explain_related(config: SiteConfig, source: Path, now: datetime, visibility:
     )
 
 
-def check_site(config: SiteConfig, now: datetime, visibility: Visibility = Visibility(),
-               paths: tuple[Path, ...] = ()) -> list[Problem]:
+def check_site(
+    config: SiteConfig, now: datetime, visibility: Visibility = Visibility(), paths: tuple[Path, ...] = ()
+) -> list[Problem]:
     """Everything a build would report, plus typography and hygiene warnings (lint),
     for the releases under ``paths`` (all when empty). Writes nothing but the cache."""
     cache = open_cache(config)
@@ -418,8 +602,14 @@ def check_site(config: SiteConfig, now: datetime, visibility: Visibility = Visib
             text = source.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue  # load_articles has reported it
-        problems += lint_release(text, display_path(source), source, config.content_dir, config.static_dir,
-                                 ignore | silenced.get(os.path.abspath(source), frozenset()))
+        problems += lint_release(
+            text,
+            display_path(source),
+            source,
+            config.content_dir,
+            config.static_dir,
+            ignore | silenced.get(os.path.abspath(source), frozenset()),
+        )
     problems += lint_site(articles, now, ignore)
     if paths:
         wanted = [os.path.abspath(p) for p in paths]

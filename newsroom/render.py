@@ -16,10 +16,11 @@ import posixpath
 import re
 import sys
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import jinja2
@@ -95,7 +96,8 @@ def relative_url(context: jinja2.runtime.Context, url: str) -> str:
         return url
     page_url = context.get("page_url")
     if page_url is None:
-        return context["config"].base_path + url.lstrip("/")
+        config: SiteConfig = context["config"]
+        return config.base_path + url.lstrip("/")
     if "#" not in url and "?" not in url:  # most links: a page or a file
         return relative_path(url, page_url)
     path, hash_mark, fragment = url.partition("#")
@@ -106,9 +108,9 @@ def relative_url(context: jinja2.runtime.Context, url: str) -> str:
 class _SiteLookups:
     """The site as templates see it: each attribute read is recorded for the page."""
 
-    __slots__ = ("_site", "_record")
+    __slots__ = ("_record", "_site")
 
-    def __init__(self, site: Site, record):
+    def __init__(self, site: Site, record: Callable[[str, tuple[str, ...], Any], None]):
         self._site = site
         self._record = record
 
@@ -159,90 +161,31 @@ class _Failure:
     problem: Problem
 
 
-class _Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media,
-                 previous: dict[str, Record]):
-        self.site = site
+class _TemplateHelpers:
+    """What templates call besides the model: addresses of assets and pages, feed links,
+    terms' links, and the schema.org data of the site's organisation and releases."""
+
+    def __init__(self, site: Site, assets: tuple[Asset, ...], media: Media):
+        self.config = site.config
         self.media = media
-        self.env = env
-        self.config: SiteConfig = site.config
         self.assets = {asset.path: asset for asset in assets}
         self.asset_urls = {asset.path: asset.url for asset in assets}
         self.logo = self._logo()  # read once: its size comes from the image itself
-        self.term_feeds = {term.url: term.name for taxonomy in site.taxonomies
-                           if taxonomy.config.name in site.config.feeds.taxonomies for term in taxonomy.terms}
+        self.term_feeds = {
+            term.url: term.name
+            for taxonomy in site.taxonomies
+            if taxonomy.config.name in site.config.feeds.taxonomies
+            for term in taxonomy.terms
+        }
         self.taxonomies = {taxonomy.config.name: taxonomy for taxonomy in site.taxonomies}
         self.site_feeds: list[dict[str, str]] = []
-        self.problems: dict[tuple[str, int, str], Problem] = {}
-        self.files: list[OutputFile] = []
-        self.previous = previous
-        self.prints = Fingerprints()
-        self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
-        self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
-        self.distinct: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[str, ...], str]] = {}
-        self.changed: set[int] | None = None  # ids of the lookups in ``previous`` answered otherwise now
-        self.lookups = {"site": lambda name: getattr(site, name), "term": self.term, "feeds": self.feeds,
-                        "photo": media.lead.get, "card": media.cards.get}
-        self.stamp = self.prints.of(
-            engine_stamp(jinja2.__version__), [(name, env.loader.get_source(env, name)[0]) for name in env.list_templates()],
-            self.config.portable(), [(asset.path, asset.data) for asset in assets])
-        photo, card = self.recorded("photo"), self.recorded("card")
-        self.shared = dict(
-            site=_SiteLookups(site, self.record),
-            config=self.config,
-            asset=self.asset,
-            term=self.recorded("term"),
-            permalink=self.permalink,
-            feeds=self.recorded("feeds"),
-            logo=self.logo,
-            news_article=self.news_article,
-            breadcrumbs=self.breadcrumbs,
-            photo_of=lambda article: photo(article.url),
-            card_of=lambda article: card(article.url),
-            picture=picture,
-            content_security_policy=Markup(self.config.content_security_policy),  # our own constant text
-        )
-
-    def record(self, kind: str, arguments: tuple[str, ...], answer: Any) -> None:
-        # The model does not change while pages are made: a lookup's answer is digested once.
-        key = (kind, arguments)
-        known = self.answers.get(key)
-        if known is None:
-            known = self.answers[key] = self.prints.digest(answer)
-        self.reads[key] = known
-
-    def recorded(self, kind: str):
-        """The lookup ``kind`` for templates: its answers are recorded for the page."""
-        def lookup(*arguments: str) -> Any:
-            answer = self.lookups[kind](*arguments)
-            self.record(kind, arguments, answer)
-            return answer
-        return lookup
-
-    def unchanged(self, reads: tuple[tuple[str, tuple[str, ...], str], ...]) -> bool:
-        """Whether every lookup recorded for a page still has the same answer."""
-        if self.changed is None:
-            # Pages share their lookups (one object each, from the manifest): each is
-            # checked once, and most builds find none changed, so most pages need no look.
-            distinct = {id(read): read for record in self.previous.values() for read in record.reads}
-            self.changed = {key for key, (kind, arguments, answer) in distinct.items()
-                            if self.answer(kind, arguments) != answer}
-        return not self.changed or self.changed.isdisjoint(map(id, reads))
-
-    def answer(self, kind: str, arguments: tuple[str, ...]) -> str | None:
-        """The digest of a lookup's answer in this build (None when there is none), once per lookup."""
-        key = (kind, arguments)
-        if key not in self.answers:
-            try:
-                self.answers[key] = self.prints.digest(self.lookups[kind](*arguments))
-            except (KeyError, AttributeError, TypeError):
-                self.answers[key] = None  # a term or attribute that is gone
-        return self.answers[key]
 
     def term(self, taxonomy: str, name: str) -> Any:
+        """The link of the term ``name`` of ``taxonomy`` (its page's URL and name)."""
         return self.taxonomies[taxonomy].find(name).link
 
     def permalink(self, url: str) -> str:
+        """The absolute address of the site-relative ``url``."""
         return self.config.base_url + url.lstrip("/")
 
     def feeds(self, page_url: str) -> list[dict[str, str]]:
@@ -252,8 +195,11 @@ class _Renderer:
             found.append((f"{self.term_feeds[page_url]} — {self.config.title}", page_url))
         elif self.site_feeds:
             return self.site_feeds  # the same list for most pages: fingerprinted once
-        links = [{"title": title, "type": MEDIA_TYPES[kind], "href": url + name}
-                 for title, url in found for kind, name in FEEDS.items()]
+        links = [
+            {"title": title, "type": MEDIA_TYPES[kind], "href": url + name}
+            for title, url in found
+            for kind, name in FEEDS.items()
+        ]
         if page_url not in self.term_feeds:
             self.site_feeds = links
         return links
@@ -264,20 +210,34 @@ class _Renderer:
             return None
         asset = self.assets[self.config.logo]
         width, height = asset.size or (None, None)
-        return {"@type": "ImageObject", "url": self.permalink(f"/static/{asset.path}"), "width": width, "height": height}
+        return {
+            "@type": "ImageObject",
+            "url": self.permalink(f"/static/{asset.path}"),
+            "width": width,
+            "height": height,
+        }
 
     def news_article(self, article: Article) -> dict[str, Any]:
         """schema.org NewsArticle data for ``article``."""
-        publisher = {"@type": "Organization", "name": self.config.organization or self.config.title,
-                     "url": self.config.base_url}
+        publisher: dict[str, Any] = {
+            "@type": "Organization",
+            "name": self.config.organization or self.config.title,
+            "url": self.config.base_url,
+        }
         if self.logo:
             publisher["logo"] = self.logo
         data = {
-            "@context": "https://schema.org", "@type": "NewsArticle",
-            "headline": article.title, "description": article.summary,
-            "datePublished": article.date.isoformat(), "dateModified": article.updated.isoformat(),
-            "inLanguage": self.config.language, "url": self.permalink(article.url),
-            "mainEntityOfPage": self.permalink(article.url), "author": publisher, "publisher": publisher,
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.summary,
+            "datePublished": article.date.isoformat(),
+            "dateModified": article.updated.isoformat(),
+            "inLanguage": self.config.language,
+            "url": self.permalink(article.url),
+            "mainEntityOfPage": self.permalink(article.url),
+            "author": publisher,
+            "publisher": publisher,
         }
         images = [self.permalink(self.media.lead[article.url].largest.url)] if article.url in self.media.lead else []
         if article.url in self.media.cards:
@@ -292,24 +252,127 @@ class _Renderer:
 
     def breadcrumbs(self, *trail: tuple[str, str]) -> dict[str, Any]:
         """schema.org BreadcrumbList for a trail of (name, site-relative URL)."""
-        return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
-            {"@type": "ListItem", "position": number, "name": name, "item": self.permalink(url)}
-            for number, (name, url) in enumerate(trail, 1)]}
+        return {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": number, "name": name, "item": self.permalink(url)}
+                for number, (name, url) in enumerate(trail, 1)
+            ],
+        }
 
     def asset(self, path: str) -> str:
+        """The fingerprinted URL of ``static/path``; a template error when there is no such file."""
         if path not in self.asset_urls:
             raise jinja2.TemplateError(f"static/{path} وجود ندارد")
         return self.asset_urls[path]
+
+
+class _Renderer:
+    """The pages of a site: which there are, what each shows (``describe``), which are
+    unchanged since the last build (by the lookups and digests recorded for each), and
+    the making of the others, in this process or in forked ones."""
+
+    def __init__(
+        self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media, previous: dict[str, Record]
+    ):
+        self.site = site
+        self.media = media
+        self.env = env
+        self.config: SiteConfig = site.config
+        helpers = _TemplateHelpers(site, assets, media)
+        self.problems: dict[tuple[str, int, str], Problem] = {}
+        self.files: list[OutputFile] = []
+        self.previous = previous
+        self.prints = Fingerprints()
+        self.reads: dict[tuple[str, tuple[str, ...]], str] = {}  # the page's site-wide lookups
+        self.answers: dict[tuple[str, tuple[str, ...]], str | None] = {}
+        self.distinct: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[str, ...], str]] = {}
+        self.changed: set[int] | None = None  # ids of the lookups in ``previous`` answered otherwise now
+        self.lookups: dict[str, Callable[..., Any]] = {
+            "site": lambda name: getattr(site, name),
+            "term": helpers.term,
+            "feeds": helpers.feeds,
+            "photo": media.lead.get,
+            "card": media.cards.get,
+        }
+        loader = env.loader
+        assert loader is not None  # create_environment's
+        self.stamp = self.prints.of(
+            engine_stamp(jinja2.__version__),
+            [(name, loader.get_source(env, name)[0]) for name in env.list_templates()],
+            self.config.portable(),
+            [(asset.path, asset.data) for asset in assets],
+        )
+        photo, card = self.recorded("photo"), self.recorded("card")
+        self.shared = {
+            "site": _SiteLookups(site, self.record),
+            "config": self.config,
+            "asset": helpers.asset,
+            "term": self.recorded("term"),
+            "permalink": helpers.permalink,
+            "feeds": self.recorded("feeds"),
+            "logo": helpers.logo,
+            "news_article": helpers.news_article,
+            "breadcrumbs": helpers.breadcrumbs,
+            "photo_of": lambda article: photo(article.url),
+            "card_of": lambda article: card(article.url),
+            "picture": picture,
+            "content_security_policy": Markup(self.config.content_security_policy),  # our own constant text
+        }
+
+    def record(self, kind: str, arguments: tuple[str, ...], answer: Any) -> None:
+        # The model does not change while pages are made: a lookup's answer is digested once.
+        key = (kind, arguments)
+        known = self.answers.get(key)
+        if known is None:
+            known = self.answers[key] = self.prints.digest(answer)
+        self.reads[key] = known
+
+    def recorded(self, kind: str) -> Callable[..., Any]:
+        """The lookup ``kind`` for templates: its answers are recorded for the page."""
+
+        def lookup(*arguments: str) -> Any:
+            answer = self.lookups[kind](*arguments)
+            self.record(kind, arguments, answer)
+            return answer
+
+        return lookup
+
+    def unchanged(self, reads: tuple[tuple[str, tuple[str, ...], str], ...]) -> bool:
+        """Whether every lookup recorded for a page still has the same answer."""
+        if self.changed is None:
+            # Pages share their lookups (one object each, from the manifest): each is
+            # checked once, and most builds find none changed, so most pages need no look.
+            distinct = {id(read): read for record in self.previous.values() for read in record.reads}
+            self.changed = {
+                key for key, (kind, arguments, answer) in distinct.items() if self.answer(kind, arguments) != answer
+            }
+        return not self.changed or self.changed.isdisjoint(map(id, reads))
+
+    def answer(self, kind: str, arguments: tuple[str, ...]) -> str | None:
+        """The digest of a lookup's answer in this build (None when there is none), once per lookup."""
+        key = (kind, arguments)
+        if key not in self.answers:
+            try:
+                self.answers[key] = self.prints.digest(self.lookups[kind](*arguments))
+            except (KeyError, AttributeError, TypeError):
+                self.answers[key] = None  # a term or attribute that is gone
+        return self.answers[key]
 
     def pages(self) -> list[tuple[str, int]]:
         """Every page of the site, in order, as (kind, index) for ``describe``: a page
         can be described again from these alone, in another process too."""
         site = self.site
-        return ([("article", i) for i in range(len(site.articles))]
-                + [("listing", i) for i in range(len(site.listings))]
-                + [("taxonomy", i) for i in range(len(site.taxonomies))] + [("archive", 0)]
-                + [("year", i) for i in range(len(site.archive))] + [("search", 0), ("404", 0)]
-                + [("redirect", i) for i in range(len(site.redirects))])
+        return (
+            [("article", i) for i in range(len(site.articles))]
+            + [("listing", i) for i in range(len(site.listings))]
+            + [("taxonomy", i) for i in range(len(site.taxonomies))]
+            + [("archive", 0)]
+            + [("year", i) for i in range(len(site.archive))]
+            + [("search", 0), ("404", 0)]
+            + [("redirect", i) for i in range(len(site.redirects))]
+        )
 
     def describe(self, page: tuple[str, int]) -> _Page:
         """What the page ``page`` (from ``pages``) is made from."""
@@ -322,8 +385,9 @@ class _Renderer:
             return _Page("list.html", listing.url, dest_path(listing.url), f"صفحهٔ {listing.url}", {"listing": listing})
         if kind == "taxonomy":
             taxonomy = site.taxonomies[index]
-            return _Page("taxonomy.html", taxonomy.url, dest_path(taxonomy.url), f"صفحهٔ {taxonomy.url}",
-                         {"taxonomy": taxonomy})
+            return _Page(
+                "taxonomy.html", taxonomy.url, dest_path(taxonomy.url), f"صفحهٔ {taxonomy.url}", {"taxonomy": taxonomy}
+            )
         if kind == "archive":
             return _Page("archive.html", "/archive/", "archive/index.html", "صفحهٔ /archive/", {"years": site.archive})
         if kind == "year":
@@ -343,27 +407,47 @@ class _Renderer:
             # The body is the release's own, which its digest covers: decompressed only
             # if the page is made. The releases shown are fixed by their digests.
             newer, older = neighbours.newer, neighbours.older
-            return _Page("article.html", article.url, dest_path(article.url), article.path,
-                         {"article": article, "body": _Body(article), "related": related, "neighbours": neighbours},
-                         derived=("body",),
-                         digests=(article.digest, newer and newer.digest, older and older.digest,
-                                  *(other.digest for other in related)))
+            return _Page(
+                "article.html",
+                article.url,
+                dest_path(article.url),
+                article.path,
+                {"article": article, "body": _Body(article), "related": related, "neighbours": neighbours},
+                derived=("body",),
+                digests=(
+                    article.digest,
+                    newer.digest if newer else None,
+                    older.digest if older else None,
+                    *(other.digest for other in related),
+                ),
+            )
         body = link_releases(article, self.site)
         if article.url in self.media.body:  # keyed by src as written; link_releases made /static/… relative
-            photos = {relative_path(src, article.url) if src.startswith("/") else src: photo
-                      for src, photo in self.media.body[article.url].items()}
-            body = rewrite_body_images(body, photos, lambda url, page=article.url: relative_path(url, page))
-        return _Page("article.html", article.url, dest_path(article.url), article.path,
-                     {"article": article, "body": Markup(body), "related": related, "neighbours": neighbours})
+            photos = {
+                relative_path(src, article.url) if src.startswith("/") else src: photo
+                for src, photo in self.media.body[article.url].items()
+            }
+            body = rewrite_body_images(body, photos, lambda url: relative_path(url, article.url))
+        return _Page(
+            "article.html",
+            article.url,
+            dest_path(article.url),
+            article.path,
+            {"article": article, "body": Markup(body), "related": related, "neighbours": neighbours},
+        )
 
     def fingerprint(self, page: _Page) -> str:
         """The digest of everything ``page`` is made from but its site-wide lookups.
         Context values named in ``derived`` are made from the others alone, so left out."""
         if page.digests:
             return self.prints.of(self.stamp, page.template, page.url, page.dest, "digests", *page.digests)
-        return self.prints.of(self.stamp, page.template, page.url, page.dest,
-                              *(part for item in sorted(page.context.items()) if item[0] not in page.derived
-                                for part in item))
+        return self.prints.of(
+            self.stamp,
+            page.template,
+            page.url,
+            page.dest,
+            *(part for item in sorted(page.context.items()) if item[0] not in page.derived for part in item),
+        )
 
     def kept(self, page: _Page, fingerprint: str) -> OutputFile | None:
         """The current file of ``page``, when its fingerprint and lookups are those recorded for it."""
@@ -397,30 +481,46 @@ class _Renderer:
             problem = self._locate(exc, page.template, page.about)
             return _Failure((problem.path, problem.line, str(exc)), problem)
         # One object per distinct lookup: thousands of pages make the same ones.
-        reads = tuple(self.distinct.setdefault(read, read)
-                      for read in ((kind, arguments, answer) for (kind, arguments), answer in self.reads.items()))
-        return OutputFile(page.dest, html.encode("utf-8"), fingerprint=fingerprint, reads=reads,
-                          links=page_links(html, page.dest, self.config.base_path))
+        reads = tuple(
+            self.distinct.setdefault(read, read)
+            for read in ((kind, arguments, answer) for (kind, arguments), answer in self.reads.items())
+        )
+        return OutputFile(
+            page.dest,
+            html.encode("utf-8"),
+            fingerprint=fingerprint,
+            reads=reads,
+            links=page_links(html, page.dest, self.config.base_path),
+        )
 
     def shared_copy(self, file: OutputFile) -> OutputFile:
         """``file``, made by another process, holding this one's object of each lookup
         and link it shares with other pages."""
-        return dataclasses.replace(file, reads=tuple(self.distinct.setdefault(read, read) for read in file.reads),
-                                   links=tuple(sys.intern(link) for link in file.links))
+        return dataclasses.replace(
+            file,
+            reads=tuple(self.distinct.setdefault(read, read) for read in file.reads),
+            links=tuple(sys.intern(link) for link in file.links),
+        )
 
     def beside(self, article: Article) -> None:
         """The release's photo, published as it is when it has no variants."""
-        beside = article.image is not None and not article.image.startswith("/static/")
-        if article.image_source is not None and beside and article.url not in self.media.lead:
-            self.copy(dest_path(unquote(article.image)), source=article.image_source)
+        image, source = article.image, article.image_source
+        if (
+            image is not None
+            and source is not None
+            and not image.startswith("/static/")
+            and article.url not in self.media.lead
+        ):
+            self.copy(dest_path(unquote(image)), source=source)
 
     def take(self) -> list[OutputFile]:
         """The files made since the last call."""
         files, self.files = self.files, []
         return files
 
-    def copy(self, dest: str, data: bytes = b"", source: Path | None = None, fingerprint: str = "",
-             linkable: bool = False) -> None:
+    def copy(
+        self, dest: str, data: bytes = b"", source: Path | None = None, fingerprint: str = "", linkable: bool = False
+    ) -> None:
         """A file published as it is: kept when its bytes (or the source's size and time,
         or the ``fingerprint`` its maker gave it) are. ``linkable`` as in ``OutputFile``."""
         if not fingerprint and source is not None:
@@ -430,8 +530,16 @@ class _Renderer:
             fingerprint = self.prints.of(data)
         before = self.previous.get(dest)
         kept = before is not None and before.fingerprint == fingerprint
-        self.files.append(OutputFile(dest, b"" if kept else data, None if kept else source, fingerprint, kept=kept,
-                                     linkable=linkable and not kept))
+        self.files.append(
+            OutputFile(
+                dest,
+                b"" if kept else data,
+                None if kept else source,
+                fingerprint,
+                kept=kept,
+                linkable=linkable and not kept,
+            )
+        )
 
     def _locate(self, exc: Exception, template: str, about: str) -> Problem:
         path, line = template, 0
@@ -465,7 +573,7 @@ def page_links(html: str, dest: str, base_path: str) -> tuple[str, ...]:
         up = 0
         while target.startswith("../", 3 * up) and len(target) > 3 * up + 3:
             up += 1
-        resolved = _resolve(folders[min(up, len(folders) - 1)], target[3 * up:], base_path)
+        resolved = _resolve(folders[min(up, len(folders) - 1)], target[3 * up :], base_path)
         if resolved is not None:
             links.append(sys.intern(f"{target}{_PAIR}{resolved}"))
     return tuple(links)
@@ -504,17 +612,24 @@ def check_links(files: list[OutputFile], site: Site, severity: str) -> list[Prob
             owner = owners.get(file.dest_path)
             where = (owner.path, 0) if owner else (file.dest_path, 0)
             target = link.partition(_PAIR)[0]
-            problems.add(Problem(*where, f"link: «{target}» به صفحه یا فایلی اشاره می‌کند که در سایت نیست؛ نشانی را درست کنید",
-                                 severity))
+            problems.add(
+                Problem(
+                    *where,
+                    f"link: «{target}» به صفحه یا فایلی اشاره می‌کند که در سایت نیست؛ نشانی را درست کنید",
+                    severity,
+                )
+            )
     return sorted(problems)
 
 
-def render_articles(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media,
-                    articles: list[Article]) -> list[OutputFile]:
+def render_articles(
+    site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media, articles: list[Article]
+) -> list[OutputFile]:
     """The pages of ``articles`` (new versions of releases of ``site``) alone, in the
     context of ``site``: its related lists, neighbours, terms and pictures."""
     r = _Renderer(site, env, assets, media, {})
-    files, problems = [], {}
+    files: list[OutputFile] = []
+    problems: dict[tuple[str, int, str], Problem] = {}
     for article in articles:
         page = r.article_page(article)
         made = r.make(page, r.fingerprint(page))
@@ -532,8 +647,14 @@ PARALLEL_MINIMUM = 64
 _forked: _Renderer | None = None  # what render workers inherit
 
 
-def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media = NO_MEDIA,
-                previous: dict[str, Record] | None = None, jobs: int = 1) -> Iterator[OutputFile]:
+def render_site(
+    site: Site,
+    env: jinja2.Environment,
+    assets: tuple[Asset, ...],
+    media: Media = NO_MEDIA,
+    previous: dict[str, Record] | None = None,
+    jobs: int = 1,
+) -> Iterator[OutputFile]:
     """Every file of the site, one by one as each is made: pages, redirects, photos,
     share cards and static assets. Raises ``BuildError`` with every template mistake
     after the last file.
@@ -553,14 +674,14 @@ def render_site(site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], 
         # in another process meanwhile.
         for number in sorted(range(len(pages)), key=lambda number: pages[number][0] == "article"):
             kept[number] = r.check(pages[number])
-    wanted = [page for page, file in zip(pages, kept) if file is None]
+    wanted = [page for page, file in zip(pages, kept, strict=True) if file is None]
     if jobs > 1 and len(wanted) >= PARALLEL_MINIMUM and CAN_FORK:
         len(site.related)  # workers inherit the model: the lists must be in it before they fork
         made = _produce_in_processes(r, wanted, jobs)
     else:
         made = map(r.produce, wanted)
-    for (kind, index), file in zip(pages, kept):
-        file = file or next(made)
+    for (kind, index), unchanged in zip(pages, kept, strict=True):
+        file = unchanged if unchanged is not None else next(made)
         if isinstance(file, _Failure):
             r.problems.setdefault(file.key, file.problem)
         else:
@@ -592,4 +713,5 @@ def _produce_in_processes(r: _Renderer, pages: list[tuple[str, int]], jobs: int)
 
 
 def _produce_in_worker(page: tuple[str, int]) -> OutputFile | _Failure:
+    assert _forked is not None  # set before the workers were forked
     return _forked.produce(page)
