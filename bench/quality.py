@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from newsroom.config import load_config
 from newsroom.content import load_articles
-from newsroom.related import build_related
+from newsroom.related import rank_related
 from newsroom.site import site_order
 
 K = 5
@@ -87,7 +87,7 @@ def main() -> None:
     labels = yaml.safe_load((HERE / "quality" / "labels.yaml").read_text(encoding="utf-8"))
     thread = {a.url: labels[a.src_path] for a in articles}
 
-    ours, _ = build_related(articles, frozenset(), config.related)
+    ours, _ = rank_related(articles, frozenset(), config.related).result()
     rows = [
         evaluate("ours", ours, thread),
         evaluate("tags, Hugo defaults", {a.url: hugo_tags(articles, a, False) for a in articles}, thread),

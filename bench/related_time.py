@@ -85,6 +85,7 @@ def make_articles(n: int, seed: int = 1403):
                 lines=(),
                 tokens=tuple(t for t, _ in top),
                 token_counts=tuple(c for _, c in top),
+                reading_minutes=1,
                 digest=f"n{i}",
             )
         )
@@ -92,15 +93,15 @@ def make_articles(n: int, seed: int = 1403):
 
 
 def child(n: int) -> None:
-    """Generate, then time build_related alone; print JSON."""
+    """Generate, then time the ranking alone (one process); print JSON."""
     from newsroom.config import RelatedConfig
-    from newsroom.related import build_related
+    from newsroom.related import rank_related
     from newsroom.site import site_order
 
     articles = tuple(sorted(make_articles(n), key=site_order))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     clock = time.perf_counter()
-    related, _ = build_related(articles, frozenset(), RelatedConfig())
+    related, _ = rank_related(articles, frozenset(), RelatedConfig()).result()
     seconds = time.perf_counter() - clock
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     lengths = [len(v) for v in related.values()]
