@@ -384,8 +384,10 @@ def format_explanation(explanation: RelatedExplanation, config: SiteConfig) -> s
         "انتخاب‌شده:" if explanation.chosen else "انتخاب‌شده: هیچ",
     ]
     pinned = {a.url for a in explanation.pinned}
+    filled = {a.url for a in explanation.filled}
     for number, (other, score) in enumerate(explanation.chosen, 1):
         why = "چسبانده با related:" if other.url in pinned else ""
+        why = "پرکردن فهرست کوتاه: هم‌دسته یا هم‌شهرستان یا نزدیک در زمان" if other.url in filled else why
         lines.append(_line(number, other, score, why))
     lines.append("")
     lines.append("بهترین‌های کنار گذاشته:" if explanation.rejected else "بهترین‌های کنار گذاشته: هیچ")

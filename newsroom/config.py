@@ -44,7 +44,7 @@ class RelatedConfig:
     """How the related-news list under each release is chosen."""
 
     count: int = 5
-    min_score: float = 0.12
+    min_score: float = 0.06
     text_weight: float = 1.0
     tag_weight: float = 0.4
     category_weight: float = 0.05

@@ -550,6 +550,7 @@ class RelatedExplanation:
     pinned: tuple[Article, ...]
     chosen: tuple[tuple[Article, Score], ...]
     rejected: tuple[tuple[Article, Score], ...]
+    filled: tuple[Article, ...] = ()  # chosen to fill a short list: same category and county, near in time
 
 
 def explain_related(
@@ -570,16 +571,18 @@ def explain_related(
             own or [Problem(display_path(source), 0, "این فایل خبری از پوشهٔ خبرها نیست؛ مسیر فایل .md را بدهید")]
         )
     shown = tuple(sorted((a for a in articles if is_visible(a, now, visibility) or a is target), key=site_order))
-    ranked = RelatedIndex(shown, config.related).explain(target)
+    index = RelatedIndex(shown, config.related)
+    ranked = index.explain(target)
     pinned = pinned_articles(target, shown)
-    chosen = choose(pinned, ranked, config.related)
-    scores = {a.url: score for a, score in ranked}
+    strong = choose(pinned, ranked, config.related)
+    chosen = choose(pinned, ranked, config.related, index.nearby(index.position[target.url]))
     urls = {a.url for a in chosen}
     return RelatedExplanation(
         article=target,
         pinned=tuple(pinned),
-        chosen=tuple((a, scores[a.url]) for a in chosen),
+        chosen=tuple((a, index.score(target, a)) for a in chosen),
         rejected=tuple((a, s) for a, s in ranked if a.url not in urls)[:rejected],
+        filled=chosen[len(strong) :],
     )
 
 

@@ -38,7 +38,7 @@ from .cache import Cache
 from .config import RelatedConfig
 from .content import Article
 from .errors import Problem
-from .text import slugify_term
+from .text import slugify_term, tokenize
 from .workers import CAN_FORK, ForkedCall, forked_map
 
 
@@ -70,6 +70,8 @@ else:
 # candidates bounded, so the work grows linearly with the site.
 TERMS_PER_RELEASE = 48
 MAX_TERM_RELEASES = 400
+# A tag of the site found in a release's words counts for this much of a tag it carries.
+IMPLIED_TAG_WEIGHT = 0.35
 _BLOCK = 512  # rows per sparse product: bounds memory at any site size
 _SECONDS_PER_DAY = 86400.0
 
@@ -98,7 +100,7 @@ class RelatedIndex:
         self.config = config
         self.position = {a.url: i for i, a in enumerate(articles)}
         self.text, self.vocabulary = _text_vectors(articles)
-        self.tags = _tag_vectors(articles)
+        self.tags = _tag_vectors(articles, self.vocabulary)
         # Text as the real part, tags as the imaginary: one product gives both
         # similarities of every candidate of either kind (0 where absent). The text
         # columns come first, so each part sums its own products in the same order
@@ -108,6 +110,16 @@ class RelatedIndex:
         self.category = _ids([slugify_term(a.category) if a.category else None for a in articles])
         self.county = _ids([slugify_term(a.county) if a.county else None for a in articles])
         self.days = np.array([a.date.timestamp() / _SECONDS_PER_DAY for a in articles])
+        self.place = _ids(
+            [
+                f"{self.category[i]} {self.county[i]}" if self.category[i] >= 0 and self.county[i] >= 0 else None
+                for i in range(len(articles))
+            ]
+        )
+        # Each group's releases by time (and position), for the fill of short lists (``nearby``).
+        self._by_time = np.lexsort((np.arange(len(articles)), self.days))
+        self._places = _by_group(self.place, self._by_time)
+        self._categories = _by_group(self.category, self._by_time)
         # Rank of each URL in sorted order, for the final tie-break.
         self.url_rank = np.empty(len(articles), dtype=np.int64)
         self.url_rank[np.argsort(np.array([a.url for a in articles], dtype=object), kind="stable")] = np.arange(
@@ -156,17 +168,61 @@ class RelatedIndex:
         return self.both[block] @ self.both_t
 
     def vector_digests(self) -> list[bytes]:
-        """A digest of each release's text vector, by its words and weights: which
-        vectors an edit moved, the edited releases' and those sharing a word whose rarity
-        changed. Words rather than columns: a new word moves later columns."""
+        """A digest of each release's text and tag vectors, by their words, tags and
+        weights: which vectors an edit moved, the edited releases' and those sharing a
+        word or an implied tag whose rarity changed. Words rather than columns: a new word
+        moves later columns (tags are fixed by the releases' front matter, in the frame)."""
         words = list(self.vocabulary)
-        indptr, indices, data = self.text.indptr, self.text.indices, self.text.data
+        text, tags = self.text, self.tags
         return [
             hashlib.blake2b(
-                "\0".join([words[c] for c in indices[start:stop]]).encode() + data[start:stop].tobytes(), digest_size=16
+                "\0".join([words[c] for c in text.indices[start:stop]]).encode()
+                + text.data[start:stop].tobytes()
+                + tags.indices[tag_start:tag_stop].tobytes()
+                + tags.data[tag_start:tag_stop].tobytes(),
+                digest_size=16,
             ).digest()
-            for start, stop in zip(indptr[:-1].tolist(), indptr[1:].tolist(), strict=True)
+            for start, stop, tag_start, tag_stop in zip(
+                text.indptr[:-1].tolist(),
+                text.indptr[1:].tolist(),
+                tags.indptr[:-1].tolist(),
+                tags.indptr[1:].tolist(),
+                strict=True,
+            )
         ]
+
+    def nearby(self, row: int) -> Iterator[Article]:
+        """Releases to fill a short list with when text and tags find too few: those of the
+        same category and county, then of the same category, then any, each nearest in
+        time first (older only, without include_newer). A press office's releases of one
+        category and county in the same weeks are most often about one story."""
+        groups = (self._places.get(int(self.place[row])), self._categories.get(int(self.category[row])), self._by_time)
+        here = self.days[row]
+        for members in groups:
+            if members is None:
+                continue
+            days = self.days[members]
+            newer = int(np.searchsorted(days, here, side="right"))
+            older = newer - 1
+            # Outwards from the release's own moment: the nearer side first, older on a tie.
+            while older >= 0 or (newer < len(members) and self.config.include_newer):
+                if older >= 0 and (
+                    not self.config.include_newer or newer >= len(members) or here - days[older] <= days[newer] - here
+                ):
+                    other, older = int(members[older]), older - 1
+                else:
+                    other, newer = int(members[newer]), newer + 1
+                if other != row:
+                    yield self.articles[other]
+
+    def score(self, article: Article, other: Article) -> Score:
+        """The score of ``other`` as a candidate for ``article``, by component."""
+        row, col = self.position[article.url], self.position[other.url]
+        both = complex((self.both[row] @ self.both_t[:, col]).toarray()[0, 0])
+        t, g, k, n, decay, *_ = self.scores(
+            np.array([row]), np.array([col]), np.array([both.real]), np.array([both.imag])
+        )
+        return Score(float(t[0]), float(g[0]), float(k[0]), float(n[0]), float(decay[0]))
 
     def explain(self, article: Article) -> list[tuple[Article, Score]]:
         """Every release that may be listed for ``article`` (one sharing a telling term or
@@ -346,12 +402,12 @@ def _rank_changes(
     return _urls_of(related), vectors, problems
 
 
-_STATE_FORMAT = "related-state-2"  # what rank_related remembers, and how
+_STATE_FORMAT = "related-state-3"  # what rank_related remembers, and how
 
 
 def _affected(index: RelatedIndex, moved: NDArray[Any], lists: dict[str, tuple[str, ...]]) -> NDArray[Any]:
     """The releases (rows, ascending) whose lists may differ from ``lists`` once the text
-    vectors of ``moved`` changed: those, the releases listing one of them, and those of
+    or tag vectors of ``moved`` changed: those, the releases listing one of them, and those of
     which one of them is now a candidate reaching the minimum score. Any other release
     keeps its list: the others keep their scores with it, and the moved ones were below
     its list (they were not in it) and are now below the minimum.
@@ -474,18 +530,30 @@ def _rank_rows(
             article = articles[row]
             entries = best[first:last][: config.count]
             ranked = [(articles[cols[e]], Score(t[e], g[e], k[e], n[e], decay[e])) for e in entries]
-            related[article.url] = choose(_pinned(article, by_slug, every_slug, problems), ranked, config)
+            pinned = _pinned(article, by_slug, every_slug, problems)
+            related[article.url] = choose(pinned, ranked, config, index.nearby(row))
 
 
 def choose(
-    pinned: list[Article], ranked: Iterable[tuple[Article, Score]], config: RelatedConfig
+    pinned: list[Article],
+    ranked: Iterable[tuple[Article, Score]],
+    config: RelatedConfig,
+    fill: Iterable[Article] = (),
 ) -> tuple[Article, ...]:
     """The list shown: ``pinned`` in order, then ranked candidates above the minimum
-    score, up to ``count`` items in all."""
+    score, then, while the list is short of ``count`` items, the releases of ``fill``
+    (``RelatedIndex.nearby``): a reader finds more of the story under a short list than
+    under none."""
     chosen = list(pinned)
     taken = {a.url for a in chosen}
     for article, score in ranked:
         if len(chosen) >= config.count or score.total < config.min_score:
+            break
+        if article.url not in taken:
+            chosen.append(article)
+            taken.add(article.url)
+    for article in fill:
+        if len(chosen) >= config.count:
             break
         if article.url not in taken:
             chosen.append(article)
@@ -539,30 +607,79 @@ def _text_vectors(articles: tuple[Article, ...]) -> tuple[sparse.csr_matrix, dic
     return _normalise(matrix), vocabulary
 
 
-def _tag_vectors(articles: tuple[Article, ...]) -> sparse.csr_matrix:
-    """Rows of L2-normalised IDF weights of each release's tags."""
+def _tag_vectors(articles: tuple[Article, ...], words: dict[str, int]) -> sparse.csr_matrix:
+    """Rows of L2-normalised IDF weights of each release's tags: those it carries, and,
+    at ``IMPLIED_TAG_WEIGHT``, the site's tags whose every word it counts among its own
+    (``words``: the text vectors' columns). Editors tag alike what they write alike, and
+    most releases carry fewer tags than their text deserves."""
     vocabulary: dict[str, int] = {}
+    spelling: dict[str, str] = {}  # a tag's slug → the first spelling seen, for its words
     rows, cols = [], []
     for row, article in enumerate(articles):
-        for tag in {slugify_term(t) for t in article.tags}:
+        for name in article.tags:
+            tag = slugify_term(name)
+            if tag not in vocabulary:
+                vocabulary[tag], spelling[tag] = len(vocabulary), name
             rows.append(row)
-            cols.append(vocabulary.setdefault(tag, len(vocabulary)))
+            cols.append(vocabulary[tag])
     n = len(articles)
-    rows_array, cols_array = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
-    df = np.bincount(cols_array, minlength=len(vocabulary))
-    weights = np.log(1 + n / df[cols_array]) if cols else np.zeros(0)
+    carried = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocabulary)))
+    carried.sum_duplicates()
+    carried.data[:] = 1.0
+    matrix = carried.maximum(IMPLIED_TAG_WEIGHT * _implied_tags(articles, words, vocabulary, spelling))
     # A tag on a large share of the site says little (and would make everything a candidate).
-    telling = df[cols_array] <= MAX_TERM_RELEASES
-    matrix = sparse.csr_matrix(
-        (weights[telling], (rows_array[telling], cols_array[telling])), shape=(n, len(vocabulary))
+    df = np.bincount(matrix.indices, minlength=len(vocabulary))
+    weights = np.log(1 + n / np.maximum(df, 1))
+    weights[df > MAX_TERM_RELEASES] = 0.0
+    matrix = sparse.csr_matrix(matrix @ sparse.diags(weights))
+    matrix.eliminate_zeros()
+    normalised = _normalise(matrix)
+    normalised.sort_indices()  # digested row by row (vector_digests)
+    return normalised
+
+
+def _implied_tags(
+    articles: tuple[Article, ...], words: dict[str, int], vocabulary: dict[str, int], spelling: dict[str, str]
+) -> sparse.csr_matrix:
+    """1 where a release counts every word of a tag of the site (in its words' folded,
+    stopword-free form), 0 elsewhere."""
+    tag_rows, tag_cols, lengths = [], [], np.zeros(len(vocabulary))
+    for tag, column in vocabulary.items():
+        tag_words = set(tokenize(spelling[tag]))
+        if tag_words and tag_words <= words.keys():
+            tag_rows += [column] * len(tag_words)
+            tag_cols += [words[w] for w in tag_words]
+            lengths[column] = len(tag_words)
+    n = len(articles)
+    counted = sparse.csr_matrix(
+        (
+            np.ones(sum(len(a.tokens) for a in articles)),
+            (
+                np.repeat(np.arange(n), [len(a.tokens) for a in articles]),
+                [words[t] for a in articles for t in a.tokens],
+            ),
+        ),
+        shape=(n, len(words)),
     )
-    return _normalise(matrix)
+    tag_words = sparse.csr_matrix((np.ones(len(tag_rows)), (tag_rows, tag_cols)), shape=(len(vocabulary), len(words)))
+    found = sparse.csr_matrix(counted @ tag_words.T)
+    found.data = (found.data >= lengths[found.indices]).astype(np.float64)
+    found.eliminate_zeros()
+    return found
 
 
 def _normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
+
+
+def _by_group(ids: NDArray[Any], order: NDArray[Any]) -> dict[int, NDArray[Any]]:
+    """The rows of each id (not -1), in ``order``."""
+    ordered = order[np.argsort(ids[order], kind="stable")]
+    values, starts = np.unique(ids[ordered], return_index=True)
+    stops = np.append(starts[1:], len(ordered))
+    return {int(v): ordered[a:b] for v, a, b in zip(values, starts, stops, strict=True) if v >= 0}
 
 
 def _ids(values: list[str | None]) -> NDArray[Any]:

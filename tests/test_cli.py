@@ -189,6 +189,7 @@ def test_a_rebuild_leaves_unchanged_files_untouched(tmp_path):
             "b.md": release("ب", "1402-02-15", body="مدرسه"),
             "c.md": release("پ", "1401-02-15", body="سیل"),
         },
+        "related:\n  count: 1\n",  # c's one related release is b, nearest in time
     )
     assert run("--now", NOW_ARG, cwd=tmp_path).returncode == 0
     # c's page shows neither a nor anything that changes with it (b is its only neighbour).

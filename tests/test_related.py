@@ -42,8 +42,52 @@ def test_an_untagged_release_finds_its_story_from_the_text(tmp_path):
             "f1.md": release("امدادرسانی به سیل‌زدگان گرمسار", "1403-01-15", FLOOD),
         },
     )
-    assert related_slugs(site, "g1") == ["g2"]
-    assert related_slugs(site, "f1") == []  # nothing shares its story: nothing is shown
+    assert related_slugs(site, "g1")[0] == "g2"
+    index = RelatedIndex(site.articles, site.config.related)
+    flood = next(a for a in site.articles if a.slug == "f1")
+    # Nothing shares its story: no candidate reaches the minimum score…
+    assert all(score.total < site.config.related.min_score for _, score in index.explain(flood))
+    # …so the list is filled with the releases nearest in time rather than left empty.
+    assert related_slugs(site, "f1") == ["g1", "s1", "v1", "g2"]
+
+
+def test_a_short_list_is_filled_from_the_same_category_and_county_then_the_category_then_by_time(tmp_path):
+    words = iter(["انار", "سیب", "گلابی", "هلو", "زردآلو", "انجیر"])
+
+    def story(date, **fields):  # one word of its own: no text or tag to share
+        word = next(words)
+        return release(word, date, f"{word} {word}", **fields)
+
+    files = {
+        "x.md": story("1403-05-01", category="سلامت", county="سرخه"),
+        "same-far.md": story("1402-01-01", category="سلامت", county="سرخه"),
+        "same-near.md": story("1403-06-01", category="سلامت", county="سرخه"),
+        "category.md": story("1403-05-02", category="سلامت", county="شاهرود"),
+        "other.md": story("1403-05-01", category="آموزش", county="سرخه"),
+        "none.md": story("1403-04-30"),
+    }
+    site = site_of(tmp_path, files, "related:\n  count: 4\n")
+    assert related_slugs(site, "x") == ["same-near", "same-far", "category", "other"]
+    # Without include_newer, only releases not newer fill it, the nearest first.
+    site = site_of(tmp_path, files, "related:\n  count: 4\n  include_newer: false\n")
+    assert related_slugs(site, "x") == ["same-far", "other", "none"]
+
+
+def test_a_tag_of_the_site_found_in_the_text_counts_as_a_lighter_tag(tmp_path):
+    site = site_of(
+        tmp_path,
+        {
+            "tagged.md": release("خبر الف", "1403-02-01", "گزارش جداگانه", tags="[زعفران]"),
+            "says-it.md": release("خبر ب", "1403-02-02", "برداشت زعفران در روستا آغاز شد"),
+            "silent.md": release("خبر پ", "1403-02-03", "برداشت پسته در روستا آغاز شد"),
+        },
+    )
+    index = RelatedIndex(site.articles, site.config.related)
+    tagged = next(a for a in site.articles if a.slug == "tagged")
+    scores = {a.slug: s for a, s in index.explain(tagged)}
+    # The tag's word is in one text, not in the other.
+    assert scores["says-it"].tags > 0 and ("silent" not in scores or scores["silent"].tags == 0)
+    assert related_slugs(site, "tagged")[0] == "says-it"
 
 
 def test_title_words_count_more_than_body_words(tmp_path):
@@ -84,7 +128,8 @@ def test_old_releases_fade_and_ties_go_to_the_newer_then_the_smaller_url(tmp_pat
             "old.md": release("گلخانه", "1396-06-01", GREENHOUSE),
         },
     )
-    assert related_slugs(site, "now") == ["a-week", "b-week", "year"]  # seven years: under the minimum
+    # Seven years apart: under the minimum, so listed only to fill the list, last.
+    assert related_slugs(site, "now") == ["a-week", "b-week", "year", "old"]
 
 
 def test_pinned_come_first_in_their_order_then_the_best(tmp_path):
@@ -179,8 +224,9 @@ def test_related_command_explains_each_item(tmp_path):
     assert [text.split("  ", 1)[1].split(" — ")[0] for text in chosen[:2]] == ["افتتاح مدرسه", "گلخانهٔ دوم"]
     assert chosen[0].endswith("[چسبانده با related:]")
     assert "+ شهرستان 0.050) × " in chosen[1]
-    rejected = lines[lines.index("بهترین‌های کنار گذاشته:") + 1 :]
-    assert rejected and rejected[0].endswith("[کمتر از کمینهٔ امتیاز]") and "سیل" in rejected[0]
+    # Nothing else shares its story: the flood fills the short list, and says so.
+    assert chosen[-1].endswith("[پرکردن فهرست کوتاه: هم‌دسته یا هم‌شهرستان یا نزدیک در زمان]") and "سیل" in chosen[-1]
+    assert "بهترین‌های کنار گذاشته: هیچ" in lines
 
 
 def test_related_command_on_a_broken_or_foreign_file(tmp_path):

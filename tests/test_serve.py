@@ -101,9 +101,10 @@ def test_an_open_tab_reloads_when_its_release_is_edited_and_others_stay(tmp_path
         tmp_path,
         {
             "a.md": release("خبر نخست"),
-            "b.md": release("خبر دیگر", "1403-01-10", "گزارش دیگری."),
-            "c.md": release("خبر کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه."),
+            "b.md": release("رویداد دیگر", "1403-01-10", "گزارش دیگری."),
+            "c.md": release("یادداشت کهنه", "1402-01-10", "گزارشی کهنه‌تر از همه."),
         },
+        "related:\n  count: 1\n",  # c shares no word with a or b: it lists b, nearest in time
     )
     port = free_port()
     server = subprocess.Popen(
