@@ -693,17 +693,23 @@ def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) 
     terms: dict[str, str] = {}
     for term in fields.text_list(key, split=split):
         slug = slugify_term(term)
-        if not slug:
-            fields.problem(key, f"«{term}» هیچ حرف یا رقمی ندارد")
-            continue
-        if len(term) > MAX_TERM_LENGTH:
-            advice = (
-                "اگر چند مورد است آن‌ها را با ، یا , از هم جدا کنید"
-                if split
-                else f"هر خبر یک {taxonomy.singular} دارد؛ بقیه را در tags بنویسید"
+        if not slug:  # nothing to name a page by: the release is published without it
+            fields.problem(
+                key, f"«{term}» هیچ حرف یا رقمی ندارد و کنار گذاشته شد؛ آن را پاک کنید یا درست بنویسید", WARNING
             )
+            continue
+        if len(term) > MAX_TERM_LENGTH and not split:
+            # One county or category made of several: the page it would get names none of them.
+            advice = f"هر خبر یک {taxonomy.singular} دارد؛ بقیه را در tags بنویسید"
             fields.problem(key, f"«{term[:40]}…» برای یک {taxonomy.singular} بیش از اندازه بلند است؛ {advice}")
             continue
+        if len(term) > MAX_TERM_LENGTH:  # a headline as a tag: odd, but nothing on the page is wrong
+            fields.problem(
+                key,
+                f"«{term[:40]}…» برای یک {taxonomy.singular} بلند است ({len(term)} نویسه) و صفحه‌اش نشانی کوتاه‌شده‌ای"
+                " گرفت؛ اگر چند مورد است آن‌ها را با ، یا , از هم جدا کنید",
+                WARNING,
+            )
         terms.setdefault(slug, term)
         if taxonomy.known_terms and slug not in _slugs(taxonomy.known_terms):
             close = difflib.get_close_matches(term, taxonomy.known_terms, n=1, cutoff=0.6)

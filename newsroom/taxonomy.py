@@ -6,6 +6,7 @@ Terms are grouped by their slug, so «كرمان» and «کرمان», or «بس
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -55,6 +56,20 @@ class Taxonomy:
         return self.by_slug[slugify_term(name)]
 
 
+MAX_SEGMENT = 60  # characters of a term's address segment; a longer slug is shortened
+
+
+def term_segment(slug: str) -> str:
+    """The address segment of a term's page: its slug, or for an over-long one (a headline
+    used as a tag), its first words and a digest of the whole, stable from build to build."""
+    if len(slug) <= MAX_SEGMENT:
+        return slug
+    head = slug[: MAX_SEGMENT - 9]
+    if "-" in head[MAX_SEGMENT // 2 :]:  # end at a word
+        head = head[: head.rindex("-")]
+    return f"{head.rstrip('-')}-{hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()}"
+
+
 def build_taxonomies(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Taxonomy, ...]:
     """Every configured taxonomy over ``articles`` (already in site order)."""
     return tuple(_build_taxonomy(articles, taxonomy) for taxonomy in config.taxonomies)
@@ -76,6 +91,6 @@ def _build_taxonomy(articles: tuple[Article, ...], taxonomy: TaxonomyConfig) -> 
             spellings[slug].items(),
             key=lambda item: (-item[1], -item[0].count(ZWNJ), persian_sort_key(item[0]), item[0]),
         )[0]
-        terms.append(Term(taxonomy.name, slug, name, f"/{taxonomy.path}/{slug}/", tuple(term_articles)))
+        terms.append(Term(taxonomy.name, slug, name, f"/{taxonomy.path}/{term_segment(slug)}/", tuple(term_articles)))
     terms.sort(key=lambda term: (persian_sort_key(term.name), term.slug))
     return Taxonomy(taxonomy, taxonomy.url, tuple(terms), {term.slug: term for term in terms})

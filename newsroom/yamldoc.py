@@ -143,6 +143,9 @@ def _locate(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
     opened = exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted"))
     mark = exc.context_mark if opened else mark
     line = mark.line if mark else 0
+    if line < len(lines) and "\t" in lines[line][: len(lines[line]) - len(lines[line].lstrip())]:
+        # PyYAML calls a tab in the indentation a character that cannot start a token.
+        return line, "در سرآیند Tab به کار نبرید؛ تورفتگی را با فاصله بزنید"
     if line < len(lines) and _OPENED_VALUE.match(lines[line]):
         return line, "مقداری که با [ یا { یا گیومه شروع می‌شود باید همان‌جا تمام شود؛ " + _QUOTE_IT
     text = f"{exc.context or ''} {exc.problem or ''}"

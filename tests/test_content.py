@@ -149,6 +149,26 @@ def test_strict_turns_warnings_into_failure(build, tmp_path):
     assert result.code == 1 and not (tmp_path / "output").exists()
 
 
+def test_a_headline_as_a_tag_or_a_tag_of_marks_only_warns_and_the_release_is_published(build, tmp_path):
+    headline = "برگزاری نشست مشترک مدیران استانی برای بررسی وضعیت آب شرب روستاهای شهرستان سرخه در تابستان"
+    result = build({"a.md": release("الف", tags=f"[{headline}, ٰٰٰٰ, آب شرب]")})
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        f"content/a.md:4: هشدار: tags: «{headline[:40]}…» برای یک برچسب بلند است ({len(headline)} نویسه) و صفحه‌اش"
+        " نشانی کوتاه‌شده‌ای گرفت؛ اگر چند مورد است آن‌ها را با ، یا , از هم جدا کنید",
+        "content/a.md:4: هشدار: tags: «ٰٰٰٰ» هیچ حرف یا رقمی ندارد و کنار گذاشته شد؛ آن را پاک کنید یا درست بنویسید",
+    ]
+    page = read(tmp_path, "/news/1403/a/")
+    assert "آب شرب" in page and "ٰٰٰٰ" not in page
+    # The headline's page: a short address, the same in every build, linked from the release.
+    [segment] = [p.name for p in (tmp_path / "output/tags").iterdir() if p.name.startswith("برگزاری")]
+    assert len(segment) <= 60 and re.fullmatch(r"برگزاری-نشست-مشترک-مدیران-[-\w]*-[0-9a-f]{8}", segment)
+    assert f'href="../../../tags/{segment}/"' in page
+    assert headline in read(tmp_path, f"/tags/{segment}/")
+    assert build({"a.md": release("الف", tags=f"[{headline}]")}, "--output", "again").code == 0
+    assert (tmp_path / "again/tags" / segment / "index.html").is_file()
+
+
 def test_known_terms_warn_about_typos(build, tmp_path):
     result = build(
         {"a.md": release("الف", county="شاهرورد")},
