@@ -43,7 +43,7 @@ def test_the_guides_example_release_builds_and_checks_without_a_warning(tmp_path
 
 def test_the_guides_commands_are_real(tmp_path, capsys, monkeypatch):
     commands = re.findall(r"python build\.py[^`\n]*", GUIDE)
-    assert {shlex.split(c)[2] for c in commands} == {"new", "serve", "check"}
+    assert {shlex.split(c)[2] for c in commands} == {"new", "serve", "check", "import"}
     parser, _ = _parser()
     for command in commands:
         parser.parse_args(shlex.split(command)[2:])  # an unknown option exits the test

@@ -12,7 +12,7 @@ LAYERS = [
     {"dates"},
     {"config"},
     {"markup"},
-    {"content", "assets", "scaffold"},
+    {"content", "assets", "scaffold", "importer"},
     {"taxonomy", "related", "lint"},
     {"site"},
     {"output"},

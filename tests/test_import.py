@@ -1,0 +1,113 @@
+"""``build.py import``: a WordPress export or a feed becomes releases that build, old addresses kept."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import NOW_ARG, REPO, write_site
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True)
+
+
+def imported(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root / "content").as_posix(): p.read_text(encoding="utf-8")
+        for p in (root / "content").rglob("*.md")
+    }
+
+
+def test_a_wordpress_export_becomes_releases_that_build_with_their_old_addresses(tmp_path):
+    write_site(tmp_path, {})
+    result = run("import", str(FIXTURES / "wordpress-fa.xml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = imported(tmp_path)
+    assert sorted(files) == ["1402/food-packages.md", "1402/post-c001b4e5bb.md", "1403/post-d69457ae10.md"]
+    # Tehran time, Jalali; the excerpt as summary; the first category, then the rest and the tags;
+    # the Persian slug kept readable as the old address.
+    assert files["1402/post-c001b4e5bb.md"].startswith(
+        "---\ntitle: افتتاح گلخانهٔ روستای گل‌دشت\ndate: 1402-03-14 10:30\n"
+        "summary: گلخانهٔ گل‌دشت برای بیست جوان کار ساخت.\ncategory: کشاورزی\ntags:\n- اشتغال\n- گلخانه\n"
+        "aliases:\n- /1402/03/افتتاح-گلخانه/\n---\n"
+    )
+    body = files["1402/post-c001b4e5bb.md"].split("---\n", 2)[2]
+    assert "**بیست جوان**" in body and "[caption" not in body and "track()" not in body
+    # "Uncategorized" is no category; lists and tables survive as Markdown.
+    packages = files["1402/food-packages.md"]
+    assert "category:" not in packages and "- برنج\n- روغن" in packages and "| شاهرود | ۸۰۰ |" in packages
+    assert "draft: true" in files["1403/post-d69457ae10.md"] and "aliases" not in files["1403/post-d69457ae10.md"]
+    report = result.stderr.splitlines()
+    assert report[:2] == ["خروجی وردپرس: ۳ خبر (۱ پیش‌نویس)", "نوشته شد: ۳؛ از پیش بود و دست نخورد: ۰"]
+    assert (
+        "کنار گذاشته: ۱ private (خصوصی یا زباله‌دان)" in report
+        and "کنار گذاشته: ۱ page (برگه یا پیوست، نه خبر)" in report
+    )
+    assert "حذف از متن: 1402/post-c001b4e5bb.md: [caption]" in report
+    assert "حذف از متن: 1402/post-c001b4e5bb.md: <script>" in report
+
+    built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    output = tmp_path / "output"
+    assert "افتتاح گلخانهٔ روستای گل‌دشت" in (output / "news/1402/post-c001b4e5bb/index.html").read_text(encoding="utf-8")
+    assert (output / "news/1402/food-packages/index.html").is_file()
+    for old in ("1402/03/افتتاح-گلخانه", "1402/12/food-packages"):
+        redirect = (output / old / "index.html").read_text(encoding="utf-8")
+        assert 'rel="canonical"' in redirect
+
+
+def test_a_second_import_changes_nothing_and_a_dry_run_writes_nothing(tmp_path):
+    write_site(tmp_path, {})
+    assert run("import", str(FIXTURES / "wordpress-fa.xml"), "--dry-run", cwd=tmp_path).returncode == 0
+    assert not (tmp_path / "content").exists() or not imported(tmp_path)
+    assert run("import", str(FIXTURES / "wordpress-fa.xml"), cwd=tmp_path).returncode == 0
+    (tmp_path / "content/1402/food-packages.md").write_text("edited by staff", encoding="utf-8")
+    before = imported(tmp_path)
+    again = run("import", str(FIXTURES / "wordpress-fa.xml"), cwd=tmp_path)
+    assert again.returncode == 0 and "نوشته شد: ۰؛ از پیش بود و دست نخورد: ۳" in again.stderr
+    assert imported(tmp_path) == before  # never over a file, even one staff changed
+
+
+def test_rss_and_atom_feeds_are_imported(tmp_path):
+    write_site(tmp_path, {})
+    assert run("import", str(FIXTURES / "feed.rss"), cwd=tmp_path).returncode == 0
+    assert run("import", str(FIXTURES / "feed.atom"), cwd=tmp_path).returncode == 0
+    files = imported(tmp_path)
+    assert files["1403/water-tanks.md"].startswith(
+        "---\ntitle: نصب منبع آب در روستاهای دامغان\ndate: 1403-04-13 09:30\ntags:\n- آب شرب\naliases:\n- /news/water-tanks/\n---\n"
+    )
+    assert files["1403/clinic.md"].startswith(
+        "---\ntitle: درمانگاه سیار در شاهرود\ndate: 1403-05-01 08:00\nsummary: پزشکان به روستاها رفتند.\n"
+    )
+    assert run("--now", NOW_ARG, "--no-search", cwd=tmp_path).returncode == 0
+
+
+def test_a_broken_export_is_refused_with_its_line_and_nothing_is_written(tmp_path):
+    write_site(tmp_path, {})
+    whole = (FIXTURES / "wordpress-fa.xml").read_text(encoding="utf-8")
+    cut = tmp_path / "cut.xml"
+    cut.write_text(whole[: len(whole) // 2], encoding="utf-8")
+    result = run("import", str(cut), cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.startswith("cut.xml:")
+    assert "فایل XML درست نیست" in result.stderr and "دوباره از سایت قبلی خروجی بگیرید" in result.stderr
+
+    undated = tmp_path / "undated.xml"
+    undated.write_text(
+        whole.replace("<wp:post_date>2024-03-10 09:00:00</wp:post_date>", "").replace(
+            "<wp:post_date_gmt>2024-03-10 05:30:00</wp:post_date_gmt>", ""
+        ),
+        encoding="utf-8",
+    )
+    result = run("import", str(undated), cwd=tmp_path)
+    line = whole[: whole.index("<title>توزیع بسته‌های")].count("\n")  # the <item> line above it
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"undated.xml:{line}: نوشتهٔ «توزیع بسته‌های معیشتی در شاهرود» تاریخ ندارد؛ در سایت قبلی تاریخ آن را درست کنید"
+    )
+
+    (tmp_path / "not-a-feed.xml").write_text("<html><body>page</body></html>", encoding="utf-8")
+    result = run("import", str(tmp_path / "not-a-feed.xml"), cwd=tmp_path)
+    assert result.returncode == 1 and "خروجی وردپرس (WXR" in result.stderr
+    assert not (tmp_path / "content").exists() or not imported(tmp_path)
