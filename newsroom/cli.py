@@ -415,7 +415,13 @@ def _import(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
-NAMES = {"wordpress": "خروجی وردپرس", "rss": "خوراک RSS", "atom": "خوراک Atom"}
+NAMES = {
+    "wordpress": "خروجی وردپرس",
+    "rss": "خوراک RSS",
+    "atom": "خوراک Atom",
+    "hugo": "محتوای Hugo",
+    "jekyll": "نوشته‌های Jekyll",
+}
 
 
 def _related(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

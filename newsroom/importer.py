@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -56,6 +56,11 @@ class Post:
     tags: tuple[str, ...] = ()
     excerpt: str = ""
     author: str = ""
+    markdown: str | None = None  # the body when the source is Markdown already (Hugo, Jekyll)
+    origin: str = ""  # the file the post came from, when the source is a folder
+    updated: datetime | None = None
+    expires: datetime | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +89,7 @@ def read_posts(source: Path) -> tuple[str, list[Post]]:
     it is no export or feed this command reads."""
     shown = display_path(source)
     if source.is_dir():
-        raise BuildError([Problem(shown, 0, _WHAT_IT_READS)])
+        return read_folder(source)
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -119,6 +124,155 @@ def read_posts(source: Path) -> tuple[str, list[Post]]:
 
 
 _WHAT_IT_READS = "import یک خروجی وردپرس (WXR، از «ابزارها ← برون‌بری») یا یک فایل خوراک RSS یا Atom را می‌خواند؛ این فایل هیچ‌کدام نیست"
+
+
+def read_folder(source: Path) -> tuple[str, list[Post]]:
+    """The posts of a Hugo site (its ``content`` folder, or that folder itself) or of a
+    Jekyll site (its ``_posts`` and ``_drafts``), each with the address the site gave it."""
+    if (source / "_posts").is_dir():
+        files = [p for folder in ("_posts", "_drafts") for p in sorted((source / folder).rglob("*")) if _is_markdown(p)]
+        return "jekyll", [_jekyll_post(path, source) for path in files]
+    content = source / "content" if (source / "content").is_dir() else source
+    files = sorted(p for p in content.rglob("*") if _is_markdown(p) and not p.name.startswith("_index"))
+    if not files:
+        raise BuildError([Problem(display_path(source), 0, _WHAT_IT_READS)])
+    return "hugo", [_hugo_post(path, content) for path in files]
+
+
+def _is_markdown(path: Path) -> bool:
+    return path.suffix.lower() in (".md", ".markdown") and path.is_file()
+
+
+_HIGHLIGHT = re.compile(r"\{%\s*highlight\s+(\w*)[^%]*%\}(.*?)\{%\s*endhighlight\s*%\}", re.S)
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+# {{< shortcode >}}, {{% shortcode %}} (Hugo) and {% tag %}, {{ variable }} (Liquid): the old
+# site expanded them when it built; here they would be printed as they are.
+_TEMPLATE_CODE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+
+
+def _front_matter(path: Path) -> tuple[dict[str, object], str]:
+    """The front matter (YAML between ---, TOML between +++) and the body of a Markdown file."""
+    text = path.read_text(encoding="utf-8-sig")
+    for fence, load in (("---", _yaml_mapping), ("+++", _toml_mapping)):
+        if text.startswith(fence + "\n"):
+            head, found, body = text[len(fence) + 1 :].partition(f"\n{fence}\n")
+            if found:
+                return load(head, path), body
+    return {}, text
+
+
+def _yaml_mapping(text: str, path: Path) -> dict[str, object]:
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BuildError(
+            [Problem(display_path(path), (mark.line + 2) if mark else 1, f"سرآیند YAML خوانده نشد: {exc}")]
+        ) from None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _toml_mapping(text: str, path: Path) -> dict[str, object]:
+    import tomllib  # Python 3.11 and newer: Hugo's TOML front matter
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BuildError([Problem(display_path(path), 1, f"سرآیند TOML خوانده نشد: {exc}")]) from None
+
+
+def _moment(value: object) -> datetime | None:
+    """A front-matter date as YAML or TOML gives it (a datetime, a date or text)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str) and value.strip():
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" +", "+"))
+        except ValueError:
+            return None
+    return None
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return ()
+
+
+def _hugo_post(path: Path, content: Path) -> Post:
+    front, body = _front_matter(path)
+    relative = path.relative_to(content)
+    bundle = path.stem == "index"
+    name = str(front.get("slug") or (relative.parent.name if bundle else path.stem))
+    section = relative.parts[0] if len(relative.parts) > (2 if bundle else 1) else ""
+    old = str(front.get("url") or ("/" + "/".join(p for p in (section, name) if p) + "/"))
+    categories = _strings(front.get("categories"))
+    return Post(
+        line=1,
+        title=str(front.get("title") or ""),
+        html="",
+        date=_moment(front.get("date") or front.get("publishDate")),
+        link=old,
+        name=name,
+        status="draft" if front.get("draft") is True else "publish",
+        kind="post",
+        categories=categories,
+        tags=_strings(front.get("tags")),
+        excerpt=str(front.get("summary") or front.get("description") or ""),
+        author=str(front.get("author") or ""),
+        markdown=body,
+        origin=display_path(path),
+        updated=_moment(front.get("lastmod")),
+        expires=_moment(front.get("expiryDate")),
+        aliases=tuple(a if a.startswith("/") else "/" + a for a in _strings(front.get("aliases"))),
+    )
+
+
+def _jekyll_post(path: Path, site: Path) -> Post:
+    front, body = _front_matter(path)
+    named = _JEKYLL_NAME.match(path.stem)
+    title_slug = named[4] if named else path.stem
+    moment = _moment(front.get("date")) or (datetime(int(named[1]), int(named[2]), int(named[3])) if named else None)
+    listed = front.get("categories") or front.get("category")
+    categories = tuple(listed.split()) if isinstance(listed, str) else _strings(listed)  # Jekyll splits on spaces
+    if moment is not None:  # Jekyll's default permalink: /:categories/:year/:month/:day/:title.html
+        parts = [*(c.lower().replace(" ", "-") for c in categories), f"{moment:%Y}", f"{moment:%m}", f"{moment:%d}"]
+        old = str(front.get("permalink") or "/" + "/".join(parts) + f"/{title_slug}.html")
+    else:
+        old = str(front.get("permalink") or "")
+    draft = path.parent.name == "_drafts" or front.get("published") is False
+    return Post(
+        line=1,
+        title=str(front.get("title") or ""),
+        html="",
+        date=moment,
+        link=old,
+        name=str(front.get("slug") or title_slug),
+        status="draft" if draft else "publish",
+        kind="post",
+        categories=categories,
+        tags=_strings(front.get("tags")),
+        excerpt=str(front.get("excerpt") or front.get("description") or ""),
+        author=str(front.get("author") or ""),
+        markdown=body,
+        origin=display_path(path),
+    )
+
+
+def _kept_markdown(text: str) -> tuple[str, list[str]]:
+    """A Markdown body as it is, but for the old generator's template code (reported)."""
+    text = _HIGHLIGHT.sub(lambda m: f"```{m[1] or ''}\n{m[2].strip(chr(10))}\n```", text)  # Liquid's code blocks
+    dropped = sorted({" ".join(m[0].split())[:40] for m in _TEMPLATE_CODE.finditer(text)})
+    text = _TEMPLATE_CODE.sub("", text)
+    for tag in _DROPPED:
+        if re.search(rf"<{tag}\b", text, re.I):
+            dropped.append(f"<{tag}>")
+            text = re.sub(rf"<{tag}\b.*?(</{tag}>|/>)", "", text, flags=re.I | re.S)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", dropped
 
 
 def _item_lines(data: bytes) -> list[int]:
@@ -247,7 +401,8 @@ def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source:
         if post.status not in ("publish", "draft"):
             _count(plan, f"{post.status} (خصوصی یا زباله‌دان)")
             continue
-        body, dropped = _markdown(post.html)
+        shown = post.origin or display_path(source)
+        body, dropped = _markdown(post.html) if post.markdown is None else _kept_markdown(post.markdown)
         title = normalize_line(post.title)
         if not title:  # a page needs a title: the text's first words stand in, and it is told
             words = normalize_line(re.sub(r"[#*_>\[\]()`]", " ", body)).split()
@@ -281,7 +436,11 @@ def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source:
             front["source"] = post.author
         if post.status == "draft":
             front["draft"] = True
-        aliases = _aliases(post.link)
+        if post.updated is not None and post.date is not None and post.updated > post.date:
+            front["updated"] = _jalali_text(post.updated, zone)
+        if post.expires is not None:
+            front["expires"] = _jalali_text(post.expires, zone)
+        aliases = list(dict.fromkeys([*post.aliases, *_aliases(post.link)]))
         if aliases:
             front["aliases"] = aliases
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000) + "---\n" + body
@@ -289,6 +448,12 @@ def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source:
     if problems:
         raise BuildError(problems)
     return plan
+
+
+def _jalali_text(moment: datetime, zone: tzinfo) -> str:
+    local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(zone)
+    year, month, day = jalali_date(local)
+    return f"{year}-{month:02d}-{day:02d} {local:%H:%M}"
 
 
 _NOTHING = "این نوشته نه عنوان دارد نه متن؛ در سایت قبلی درستش کنید یا آن را از خروجی بردارید"

@@ -111,3 +111,34 @@ def test_a_broken_export_is_refused_with_its_line_and_nothing_is_written(tmp_pat
     result = run("import", str(tmp_path / "not-a-feed.xml"), cwd=tmp_path)
     assert result.returncode == 1 and "خروجی وردپرس (WXR" in result.stderr
     assert not (tmp_path / "content").exists() or not imported(tmp_path)
+
+
+def test_a_hugo_and_a_jekyll_sample_site_import_and_build_with_their_old_addresses(tmp_path):
+    write_site(tmp_path, {})
+    for site in ("hugo-ananke", "jekyll-new"):
+        result = run("import", str(FIXTURES / site), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    files = imported(tmp_path)
+    assert sorted(files) == ["1398/sing-together-2019.md", "1400/climate-sound-change.md", "1403/welcome-to-jekyll.md"]
+    # Hugo: the date in Tehran time, tags, the section's address kept.
+    assert files["1400/climate-sound-change.md"].startswith(
+        "---\ntitle: 2021 grant awarded by British Music Collection for Climate.Sound.Change project\n"
+        "date: 1400-03-23 19:28\ntags:\n- climate\n- ClimateSoundChange\n- GreatestMistake\n"
+        "aliases:\n- /post/climate-sound-change/\n---\n"
+    )
+    # Jekyll: space-separated categories, its default permalink, Liquid's code block as a fenced one.
+    jekyll = files["1403/welcome-to-jekyll.md"]
+    assert jekyll.startswith(
+        "---\ntitle: Welcome to Jekyll!\ndate: 1403-02-15 10:00\ncategory: jekyll\ntags:\n- update\n"
+        "aliases:\n- /jekyll/update/2024/05/04/welcome-to-jekyll.html\n---\n"
+    )
+    assert "```ruby\ndef print_hi(name)" in jekyll and "{%" not in jekyll
+    built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    output = tmp_path / "output"
+    for old in (
+        "post/climate-sound-change/index.html",
+        "post/sing-together-2019/index.html",
+        "jekyll/update/2024/05/04/welcome-to-jekyll.html",
+    ):
+        assert 'rel="canonical"' in (output / old).read_text(encoding="utf-8")
