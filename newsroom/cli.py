@@ -185,6 +185,15 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     imports.add_argument("--into", metavar="DIR", type=Path, help="folder to write into (default: the content folder)")
     imports.add_argument("--dry-run", action="store_true", help="print what would be written, and write nothing")
     imports.add_argument("--author-as-source", action="store_true", help="write each post's author as its source line")
+    imports.add_argument(
+        "--uploads",
+        metavar="DIR",
+        type=Path,
+        help="the old site's wp-content/uploads folder: photos found there are copied beside their release",
+    )
+    imports.add_argument(
+        "--download", action="store_true", help="download the photos not found locally from the old site"
+    )
     return parser, build
 
 
@@ -391,14 +400,15 @@ def _new(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _import(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     config, _, _ = _site(args, parser)
     kind, posts = read_posts(args.source)
-    plan = plan_import(args.source, posts, config.timezone, args.author_as_source)
+    plan = plan_import(args.source, posts, config.timezone, args.author_as_source, args.uploads, args.download)
     for warning in plan.warnings:
         print(warning, file=sys.stderr)
     into = args.into or config.content_dir
     if args.dry_run:
         for planned in plan.files:
             state = "هست، دست نمی‌خورد" if (into / planned.path).exists() else "نوشته می‌شود"
-            print(f"{display_path(into / planned.path)}  {planned.title}  ({state})")
+            photos = f"، {to_persian_digits(len(planned.photos))} عکس" if planned.photos else ""
+            print(f"{display_path(into / planned.path)}  {planned.title}  ({state}{photos})")
         kept = [p.path for p in plan.files if (into / p.path).exists()]
     else:
         kept = write_import(plan, into)[1]

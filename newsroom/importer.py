@@ -16,11 +16,13 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
+import urllib.request
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
-from pathlib import Path
+from html import unescape
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -36,6 +38,7 @@ _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 # [caption …]…[/caption], [gallery …], [embed]…[/embed]: WordPress expands them when it
 # shows a post; here they would be printed as they are.
 _SHORTCODE = re.compile(r"\[(/?)([a-z_][\w-]*)(?:\s[^\]]*)?\]")
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 _DROPPED = ("script", "style", "iframe", "object", "embed", "form")
 _BLOCK = re.compile(r"<(p|div|h[1-6]|ul|ol|table|blockquote|pre|figure)\b", re.I)
 
@@ -71,6 +74,7 @@ class Planned:
     text: str
     title: str
     draft: bool
+    photos: tuple[tuple[str, str], ...] = ()  # (file name beside the release, a local path or a URL)
 
 
 @dataclass(slots=True)
@@ -387,9 +391,18 @@ def _atom_post(entry: ET.Element, line: int) -> Post:
     )
 
 
-def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source: bool = False) -> Plan:
+def plan_import(
+    source: Path,
+    posts: list[Post],
+    zone: tzinfo,
+    author_as_source: bool = False,
+    uploads: Path | None = None,
+    download: bool = False,
+) -> Plan:
     """The releases ``posts`` become, under Jalali year folders. Raises ``BuildError``
-    with every post that cannot become one (no title, no date), located in ``source``."""
+    with every post that cannot become one (no title, no date), located in ``source``.
+    Photos of the posts' HTML are brought beside their release from ``uploads`` (a
+    WordPress wp-content/uploads folder), or downloaded with ``download``."""
     shown = display_path(source)
     plan = Plan()
     problems = []
@@ -402,10 +415,10 @@ def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source:
             _count(plan, f"{post.status} (خصوصی یا زباله‌دان)")
             continue
         shown = post.origin or display_path(source)
-        body, dropped = _markdown(post.html) if post.markdown is None else _kept_markdown(post.markdown)
         title = normalize_line(post.title)
         if not title:  # a page needs a title: the text's first words stand in, and it is told
-            words = normalize_line(re.sub(r"[#*_>\[\]()`]", " ", body)).split()
+            text = post.markdown if post.markdown is not None else _SHORTCODE.sub("", post.html)
+            words = normalize_line(re.sub(r"<[^>]+>|[#*_>\[\]()`]", " ", text)).split()
             if not words:
                 problems.append(Problem(shown, post.line, _NOTHING))
                 continue
@@ -422,6 +435,9 @@ def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source:
         local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(zone)
         year, month, day = jalali_date(local)
         slug = _slug(post, taken, year)
+        html, photos, missing = _bring_photos(post.html, slug, uploads, download)
+        body, dropped = _markdown(html) if post.markdown is None else _kept_markdown(post.markdown)
+        dropped += missing
         plan.dropped += [f"{year}/{slug}.md: {what}" for what in dropped]
         front: dict[str, object] = {"title": title, "date": f"{year}-{month:02d}-{day:02d} {local:%H:%M}"}
         summary = normalize_line(re.sub(r"<[^>]+>", " ", post.excerpt))
@@ -444,7 +460,7 @@ def plan_import(source: Path, posts: list[Post], zone: tzinfo, author_as_source:
         if aliases:
             front["aliases"] = aliases
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000) + "---\n" + body
-        plan.files.append(Planned(f"{year}/{slug}.md", text, title, post.status == "draft"))
+        plan.files.append(Planned(f"{year}/{slug}.md", text, title, post.status == "draft", tuple(photos)))
     if problems:
         raise BuildError(problems)
     return plan
@@ -489,6 +505,51 @@ def _aliases(link: str) -> list[str]:
     return [path if path.endswith(("/", ".html")) else path + "/"]
 
 
+_IMG = re.compile(r"(<img\b[^>]*?\bsrc=[\"'])([^\"']+)([\"'])", re.I)
+
+
+def _bring_photos(
+    html: str, slug: str, uploads: Path | None, download: bool
+) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """``html`` with each photo that can be brought over pointing at its file beside the
+    release; the photos to bring, (file name, local path or URL); and those that cannot."""
+    photos: list[tuple[str, str]] = []
+    missing: list[str] = []
+
+    def bring(match: re.Match[str]) -> str:
+        src = unescape(match[2])
+        suffix = PurePosixPath(urlsplit(src).path).suffix.lower()
+        if suffix not in PHOTO_SUFFIXES:
+            missing.append(f"عکس آورده نشد (پسوندش عکس نیست): {src}")
+            return match[0]
+        stem = PurePosixPath(unquote(urlsplit(src).path)).stem
+        name = f"{slug}-{ascii_slugify(stem) or hashlib.sha1(src.encode()).hexdigest()[:8]}{suffix}"
+        local = _in_uploads(src, uploads)
+        if local is not None:
+            photos.append((name, str(local)))
+        elif download and src.startswith(("http://", "https://")):
+            photos.append((name, src))
+        else:
+            missing.append(f"عکس آورده نشد (پوشهٔ uploads را با --uploads بدهید یا --download بزنید): {src}")
+            return match[0]
+        return match[1] + name + match[3]
+
+    return _IMG.sub(bring, html), list(dict.fromkeys(photos)), missing
+
+
+def _in_uploads(src: str, uploads: Path | None) -> Path | None:
+    """The file of a WordPress upload's address in the ``uploads`` folder: itself, or the
+    original a resized copy (``-300x200``) was made from."""
+    if uploads is None or "/wp-content/uploads/" not in src:
+        return None
+    relative = unquote(urlsplit(src).path.split("/wp-content/uploads/", 1)[1])
+    for candidate in (relative, re.sub(r"-\d+x\d+(\.\w+)$", r"\1", relative)):
+        path = (uploads / candidate).resolve()
+        if path.is_file() and uploads.resolve() in path.parents:
+            return path
+    return None
+
+
 def _markdown(html: str) -> tuple[str, list[str]]:
     """Markdown for a post's HTML, and what was left out (shortcodes, scripts, frames)."""
     dropped = sorted({f"[{m[2]}]" for m in _SHORTCODE.finditer(html) if not m[1]})
@@ -497,10 +558,6 @@ def _markdown(html: str) -> tuple[str, list[str]]:
         if re.search(rf"<{tag}\b", html, re.I):
             dropped.append(f"<{tag}>")
             html = re.sub(rf"<{tag}\b.*?(</{tag}>|/>)", "", html, flags=re.I | re.S)
-    # Photos stay where they were; bringing them over is left to the office (told in the report).
-    dropped += [
-        f"عکس بیرونی، آورده نشد: {src}" for src in re.findall(r"<img\b[^>]*\bsrc=[\"'](https?://[^\"']+)", html, re.I)
-    ]
     if not _BLOCK.search(html):  # WordPress keeps paragraphs as blank lines (wpautop adds <p>)
         html = "".join(f"<p>{part.strip()}</p>" for part in re.split(r"\n\s*\n", html) if part.strip())
     text = markdownify(html, heading_style="ATX", bullets="-", strip=["span", "font"])
@@ -509,17 +566,42 @@ def _markdown(html: str) -> tuple[str, list[str]]:
 
 
 def write_import(plan: Plan, into: Path) -> tuple[list[str], list[str]]:
-    """Write the planned files under ``into``, never over an existing one: (written,
-    kept) paths. A file already holding the same text counts as kept: a second import
-    of the same source changes nothing."""
-    written, kept = [], []
-    for planned in plan.files:
+    """Write the planned files and their photos under ``into``, never over an existing
+    file: (written, kept) release paths. A second import of the same source changes
+    nothing. Photos to download are fetched first: one that cannot be raises
+    ``BuildError`` before anything is written."""
+    fresh = [planned for planned in plan.files if not (into / planned.path).exists()]
+    photos = {
+        (into / planned.path).parent / name: source
+        for planned in fresh
+        for name, source in planned.photos
+        if not ((into / planned.path).parent / name).exists()
+    }
+    fetched = _fetch({path: source for path, source in photos.items() if "://" in source})
+    for planned in fresh:
         path = into / planned.path
-        if path.exists():
-            kept.append(planned.path)
-            continue
         path.parent.mkdir(parents=True, exist_ok=True)
+        for name, source in planned.photos:
+            target = path.parent / name
+            if target in photos:
+                data = fetched[target] if target in fetched else Path(source).read_bytes()
+                with target.open("xb") as file:
+                    file.write(data)
         with path.open("x", encoding="utf-8") as file:  # "x": fails rather than overwrite
             file.write(planned.text)
-        written.append(planned.path)
-    return written, kept
+    kept = [planned.path for planned in plan.files if planned not in fresh]
+    return [planned.path for planned in fresh], kept
+
+
+def _fetch(urls: dict[Path, str]) -> dict[Path, bytes]:
+    """The bytes at each URL, by the file they are for; every failure at once."""
+    fetched, problems = {}, []
+    for target, url in urls.items():
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                fetched[target] = response.read()
+        except (OSError, ValueError) as exc:
+            problems.append(Problem(url, 0, f"عکس دریافت نشد ({exc})؛ بعداً دوباره بزنید یا بدون --download بیاورید"))
+    if problems:
+        raise BuildError(problems)
+    return fetched

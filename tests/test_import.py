@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import NOW_ARG, REPO, write_site
+from browser import served
+from conftest import NOW_ARG, REPO, photo, write_site
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -142,3 +143,53 @@ def test_a_hugo_and_a_jekyll_sample_site_import_and_build_with_their_old_address
         "jekyll/update/2024/05/04/welcome-to-jekyll.html",
     ):
         assert 'rel="canonical"' in (output / old).read_text(encoding="utf-8")
+
+
+def test_photos_come_from_the_uploads_folder_beside_their_release_with_their_alt_text(tmp_path):
+    write_site(tmp_path, {})
+    data = photo(tmp_path / "uploads/golkhane.jpg", (800, 600))
+    result = run("import", str(FIXTURES / "wordpress-fa.xml"), "--uploads", str(tmp_path / "uploads"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "content/1402/post-c001b4e5bb-golkhane.jpg").read_bytes() == data
+    assert "![گلخانه](post-c001b4e5bb-golkhane.jpg)" in imported(tmp_path)["1402/post-c001b4e5bb.md"]
+    assert "عکس آورده نشد" not in result.stderr
+    built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "output/news/1402/post-c001b4e5bb/index.html").read_text(encoding="utf-8")
+    assert "<picture>" in page and 'alt="گلخانه"' in page
+
+
+def test_without_the_photo_at_hand_it_is_reported_and_download_fetches_it(tmp_path):
+    write_site(tmp_path, {})
+    data = photo(tmp_path / "old-site/wp-content/uploads/2024/03/tanks-300x200.jpg")
+    with served(tmp_path / "old-site") as address:
+        export = tmp_path / "export.xml"
+        src = f"{address}wp-content/uploads/2024/03/tanks-300x200.jpg"
+        export.write_text(
+            (FIXTURES / "wordpress-fa.xml")
+            .read_text(encoding="utf-8")
+            .replace("https://old.example.ir/wp-content/uploads/golkhane.jpg", src),
+            encoding="utf-8",
+        )
+        plain = run("import", str(export), "--dry-run", cwd=tmp_path)
+        assert (
+            plain.returncode == 0
+            and f"عکس آورده نشد (پوشهٔ uploads را با --uploads بدهید یا --download بزنید): {src}" in plain.stderr
+        )
+        fetched = run("import", str(export), "--download", cwd=tmp_path)
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "content/1402/post-c001b4e5bb-tanks-300x200.jpg").read_bytes() == data
+
+
+def test_a_photo_that_cannot_be_downloaded_stops_the_import_before_anything_is_written(tmp_path):
+    write_site(tmp_path, {})
+    export = tmp_path / "export.xml"
+    export.write_text(
+        (FIXTURES / "wordpress-fa.xml")
+        .read_text(encoding="utf-8")
+        .replace("https://old.example.ir/wp-content/uploads/golkhane.jpg", "http://127.0.0.1:9/gone.jpg"),
+        encoding="utf-8",
+    )
+    result = run("import", str(export), "--download", cwd=tmp_path)
+    assert result.returncode == 1 and "عکس دریافت نشد" in result.stderr
+    assert not (tmp_path / "content").exists() or not imported(tmp_path)
