@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
-from html import unescape
+from html import escape, unescape
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -64,6 +64,8 @@ class Post:
     updated: datetime | None = None
     expires: datetime | None = None
     aliases: tuple[str, ...] = ()
+    image: str = ""  # the featured image's address (WordPress _thumbnail_id), and its alt text
+    image_alt: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,10 @@ def read_posts(source: Path) -> tuple[str, list[Post]]:
     items = channel.findall("item")
     wordpress = next((ns for ns in _namespaces(data) if _WP.match(ns)), None)
     if wordpress is not None:
-        return "wordpress", [_wordpress_post(item, line, wordpress) for item, line in zip(items, lines, strict=False)]
+        featured = _attachments(items, wordpress)
+        return "wordpress", [
+            _wordpress_post(item, line, wordpress, featured) for item, line in zip(items, lines, strict=False)
+        ]
     return "rss", [_rss_post(item, line) for item, line in zip(items, lines, strict=False)]
 
 
@@ -305,7 +310,27 @@ def _text(element: ET.Element, tag: str) -> str:
     return (element.findtext(tag) or "").strip()
 
 
-def _wordpress_post(item: ET.Element, line: int, wp: str) -> Post:
+def _meta(item: ET.Element, wp: str) -> dict[str, str]:
+    """A WordPress item's post meta, by key."""
+    return {
+        _text(meta, f"{{{wp}}}meta_key"): _text(meta, f"{{{wp}}}meta_value")
+        for meta in item.findall(f"{{{wp}}}postmeta")
+    }
+
+
+def _attachments(items: list[ET.Element], wp: str) -> dict[str, tuple[str, str]]:
+    """The address and alt text of each attachment, by its post id."""
+    return {
+        _text(item, f"{{{wp}}}post_id"): (
+            _text(item, f"{{{wp}}}attachment_url"),
+            _meta(item, wp).get("_wp_attachment_image_alt", ""),
+        )
+        for item in items
+        if _text(item, f"{{{wp}}}post_type") == "attachment"
+    }
+
+
+def _wordpress_post(item: ET.Element, line: int, wp: str, attachments: dict[str, tuple[str, str]]) -> Post:
     def field_(name: str) -> str:
         return _text(item, f"{{{wp}}}{name}")
 
@@ -323,6 +348,7 @@ def _wordpress_post(item: ET.Element, line: int, wp: str) -> Post:
     categories = tuple(_text_of(c) for c in item.findall("category") if c.get("domain") == "category")
     tags = tuple(_text_of(c) for c in item.findall("category") if c.get("domain") == "post_tag")
     excerpt = next((c.text or "" for c in item if c.tag.endswith("}encoded") and "excerpt" in c.tag), "")
+    image, alt = attachments.get(_meta(item, wp).get("_thumbnail_id", ""), ("", ""))
     return Post(
         line=line,
         title=_text(item, "title"),
@@ -338,6 +364,8 @@ def _wordpress_post(item: ET.Element, line: int, wp: str) -> Post:
         tags=tags,
         excerpt=excerpt.strip(),
         author=_text(item, "{http://purl.org/dc/elements/1.1/}creator"),
+        image=image,
+        image_alt=normalize_line(alt),
     )
 
 
@@ -436,6 +464,9 @@ def plan_import(
         year, month, day = jalali_date(local)
         slug = _slug(post, taken, year)
         html, photos, missing = _bring_photos(post.html, slug, uploads, download)
+        lead = _lead_photo(post, slug, uploads, download, missing)
+        if lead is not None:
+            photos.append(lead)
         body, dropped = _markdown(html) if post.markdown is None else _kept_markdown(post.markdown)
         dropped += missing
         plan.dropped += [f"{year}/{slug}.md: {what}" for what in dropped]
@@ -448,6 +479,8 @@ def plan_import(
         tags = list(dict.fromkeys(t for t in (*post.categories[1:], *post.tags) if t))
         if tags:
             front["tags"] = tags
+        if lead is not None:
+            front["image"], front["image_alt"] = lead[0], post.image_alt
         if author_as_source and post.author:
             front["source"] = post.author
         if post.status == "draft":
@@ -535,6 +568,25 @@ def _bring_photos(
         return match[1] + name + match[3]
 
     return _IMG.sub(bring, html), list(dict.fromkeys(photos)), missing
+
+
+def _lead_photo(
+    post: Post, slug: str, uploads: Path | None, download: bool, missing: list[str]
+) -> tuple[str, str] | None:
+    """The featured image to bring as the release's ``image``: (file name, path or URL);
+    None, with the reason in ``missing``, when it cannot come or has no alt text."""
+    if not post.image:
+        return None
+    if not post.image_alt:  # a photo here is described for readers who cannot see it
+        missing.append(
+            f"عکس شاخص بدون متن جایگزین (alt) آورده نشد؛ پس از آوردن، image و image_alt را بنویسید: {post.image}"
+        )
+        return None
+    photos = _bring_photos(f'<img src="{escape(post.image)}">', slug, uploads, download)[1]
+    if not photos:
+        missing.append(f"عکس شاخص آورده نشد (--uploads یا --download): {post.image}")
+        return None
+    return photos[0]
 
 
 def _in_uploads(src: str, uploads: Path | None) -> Path | None:

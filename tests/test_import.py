@@ -48,6 +48,10 @@ def test_a_wordpress_export_becomes_releases_that_build_with_their_old_addresses
     )
     assert "حذف از متن: 1402/post-c001b4e5bb.md: [caption]" in report
     assert "حذف از متن: 1402/post-c001b4e5bb.md: <script>" in report
+    assert (
+        "حذف از متن: 1402/post-c001b4e5bb.md: عکس شاخص آورده نشد (--uploads یا --download):"
+        " https://old.example.ir/wp-content/uploads/2023/06/bakhshdar.jpg" in report
+    )
 
     built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -148,10 +152,15 @@ def test_a_hugo_and_a_jekyll_sample_site_import_and_build_with_their_old_address
 def test_photos_come_from_the_uploads_folder_beside_their_release_with_their_alt_text(tmp_path):
     write_site(tmp_path, {})
     data = photo(tmp_path / "uploads/golkhane.jpg", (800, 600))
+    lead = photo(tmp_path / "uploads/2023/06/bakhshdar.jpg", (1200, 800))
     result = run("import", str(FIXTURES / "wordpress-fa.xml"), "--uploads", str(tmp_path / "uploads"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "content/1402/post-c001b4e5bb-golkhane.jpg").read_bytes() == data
-    assert "![گلخانه](post-c001b4e5bb-golkhane.jpg)" in imported(tmp_path)["1402/post-c001b4e5bb.md"]
+    assert (tmp_path / "content/1402/post-c001b4e5bb-bakhshdar.jpg").read_bytes() == lead
+    release = imported(tmp_path)["1402/post-c001b4e5bb.md"]
+    assert "![گلخانه](post-c001b4e5bb-golkhane.jpg)" in release
+    # The featured image (_thumbnail_id) is the release's photo, its alt text from the attachment.
+    assert "image: post-c001b4e5bb-bakhshdar.jpg\nimage_alt: بخشدار در گلخانهٔ گل‌دشت\n" in release
     assert "عکس آورده نشد" not in result.stderr
     built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -162,13 +171,15 @@ def test_photos_come_from_the_uploads_folder_beside_their_release_with_their_alt
 def test_without_the_photo_at_hand_it_is_reported_and_download_fetches_it(tmp_path):
     write_site(tmp_path, {})
     data = photo(tmp_path / "old-site/wp-content/uploads/2024/03/tanks-300x200.jpg")
+    photo(tmp_path / "old-site/wp-content/uploads/2023/06/bakhshdar.jpg")
     with served(tmp_path / "old-site") as address:
         export = tmp_path / "export.xml"
         src = f"{address}wp-content/uploads/2024/03/tanks-300x200.jpg"
         export.write_text(
             (FIXTURES / "wordpress-fa.xml")
             .read_text(encoding="utf-8")
-            .replace("https://old.example.ir/wp-content/uploads/golkhane.jpg", src),
+            .replace("https://old.example.ir/wp-content/uploads/golkhane.jpg", src)
+            .replace("https://old.example.ir/wp-content/", f"{address}wp-content/"),
             encoding="utf-8",
         )
         plain = run("import", str(export), "--dry-run", cwd=tmp_path)
@@ -192,4 +203,17 @@ def test_a_photo_that_cannot_be_downloaded_stops_the_import_before_anything_is_w
     )
     result = run("import", str(export), "--download", cwd=tmp_path)
     assert result.returncode == 1 and "عکس دریافت نشد" in result.stderr
+    assert not (tmp_path / "content").exists() or not imported(tmp_path)
+
+
+def test_an_export_saved_in_another_encoding_is_refused_with_the_line_it_breaks_at(tmp_path):
+    write_site(tmp_path, {})
+    text = (FIXTURES / "wordpress-fa.xml").read_text(encoding="utf-8")
+    saved = tmp_path / "windows.xml"
+    saved.write_bytes(text.encode("cp1256", errors="ignore"))  # still declared UTF-8
+    result = run("import", str(saved), cwd=tmp_path)
+    first_persian = next(number for number, line in enumerate(text.splitlines(), 1) if not line.isascii())
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"windows.xml:{first_persian}: فایل XML درست نیست")
+    assert "نه UTF-8" in result.stderr
     assert not (tmp_path / "content").exists() or not imported(tmp_path)
