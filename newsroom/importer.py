@@ -1,14 +1,16 @@
 """``build.py import``: an existing archive's posts become releases, old addresses kept.
 
-Reads a WordPress export (WXR 1.1/1.2) or an RSS 2.0 / Atom feed file, and plans one
-Markdown release per post: the front matter this generator reads (title, Jalali date
-with its time, summary, category, tags, source, draft, aliases), and the body turned
-from HTML into Markdown by markdownify. Each post's old address becomes an ``aliases``
-entry, so the redirect pages and nginx rules the build makes carry readers over.
+Reads a WordPress export (WXR 1.1/1.2), an RSS 2.0 / Atom feed file, or a Hugo or
+Jekyll site, and plans one Markdown release per post: the front matter this generator
+reads (title, Jalali date with its time, summary, category, tags, source, draft,
+aliases, photo), and the body — HTML turned into Markdown by markdownify, Markdown kept.
+Each post's old address becomes an ``aliases`` entry, so the redirect pages and nginx
+rules the build makes carry readers over.
 
-Planning is pure and reads only the source; ``write_import`` writes the planned files,
-never over an existing one. A source that cannot be read as a whole (broken XML, a post
-without a title or date) is refused with located problems, and nothing is written.
+Planning reads only the source (and looks for photos in an uploads folder);
+``write_import`` writes the planned files and photos, never over an existing one. A
+source that cannot be read as a whole (broken XML, a published post without a date, a
+photo that cannot be downloaded) is refused with located problems, and nothing is written.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def read_folder(source: Path) -> tuple[str, list[Post]]:
     Jekyll site (its ``_posts`` and ``_drafts``), each with the address the site gave it."""
     if (source / "_posts").is_dir():
         files = [p for folder in ("_posts", "_drafts") for p in sorted((source / folder).rglob("*")) if _is_markdown(p)]
-        return "jekyll", [_jekyll_post(path, source) for path in files]
+        return "jekyll", [_jekyll_post(path) for path in files]
     content = source / "content" if (source / "content").is_dir() else source
     files = sorted(p for p in content.rglob("*") if _is_markdown(p) and not p.name.startswith("_index"))
     if not files:
@@ -241,7 +243,7 @@ def _hugo_post(path: Path, content: Path) -> Post:
     )
 
 
-def _jekyll_post(path: Path, site: Path) -> Post:
+def _jekyll_post(path: Path) -> Post:
     front, body = _front_matter(path)
     named = _JEKYLL_NAME.match(path.stem)
     title_slug = named[4] if named else path.stem
@@ -277,10 +279,7 @@ def _kept_markdown(text: str) -> tuple[str, list[str]]:
     text = _HIGHLIGHT.sub(lambda m: f"```{m[1] or ''}\n{m[2].strip(chr(10))}\n```", text)  # Liquid's code blocks
     dropped = sorted({" ".join(m[0].split())[:40] for m in _TEMPLATE_CODE.finditer(text)})
     text = _TEMPLATE_CODE.sub("", text)
-    for tag in _DROPPED:
-        if re.search(rf"<{tag}\b", text, re.I):
-            dropped.append(f"<{tag}>")
-            text = re.sub(rf"<{tag}\b.*?(</{tag}>|/>)", "", text, flags=re.I | re.S)
+    text = _without_active_tags(text, dropped)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", dropped
 
 
@@ -431,7 +430,6 @@ def plan_import(
     with every post that cannot become one (no title, no date), located in ``source``.
     Photos of the posts' HTML are brought beside their release from ``uploads`` (a
     WordPress wp-content/uploads folder), or downloaded with ``download``."""
-    shown = display_path(source)
     plan = Plan()
     problems = []
     taken: set[str] = set()
@@ -442,7 +440,7 @@ def plan_import(
         if post.status not in ("publish", "draft"):
             _count(plan, f"{post.status} (خصوصی یا زباله‌دان)")
             continue
-        shown = post.origin or display_path(source)
+        shown = post.origin or display_path(source)  # a folder's posts are told at their own file
         title = normalize_line(post.title)
         if not title:  # a page needs a title: the text's first words stand in, and it is told
             text = post.markdown if post.markdown is not None else _SHORTCODE.sub("", post.html)
@@ -602,14 +600,21 @@ def _in_uploads(src: str, uploads: Path | None) -> Path | None:
     return None
 
 
+def _without_active_tags(text: str, dropped: list[str]) -> str:
+    """``text`` without scripts, styles, frames, objects and forms; each kind removed is
+    added to ``dropped``. The site's pages allow none of them (CSP)."""
+    for tag in _DROPPED:
+        if re.search(rf"<{tag}\b", text, re.I):
+            dropped.append(f"<{tag}>")
+            text = re.sub(rf"<{tag}\b.*?(</{tag}>|/>)", "", text, flags=re.I | re.S)
+    return text
+
+
 def _markdown(html: str) -> tuple[str, list[str]]:
     """Markdown for a post's HTML, and what was left out (shortcodes, scripts, frames)."""
     dropped = sorted({f"[{m[2]}]" for m in _SHORTCODE.finditer(html) if not m[1]})
     html = _SHORTCODE.sub("", html)
-    for tag in _DROPPED:
-        if re.search(rf"<{tag}\b", html, re.I):
-            dropped.append(f"<{tag}>")
-            html = re.sub(rf"<{tag}\b.*?(</{tag}>|/>)", "", html, flags=re.I | re.S)
+    html = _without_active_tags(html, dropped)
     if not _BLOCK.search(html):  # WordPress keeps paragraphs as blank lines (wpautop adds <p>)
         html = "".join(f"<p>{part.strip()}</p>" for part in re.split(r"\n\s*\n", html) if part.strip())
     text = markdownify(html, heading_style="ATX", bullets="-", strip=["span", "font"])
