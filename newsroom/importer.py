@@ -646,8 +646,9 @@ def write_import(plan: Plan, into: Path) -> tuple[list[str], list[str]]:
                     file.write(data)
         with path.open("x", encoding="utf-8") as file:  # "x": fails rather than overwrite
             file.write(planned.text)
-    kept = [planned.path for planned in plan.files if planned not in fresh]
-    return [planned.path for planned in fresh], kept
+    written = [planned.path for planned in fresh]
+    new = set(written)
+    return written, [planned.path for planned in plan.files if planned.path not in new]
 
 
 def _fetch(urls: dict[Path, str]) -> dict[Path, bytes]:
