@@ -68,6 +68,8 @@ class Post:
     aliases: tuple[str, ...] = ()
     image: str = ""  # the featured image's address (WordPress _thumbnail_id), and its alt text
     image_alt: str = ""
+    # Where a Markdown body's photos are: beside the file, and the site's own root for /paths.
+    photo_folders: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +242,7 @@ def _hugo_post(path: Path, content: Path) -> Post:
         updated=_moment(front.get("lastmod")),
         expires=_moment(front.get("expiryDate")),
         aliases=tuple(a if a.startswith("/") else "/" + a for a in _strings(front.get("aliases"))),
+        photo_folders=(str(path.parent), str(content.parent / "static")),
     )
 
 
@@ -271,6 +274,7 @@ def _jekyll_post(path: Path) -> Post:
         author=str(front.get("author") or ""),
         markdown=body,
         origin=display_path(path),
+        photo_folders=(str(path.parent), str(path.parent.parent)),
     )
 
 
@@ -465,7 +469,10 @@ def plan_import(
         lead = _lead_photo(post, slug, uploads, download, missing)
         if lead is not None:
             photos.append(lead)
-        body, dropped = _markdown(html) if post.markdown is None else _kept_markdown(post.markdown)
+        if post.markdown is None:
+            body, dropped = _markdown(html)
+        else:
+            body, dropped = _kept_markdown(_bring_markdown_photos(post, slug, download, photos, missing))
         dropped += missing
         plan.dropped += [f"{year}/{slug}.md: {what}" for what in dropped]
         front: dict[str, object] = {"title": title, "date": f"{year}-{month:02d}-{day:02d} {local:%H:%M}"}
@@ -491,7 +498,9 @@ def plan_import(
         if aliases:
             front["aliases"] = aliases
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000) + "---\n" + body
-        plan.files.append(Planned(f"{year}/{slug}.md", text, title, post.status == "draft", tuple(photos)))
+        plan.files.append(
+            Planned(f"{year}/{slug}.md", text, title, post.status == "draft", tuple(dict.fromkeys(photos)))
+        )
     if problems:
         raise BuildError(problems)
     return plan
@@ -585,6 +594,39 @@ def _lead_photo(
         missing.append(f"عکس شاخص آورده نشد (--uploads یا --download): {post.image}")
         return None
     return photos[0]
+
+
+_MARKDOWN_IMAGE = re.compile(r"(!\[[^\]]*\]\()(<?)([^)\s>]+)(>?)((?:\s+\"[^\"]*\")?\))")
+
+
+def _bring_markdown_photos(
+    post: Post, slug: str, download: bool, photos: list[tuple[str, str]], missing: list[str]
+) -> str:
+    """The Markdown body of ``post`` with each photo found beside its file (or under the
+    old site's root for a /path) pointing at its copy beside the release; photos to bring
+    go to ``photos``, those that cannot come to ``missing``."""
+    beside, root = (Path(folder) for folder in post.photo_folders)
+    assert post.markdown is not None  # only Markdown posts come here
+
+    def bring(match: re.Match[str]) -> str:
+        src = unquote(match[3])
+        suffix = PurePosixPath(urlsplit(src).path).suffix.lower()
+        if src.startswith(("http://", "https://")):
+            if not download or suffix not in PHOTO_SUFFIXES:
+                missing.append(f"عکس آورده نشد (برای دریافت --download بزنید): {src}")
+                return match[0]
+            found = src
+        else:
+            path = (root / src.lstrip("/")) if src.startswith("/") else (beside / src)
+            if suffix not in PHOTO_SUFFIXES or not path.is_file():
+                missing.append(f"عکس پیدا نشد: {src}")
+                return match[0]
+            found = str(path.resolve())
+        name = f"{slug}-{ascii_slugify(PurePosixPath(src).stem) or hashlib.sha1(src.encode()).hexdigest()[:8]}{suffix}"
+        photos.append((name, found))
+        return f"{match[1]}{name}{match[5]}"
+
+    return _MARKDOWN_IMAGE.sub(bring, post.markdown)
 
 
 def _in_uploads(src: str, uploads: Path | None) -> Path | None:

@@ -217,3 +217,23 @@ def test_an_export_saved_in_another_encoding_is_refused_with_the_line_it_breaks_
     assert result.stderr.startswith(f"windows.xml:{first_persian}: فایل XML درست نیست")
     assert "نه UTF-8" in result.stderr
     assert not (tmp_path / "content").exists() or not imported(tmp_path)
+
+
+def test_photos_of_markdown_bodies_come_from_the_bundle_or_the_old_sites_root(tmp_path):
+    write_site(tmp_path, {})
+    hugo = tmp_path / "hugo"
+    (hugo / "content/news/well").mkdir(parents=True)
+    (hugo / "content/news/well/index.md").write_text(
+        "---\ntitle: حفر چاه تازه\ndate: 2024-05-04T10:00:00+03:30\n---\n![چاه روستا](well.jpg)\n\n"
+        "![نقشهٔ منطقه](/maps/area.png)\n\n![گمشده](lost.jpg)\n",
+        encoding="utf-8",
+    )
+    well = photo(hugo / "content/news/well/well.jpg")
+    area = photo(hugo / "static/maps/area.png")
+    result = run("import", str(hugo), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    release = imported(tmp_path)["1403/well.md"]
+    assert "![چاه روستا](well-well.jpg)" in release and "![نقشهٔ منطقه](well-area.png)" in release
+    assert (tmp_path / "content/1403/well-well.jpg").read_bytes() == well
+    assert (tmp_path / "content/1403/well-area.png").read_bytes() == area
+    assert "حذف از متن: 1403/well.md: عکس پیدا نشد: lost.jpg" in result.stderr.splitlines()
