@@ -17,7 +17,7 @@ from .config import SiteConfig, is_base_url, load_config
 from .content import Article
 from .dates import format_jalali, parse_date
 from .errors import ERROR, BuildError, LocatedError, Problem, display_path
-from .importer import plan_import, read_posts, write_import
+from .importer import already_there, plan_import, read_posts, write_import
 from .output import OutputFile
 from .pipeline import (
     Memory,
@@ -404,14 +404,14 @@ def _import(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for warning in plan.warnings:
         print(warning, file=sys.stderr)
     into = args.into or config.content_dir
+    kept = already_there(plan, into)
     if args.dry_run:
         for planned in plan.files:
-            state = "هست، دست نمی‌خورد" if (into / planned.path).exists() else "نوشته می‌شود"
+            state = "هست، دست نمی‌خورد" if planned.path in kept else "نوشته می‌شود"
             photos = f"، {to_persian_digits(len(planned.photos))} عکس" if planned.photos else ""
             print(f"{display_path(into / planned.path)}  {planned.title}  ({state}{photos})")
-        kept = [p.path for p in plan.files if (into / p.path).exists()]
     else:
-        kept = write_import(plan, into)[1]
+        write_import(plan, into)
     drafts = sum(1 for p in plan.files if p.draft)
     report = [
         f"{NAMES[kind]}: {to_persian_digits(len(plan.files))} خبر"

@@ -23,8 +23,9 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
-from html import escape, unescape
+from html import unescape
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -127,7 +128,9 @@ def read_posts(source: Path) -> tuple[str, list[Post]]:
     if root.tag != "rss" or channel is None:
         raise BuildError([Problem(shown, 1, _WHAT_IT_READS)])
     items = channel.findall("item")
-    wordpress = next((ns for ns in _namespaces(data) if _WP.match(ns)), None)
+    # The export's own namespace, as the parsed tags carry it ("{uri}wxr_version").
+    namespaces = (child.tag[1:].partition("}")[0] for child in channel if child.tag.startswith("{"))
+    wordpress = next((ns for ns in namespaces if _WP.match(ns)), None)
     if wordpress is not None:
         featured = _attachments(items, wordpress)
         return "wordpress", [
@@ -224,21 +227,16 @@ def _hugo_post(path: Path, content: Path) -> Post:
     section = relative.parts[0] if len(relative.parts) > (2 if bundle else 1) else ""
     old = str(front.get("url") or ("/" + "/".join(p for p in (section, name) if p) + "/"))
     categories = _strings(front.get("categories"))
-    return Post(
-        line=1,
-        title=str(front.get("title") or ""),
-        html="",
+    return _markdown_post(
+        path,
+        front,
+        body,
         date=_moment(front.get("date") or front.get("publishDate")),
         link=old,
         name=name,
-        status="draft" if front.get("draft") is True else "publish",
-        kind="post",
+        draft=front.get("draft") is True,
         categories=categories,
-        tags=_strings(front.get("tags")),
         excerpt=str(front.get("summary") or front.get("description") or ""),
-        author=str(front.get("author") or ""),
-        markdown=body,
-        origin=display_path(path),
         updated=_moment(front.get("lastmod")),
         expires=_moment(front.get("expiryDate")),
         aliases=tuple(a if a.startswith("/") else "/" + a for a in _strings(front.get("aliases"))),
@@ -259,22 +257,34 @@ def _jekyll_post(path: Path) -> Post:
     else:
         old = str(front.get("permalink") or "")
     draft = path.parent.name == "_drafts" or front.get("published") is False
+    return _markdown_post(
+        path,
+        front,
+        body,
+        date=moment,
+        link=old,
+        name=str(front.get("slug") or title_slug),
+        draft=draft,
+        categories=categories,
+        excerpt=str(front.get("excerpt") or front.get("description") or ""),
+        photo_folders=(str(path.parent), str(path.parent.parent)),
+    )
+
+
+def _markdown_post(path: Path, front: dict[str, object], body: str, *, draft: bool, **fields: Any) -> Post:
+    """A post of a Hugo or Jekyll site: what both read alike (title, tags, author, the
+    body as it is, the file it came from), and ``fields`` as each reads them."""
     return Post(
         line=1,
         title=str(front.get("title") or ""),
         html="",
-        date=moment,
-        link=old,
-        name=str(front.get("slug") or title_slug),
         status="draft" if draft else "publish",
         kind="post",
-        categories=categories,
         tags=_strings(front.get("tags")),
-        excerpt=str(front.get("excerpt") or front.get("description") or ""),
         author=str(front.get("author") or ""),
         markdown=body,
         origin=display_path(path),
-        photo_folders=(str(path.parent), str(path.parent.parent)),
+        **fields,
     )
 
 
@@ -298,14 +308,6 @@ def _item_lines(data: bytes) -> list[int]:
 
     parser.StartElementHandler = start
     parser.Parse(data, True)
-    return found
-
-
-def _namespaces(data: bytes) -> list[str]:
-    found: list[str] = []
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-    parser.StartNamespaceDeclHandler = lambda _prefix, uri: found.append(uri)
-    parser.Parse(data[: 1 << 16], False)  # declared on the root
     return found
 
 
@@ -463,7 +465,7 @@ def plan_import(
             continue
         moment = post.date if post.date is not None else datetime.now(zone)  # an undated draft: dated today
         local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(zone)
-        year, month, day = jalali_date(local)
+        year = jalali_date(local)[0]
         slug = _slug(post, taken, year)
         html, photos, missing = _bring_photos(post.html, slug, uploads, download)
         lead = _lead_photo(post, slug, uploads, download, missing)
@@ -475,7 +477,7 @@ def plan_import(
             body, dropped = _kept_markdown(_bring_markdown_photos(post, slug, download, photos, missing))
         dropped += missing
         plan.dropped += [f"{year}/{slug}.md: {what}" for what in dropped]
-        front: dict[str, object] = {"title": title, "date": f"{year}-{month:02d}-{day:02d} {local:%H:%M}"}
+        front: dict[str, object] = {"title": title, "date": _jalali_text(local, zone)}
         summary = normalize_line(re.sub(r"<[^>]+>", " ", post.excerpt))
         if summary:
             front["summary"] = summary
@@ -507,6 +509,7 @@ def plan_import(
 
 
 def _jalali_text(moment: datetime, zone: tzinfo) -> str:
+    """``moment`` as our front matter spells it: Jalali date and time in ``zone`` (a naive one is taken to be there)."""
     local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)).astimezone(zone)
     year, month, day = jalali_date(local)
     return f"{year}-{month:02d}-{day:02d} {local:%H:%M}"
@@ -558,23 +561,36 @@ def _bring_photos(
 
     def bring(match: re.Match[str]) -> str:
         src = unescape(match[2])
-        suffix = PurePosixPath(urlsplit(src).path).suffix.lower()
-        if suffix not in PHOTO_SUFFIXES:
+        if _suffix(src) not in PHOTO_SUFFIXES:
             missing.append(f"عکس آورده نشد (پسوندش عکس نیست): {src}")
             return match[0]
-        stem = PurePosixPath(unquote(urlsplit(src).path)).stem
-        name = f"{slug}-{ascii_slugify(stem) or hashlib.sha1(src.encode()).hexdigest()[:8]}{suffix}"
-        local = _in_uploads(src, uploads)
-        if local is not None:
-            photos.append((name, str(local)))
-        elif download and src.startswith(("http://", "https://")):
-            photos.append((name, src))
-        else:
+        found = _old_site_photo(src, uploads, download)
+        if found is None:
             missing.append(f"عکس آورده نشد (پوشهٔ uploads را با --uploads بدهید یا --download بزنید): {src}")
             return match[0]
-        return match[1] + name + match[3]
+        photos.append((_photo_name(slug, src), found))
+        return match[1] + photos[-1][0] + match[3]
 
     return _IMG.sub(bring, html), list(dict.fromkeys(photos)), missing
+
+
+def _suffix(src: str) -> str:
+    return PurePosixPath(urlsplit(src).path).suffix.lower()
+
+
+def _photo_name(slug: str, src: str) -> str:
+    """The file name of a brought photo beside its release: the release's slug, then the photo's."""
+    stem = PurePosixPath(unquote(urlsplit(src).path)).stem
+    return f"{slug}-{ascii_slugify(stem) or hashlib.sha1(src.encode()).hexdigest()[:8]}{_suffix(src)}"
+
+
+def _old_site_photo(src: str, uploads: Path | None, download: bool) -> str | None:
+    """Where a photo of the old site's HTML comes from: its file in ``uploads``, or its
+    address when it may be downloaded; None when neither."""
+    local = _in_uploads(src, uploads)
+    if local is not None:
+        return str(local)
+    return src if download and src.startswith(("http://", "https://")) else None
 
 
 def _lead_photo(
@@ -589,11 +605,11 @@ def _lead_photo(
             f"عکس شاخص بدون متن جایگزین (alt) آورده نشد؛ پس از آوردن، image و image_alt را بنویسید: {post.image}"
         )
         return None
-    photos = _bring_photos(f'<img src="{escape(post.image)}">', slug, uploads, download)[1]
-    if not photos:
+    found = _old_site_photo(post.image, uploads, download) if _suffix(post.image) in PHOTO_SUFFIXES else None
+    if found is None:
         missing.append(f"عکس شاخص آورده نشد (--uploads یا --download): {post.image}")
         return None
-    return photos[0]
+    return _photo_name(slug, post.image), found
 
 
 _MARKDOWN_IMAGE = re.compile(r"(!\[[^\]]*\]\()(<?)([^)\s>]+)(>?)((?:\s+\"[^\"]*\")?\))")
@@ -610,7 +626,7 @@ def _bring_markdown_photos(
 
     def bring(match: re.Match[str]) -> str:
         src = unquote(match[3])
-        suffix = PurePosixPath(urlsplit(src).path).suffix.lower()
+        suffix = _suffix(src)
         if src.startswith(("http://", "https://")):
             if not download or suffix not in PHOTO_SUFFIXES:
                 missing.append(f"عکس آورده نشد (برای دریافت --download بزنید): {src}")
@@ -622,9 +638,8 @@ def _bring_markdown_photos(
                 missing.append(f"عکس پیدا نشد: {src}")
                 return match[0]
             found = str(path.resolve())
-        name = f"{slug}-{ascii_slugify(PurePosixPath(src).stem) or hashlib.sha1(src.encode()).hexdigest()[:8]}{suffix}"
-        photos.append((name, found))
-        return f"{match[1]}{name}{match[5]}"
+        photos.append((_photo_name(slug, src), found))
+        return f"{match[1]}{photos[-1][0]}{match[5]}"
 
     return _MARKDOWN_IMAGE.sub(bring, post.markdown)
 
@@ -664,12 +679,18 @@ def _markdown(html: str) -> tuple[str, list[str]]:
     return text + "\n", dropped
 
 
-def write_import(plan: Plan, into: Path) -> tuple[list[str], list[str]]:
+def already_there(plan: Plan, into: Path) -> set[str]:
+    """The planned releases whose file exists under ``into``: an import keeps them as they are."""
+    return {planned.path for planned in plan.files if (into / planned.path).exists()}
+
+
+def write_import(plan: Plan, into: Path) -> None:
     """Write the planned files and their photos under ``into``, never over an existing
-    file: (written, kept) release paths. A second import of the same source changes
-    nothing. Photos to download are fetched first: one that cannot be raises
-    ``BuildError`` before anything is written."""
-    fresh = [planned for planned in plan.files if not (into / planned.path).exists()]
+    file (``already_there``): a second import of the same source changes nothing.
+    Photos to download are fetched first: one that cannot be raises ``BuildError``
+    before anything is written."""
+    kept = already_there(plan, into)
+    fresh = [planned for planned in plan.files if planned.path not in kept]
     photos = {
         (into / planned.path).parent / name: source
         for planned in fresh
@@ -688,9 +709,6 @@ def write_import(plan: Plan, into: Path) -> tuple[list[str], list[str]]:
                     file.write(data)
         with path.open("x", encoding="utf-8") as file:  # "x": fails rather than overwrite
             file.write(planned.text)
-    written = [planned.path for planned in fresh]
-    new = set(written)
-    return written, [planned.path for planned in plan.files if planned.path not in new]
 
 
 def _fetch(urls: dict[Path, str]) -> dict[Path, bytes]:
