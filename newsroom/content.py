@@ -96,7 +96,8 @@ _KEY_HINTS = {
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-(?=.)")
 # Staff separate tags with Persian or Latin commas, and sometimes semicolons.
 _TERM_SPLIT = re.compile(r"[،,؛;]")
-# Longer than this is several terms run together (or a sentence), not a term.
+# Longer than this (as a slug) is several terms run together or a headline: a county or
+# category so long is an error, a tag gets a shortened address (taxonomy.term_segment).
 MAX_TERM_LENGTH = 60
 # A press release is a few kilobytes; a file this large is a mistake (a pasted image, a
 # whole document), and reading it would slow every build.
@@ -698,12 +699,13 @@ def _terms(fields: _Fields, key: str, taxonomy: TaxonomyConfig, *, split: bool) 
                 key, f"«{term}» هیچ حرف یا رقمی ندارد و کنار گذاشته شد؛ آن را پاک کنید یا درست بنویسید", WARNING
             )
             continue
-        if len(term) > MAX_TERM_LENGTH and not split:
+        # Over-long as its address would be (taxonomy.term_segment shortens such a slug).
+        if len(slug) > MAX_TERM_LENGTH and not split:
             # One county or category made of several: the page it would get names none of them.
             advice = f"هر خبر یک {taxonomy.singular} دارد؛ بقیه را در tags بنویسید"
             fields.problem(key, f"«{term[:40]}…» برای یک {taxonomy.singular} بیش از اندازه بلند است؛ {advice}")
             continue
-        if len(term) > MAX_TERM_LENGTH:  # a headline as a tag: odd, but nothing on the page is wrong
+        if len(slug) > MAX_TERM_LENGTH:  # a headline as a tag: odd, but nothing on the page is wrong
             fields.problem(
                 key,
                 f"«{term[:40]}…» برای یک {taxonomy.singular} بلند است ({len(term)} نویسه) و صفحه‌اش نشانی کوتاه‌شده‌ای"

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .config import SiteConfig, TaxonomyConfig
-from .content import Article
+from .content import MAX_TERM_LENGTH, Article
 from .text import ZWNJ, persian_sort_key, slugify_term
 
 
@@ -56,16 +56,13 @@ class Taxonomy:
         return self.by_slug[slugify_term(name)]
 
 
-MAX_SEGMENT = 60  # characters of a term's address segment; a longer slug is shortened
-
-
 def term_segment(slug: str) -> str:
     """The address segment of a term's page: its slug, or for an over-long one (a headline
     used as a tag), its first words and a digest of the whole, stable from build to build."""
-    if len(slug) <= MAX_SEGMENT:
+    if len(slug) <= MAX_TERM_LENGTH:
         return slug
-    head = slug[: MAX_SEGMENT - 9]
-    if "-" in head[MAX_SEGMENT // 2 :]:  # end at a word
+    head = slug[: MAX_TERM_LENGTH - 9]
+    if "-" in head[MAX_TERM_LENGTH // 2 :]:  # end at a word
         head = head[: head.rindex("-")]
     return f"{head.rstrip('-')}-{hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()}"
 
