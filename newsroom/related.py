@@ -99,8 +99,8 @@ class RelatedIndex:
         self.articles = articles
         self.config = config
         self.position = {a.url: i for i, a in enumerate(articles)}
-        self.text, self.vocabulary = _text_vectors(articles)
-        self.tags = _tag_vectors(articles, self.vocabulary)
+        self.text, self.vocabulary, counted = _text_vectors(articles)
+        self.tags = _tag_vectors(articles, self.vocabulary, counted)
         # Text as the real part, tags as the imaginary: one product gives both
         # similarities of every candidate of either kind (0 where absent). The text
         # columns come first, so each part sums its own products in the same order
@@ -575,14 +575,15 @@ def _slug_index(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
     return index
 
 
-def _text_vectors(articles: tuple[Article, ...]) -> tuple[sparse.csr_matrix, dict[str, int]]:
-    """Rows of L2-normalised TF-IDF weights over each release's telling terms, and the
-    column of each word."""
+def _text_vectors(articles: tuple[Article, ...]) -> tuple[sparse.csr_matrix, dict[str, int], sparse.csr_matrix]:
+    """Rows of L2-normalised TF-IDF weights over each release's telling terms, the
+    column of each word, and which words each release counts (1s, telling or not)."""
     vocabulary: dict[str, int] = {}
     n = len(articles)
     cols = np.array([vocabulary.setdefault(t, len(vocabulary)) for a in articles for t in a.tokens], dtype=np.int64)
     rows = np.repeat(np.arange(n), [len(a.tokens) for a in articles])
     counts = np.fromiter(chain.from_iterable(a.token_counts for a in articles), dtype=np.float64, count=len(cols))
+    counted = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, len(vocabulary)))
     df = np.bincount(cols, minlength=len(vocabulary))
     idf = np.log((1 + n) / (1 + df)) + 1
     weights = (1 + np.log(counts)) * idf[cols]
@@ -604,13 +605,13 @@ def _text_vectors(articles: tuple[Article, ...]) -> tuple[sparse.csr_matrix, dic
     )
     keep = rank[rows, place] < TERMS_PER_RELEASE
     matrix = sparse.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, len(vocabulary)))
-    return _normalise(matrix), vocabulary
+    return _normalise(matrix), vocabulary, counted
 
 
-def _tag_vectors(articles: tuple[Article, ...], words: dict[str, int]) -> sparse.csr_matrix:
+def _tag_vectors(articles: tuple[Article, ...], words: dict[str, int], counted: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows of L2-normalised IDF weights of each release's tags: those it carries, and,
     at ``IMPLIED_TAG_WEIGHT``, the site's tags whose every word it counts among its own
-    (``words``: the text vectors' columns). Editors tag alike what they write alike, and
+    (``words``: the text vectors' columns; ``counted``: which words each release counts). Editors tag alike what they write alike, and
     most releases carry fewer tags than their text deserves."""
     vocabulary: dict[str, int] = {}
     spelling: dict[str, str] = {}  # a tag's slug → the first spelling seen, for its words
@@ -626,7 +627,7 @@ def _tag_vectors(articles: tuple[Article, ...], words: dict[str, int]) -> sparse
     carried = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocabulary)))
     carried.sum_duplicates()
     carried.data[:] = 1.0
-    matrix = carried.maximum(IMPLIED_TAG_WEIGHT * _implied_tags(articles, words, vocabulary, spelling))
+    matrix = carried.maximum(IMPLIED_TAG_WEIGHT * _implied_tags(counted, words, vocabulary, spelling))
     # A tag on a large share of the site says little (and would make everything a candidate).
     df = np.bincount(matrix.indices, minlength=len(vocabulary))
     weights = np.log(1 + n / np.maximum(df, 1))
@@ -639,7 +640,7 @@ def _tag_vectors(articles: tuple[Article, ...], words: dict[str, int]) -> sparse
 
 
 def _implied_tags(
-    articles: tuple[Article, ...], words: dict[str, int], vocabulary: dict[str, int], spelling: dict[str, str]
+    counted: sparse.csr_matrix, words: dict[str, int], vocabulary: dict[str, int], spelling: dict[str, str]
 ) -> sparse.csr_matrix:
     """1 where a release counts every word of a tag of the site (in its words' folded,
     stopword-free form), 0 elsewhere."""
@@ -650,17 +651,6 @@ def _implied_tags(
             tag_rows += [column] * len(tag_words)
             tag_cols += [words[w] for w in tag_words]
             lengths[column] = len(tag_words)
-    n = len(articles)
-    counted = sparse.csr_matrix(
-        (
-            np.ones(sum(len(a.tokens) for a in articles)),
-            (
-                np.repeat(np.arange(n), [len(a.tokens) for a in articles]),
-                [words[t] for a in articles for t in a.tokens],
-            ),
-        ),
-        shape=(n, len(words)),
-    )
     tag_words = sparse.csr_matrix((np.ones(len(tag_rows)), (tag_rows, tag_cols)), shape=(len(vocabulary), len(words)))
     found = sparse.csr_matrix(counted @ tag_words.T)
     found.data = (found.data >= lengths[found.indices]).astype(np.float64)
