@@ -592,9 +592,13 @@ def parse_article(text: str, source: Path, config: SiteConfig) -> tuple[Article 
     for key in doc.values:
         if key not in FIELDS:
             hint = _KEY_HINTS.get(key.lower().strip())
+            # Read by nothing, so nothing on the page is wrong: published, and the typo told.
             fields.problem(
                 key,
-                f"کلید ناشناخته است؛ منظورتان «{hint}» بود؟" if hint else f"کلید ناشناخته است{suggest(key, FIELDS)}",
+                f"کلید ناشناخته است و خوانده نشد؛ منظورتان «{hint}» بود؟"
+                if hint
+                else f"کلید ناشناخته است و خوانده نشد{suggest(key, FIELDS)}",
+                WARNING,
             )
 
     title = fields.text("title", required=True, example="عنوان خبر")
@@ -766,10 +770,18 @@ def _aliases(fields: _Fields) -> tuple[str, ...]:
             or ".." in path.parts
             or not all(c.isalnum() or c in "-_.~/%\u200c" for c in alias)
         ):
-            fields.problem("aliases", f"«{alias}» نشانی قدیمی درستی نیست؛ مسیری مثل /news/old-name/ بنویسید")
+            fields.problem(
+                "aliases",
+                f"«{alias}» نشانی قدیمی درستی نیست و از آن به خبر راهی ساخته نشد؛ مسیری مثل /news/old-name/ بنویسید",
+                WARNING,  # the release is right without it; only that redirect is missing
+            )
             continue
         if path.parts[1:2] == ("static",):
-            fields.problem("aliases", f"«{alias}» زیر /static/ است که جای فایل‌های ثابت سایت است؛ نشانی دیگری بنویسید")
+            fields.problem(
+                "aliases",
+                f"«{alias}» زیر /static/ است که جای فایل‌های ثابت سایت است و از آن راهی ساخته نشد؛ نشانی دیگری بنویسید",
+                WARNING,
+            )
             continue
         alias = alias if alias.endswith(("/", ".html")) else alias + "/"
         if alias not in aliases:

@@ -169,6 +169,31 @@ def test_a_headline_as_a_tag_or_a_tag_of_marks_only_warns_and_the_release_is_pub
     assert (tmp_path / "again/tags" / segment / "index.html").is_file()
 
 
+def test_a_bad_old_address_or_an_unknown_key_only_warns_and_the_release_is_published(build, tmp_path):
+    text = release(
+        "الف", aliases='["/x/<script>/", "javascript:alert(1)", old/path, /news/../x/, /static/a/, /1398/old/]'
+    )
+    result = build({"a.md": text.replace("---\n", "---\nsumary: خلاصه\n", 1)})
+    assert result.code == 0
+    advice = "نشانی قدیمی درستی نیست و از آن به خبر راهی ساخته نشد؛ مسیری مثل /news/old-name/ بنویسید"
+    assert sorted(result.err.splitlines()) == sorted(
+        [
+            "content/a.md:2: هشدار: sumary: کلید ناشناخته است و خوانده نشد؛ منظورتان «summary» بود؟",
+            f"content/a.md:5: هشدار: aliases: «/x/<script>/» {advice}",
+            f"content/a.md:5: هشدار: aliases: «javascript:alert(1)» {advice}",
+            f"content/a.md:5: هشدار: aliases: «old/path» {advice}",
+            f"content/a.md:5: هشدار: aliases: «/news/../x/» {advice}",
+            "content/a.md:5: هشدار: aliases: «/static/a/» زیر /static/ است که جای فایل‌های ثابت سایت است"
+            " و از آن راهی ساخته نشد؛ نشانی دیگری بنویسید",
+        ]
+    )
+    assert "خلاصه" not in read(tmp_path, "/news/1403/a/")
+    made = {p.relative_to(tmp_path / "output").as_posix() for p in (tmp_path / "output").rglob("*")}
+    assert "1398/old/index.html" in made  # the good old address still leads to the release
+    assert not [p for p in made if "script" in p or "javascript" in p or p.startswith(("old", "x/", "static/a"))]
+    assert build({"a.md": text}, "--strict").code == 1
+
+
 def test_known_terms_warn_about_typos(build, tmp_path):
     result = build(
         {"a.md": release("الف", county="شاهرورد")},
