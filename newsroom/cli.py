@@ -412,10 +412,16 @@ def _import(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(f"{display_path(into / planned.path)}  {planned.title}  ({state}{photos})")
     else:
         write_import(plan, into)
-    drafts = sum(1 for p in plan.files if p.draft)
+    held = [
+        f"{to_persian_digits(count)} {what}"
+        for what, count in (
+            ("پیش‌نویس", sum(p.draft for p in plan.files)),
+            ("زمان‌بندی‌شده", sum(p.scheduled for p in plan.files)),
+        )
+        if count
+    ]
     report = [
-        f"{NAMES[kind]}: {to_persian_digits(len(plan.files))} خبر"
-        + (f" ({to_persian_digits(drafts)} پیش‌نویس)" if drafts else ""),
+        f"{NAMES[kind]}: {to_persian_digits(len(plan.files))} خبر" + (f" ({'، '.join(held)})" if held else ""),
         f"{'نوشته می‌شد' if args.dry_run else 'نوشته شد'}: {to_persian_digits(len(plan.files) - len(kept))}؛"
         f" از پیش بود و دست نخورد: {to_persian_digits(len(kept))}",
     ]

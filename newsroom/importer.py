@@ -56,7 +56,7 @@ class Post:
     date: datetime | None
     link: str
     name: str  # the source's own slug (WordPress post_name), percent-decoded; may be Persian
-    status: str  # "publish", "draft" (drafts, pending and scheduled posts) or what was skipped
+    status: str  # "publish", "draft" (drafts and pending posts), "future" (scheduled) or what was skipped
     kind: str  # "post", or "page" / "attachment" / … (not imported)
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -81,6 +81,7 @@ class Planned:
     text: str
     title: str
     draft: bool
+    scheduled: bool  # dated ahead: the build holds it until its date, as WordPress did
     photos: tuple[tuple[str, str], ...] = ()  # (file name beside the release, a local path or a URL)
 
 
@@ -273,8 +274,11 @@ def _jekyll_post(path: Path) -> Post:
 
 def _markdown_post(path: Path, front: dict[str, object], body: str, *, draft: bool, **fields: Any) -> Post:
     """A post of a Hugo or Jekyll site: what both read alike (title, tags, author, the
-    body as it is, the file it came from), and ``fields`` as each reads them."""
+    featured photo, the body as it is, the file it came from), and ``fields`` as each reads them."""
+    image, alt = _featured(front)
     return Post(
+        image=image,
+        image_alt=normalize_line(alt),
         line=1,
         title=str(front.get("title") or ""),
         html="",
@@ -286,6 +290,27 @@ def _markdown_post(path: Path, front: dict[str, object], body: str, *, draft: bo
         origin=display_path(path),
         **fields,
     )
+
+
+def _featured(front: dict[str, object]) -> tuple[str, str]:
+    """The featured photo of a Hugo or Jekyll post and its alt text, under the names their
+    themes use: ``images`` (the first), ``image``, ``featured_image``, ``cover.image``."""
+    cover = front.get("cover")
+    cover = cover if isinstance(cover, dict) else {}
+    candidates: tuple[tuple[object, object], ...] = (
+        (front.get("images"), front.get("image_alt")),
+        (front.get("image"), front.get("image_alt")),
+        (front.get("featured_image"), front.get("featured_image_alt") or front.get("image_alt")),
+        (cover.get("image"), cover.get("alt")),
+    )
+    for listed, alt in candidates:
+        value = (listed or [None])[0] if isinstance(listed, list) else listed
+        if isinstance(value, dict):  # Jekyll themes: image: {path: ..., alt: ...}
+            alt = value.get("alt", alt)
+            value = value.get("path")
+        if isinstance(value, str) and value.strip():
+            return value.strip(), str(alt or "")
+    return "", ""
 
 
 def _kept_markdown(text: str) -> tuple[str, list[str]]:
@@ -349,7 +374,7 @@ def _wordpress_post(item: ET.Element, line: int, wp: str, attachments: dict[str,
             date = moment.replace(tzinfo=zone) if zone is not None else moment  # naive: the site's own time
             break
     status = field_("status") or "publish"
-    status = "draft" if status in ("draft", "pending", "future") else status
+    status = "draft" if status in ("draft", "pending") else status
     categories = tuple(_text_of(c) for c in item.findall("category") if c.get("domain") == "category")
     tags = tuple(_text_of(c) for c in item.findall("category") if c.get("domain") == "post_tag")
     excerpt = next((c.text or "" for c in item if c.tag.endswith("}encoded") and "excerpt" in c.tag), "")
@@ -439,11 +464,12 @@ def plan_import(
     plan = Plan()
     problems = []
     taken: set[str] = set()
+    addresses: dict[str, tuple[str, int, str]] = {}  # old address → the first post that had it
     for post in posts:
         if post.kind != "post":
             _count(plan, f"{post.kind} (برگه یا پیوست، نه خبر)")
             continue
-        if post.status not in ("publish", "draft"):
+        if post.status not in ("publish", "draft", "future"):
             _count(plan, f"{post.status} (خصوصی یا زباله‌دان)")
             continue
         shown = post.origin or display_path(source)  # a folder's posts are told at their own file
@@ -458,7 +484,7 @@ def plan_import(
             plan.warnings.append(
                 Problem(shown, post.line, f"این نوشته عنوان ندارد؛ عنوانش از آغاز متن شد: «{title}»", WARNING)
             )
-        if post.date is None and post.status == "publish":
+        if post.date is None and post.status != "draft":
             problems.append(
                 Problem(shown, post.line, f"نوشتهٔ «{title}» تاریخ ندارد؛ در سایت قبلی تاریخ آن را درست کنید")
             )
@@ -476,7 +502,7 @@ def plan_import(
         else:
             body, dropped = _kept_markdown(_bring_markdown_photos(post, slug, download, photos, missing))
         dropped += missing
-        plan.dropped += [f"{year}/{slug}.md: {what}" for what in dropped]
+        plan.dropped += [f"{year}/{slug}.md: {what}" for what in dict.fromkeys(dropped)]
         front: dict[str, object] = {"title": title, "date": _jalali_text(local, zone)}
         summary = normalize_line(re.sub(r"<[^>]+>", " ", post.excerpt))
         if summary:
@@ -492,16 +518,36 @@ def plan_import(
             front["source"] = post.author
         if post.status == "draft":
             front["draft"] = True
+        if post.status == "future":
+            front["scheduled"] = True
         if post.updated is not None and post.date is not None and post.updated > post.date:
             front["updated"] = _jalali_text(post.updated, zone)
         if post.expires is not None:
             front["expires"] = _jalali_text(post.expires, zone)
         aliases = list(dict.fromkeys([*post.aliases, *_aliases(post.link)]))
+        for alias in aliases:
+            first = addresses.setdefault(alias, (shown, post.line, title))
+            if first[:2] != (shown, post.line):
+                problems.append(
+                    Problem(
+                        shown,
+                        post.line,
+                        f"نوشتهٔ «{title}» همان نشانی قدیمی «{alias}» را دارد که «{first[2]}» ({first[0]}:{first[1]})؛"
+                        " یک نشانی فقط به یک خبر می‌رسد: در سایت قبلی یکی را درست کنید یا از خروجی بردارید",
+                    )
+                )
         if aliases:
             front["aliases"] = aliases
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000) + "---\n" + body
         plan.files.append(
-            Planned(f"{year}/{slug}.md", text, title, post.status == "draft", tuple(dict.fromkeys(photos)))
+            Planned(
+                f"{year}/{slug}.md",
+                text,
+                title,
+                draft=post.status == "draft",
+                scheduled=post.status == "future",
+                photos=tuple(dict.fromkeys(photos)),
+            )
         )
     if problems:
         raise BuildError(problems)
@@ -605,9 +651,14 @@ def _lead_photo(
             f"عکس شاخص بدون متن جایگزین (alt) آورده نشد؛ پس از آوردن، image و image_alt را بنویسید: {post.image}"
         )
         return None
-    found = _old_site_photo(post.image, uploads, download) if _suffix(post.image) in PHOTO_SUFFIXES else None
-    if found is None:
-        missing.append(f"عکس شاخص آورده نشد (--uploads یا --download): {post.image}")
+    if post.markdown is not None:
+        found = _markdown_photo(post, post.image, download)
+        hint = "برای دریافت --download بزنید" if post.image.startswith(("http://", "https://")) else "پیدا نشد"
+    else:
+        found = _old_site_photo(post.image, uploads, download)
+        hint = "--uploads یا --download"
+    if found is None or _suffix(post.image) not in PHOTO_SUFFIXES:
+        missing.append(f"عکس شاخص آورده نشد ({hint}): {post.image}")
         return None
     return _photo_name(slug, post.image), found
 
@@ -621,27 +672,31 @@ def _bring_markdown_photos(
     """The Markdown body of ``post`` with each photo found beside its file (or under the
     old site's root for a /path) pointing at its copy beside the release; photos to bring
     go to ``photos``, those that cannot come to ``missing``."""
-    beside, root = (Path(folder) for folder in post.photo_folders)
     assert post.markdown is not None  # only Markdown posts come here
 
     def bring(match: re.Match[str]) -> str:
         src = unquote(match[3])
-        suffix = _suffix(src)
-        if src.startswith(("http://", "https://")):
-            if not download or suffix not in PHOTO_SUFFIXES:
+        found = _markdown_photo(post, src, download) if _suffix(src) in PHOTO_SUFFIXES else None
+        if found is None:
+            if src.startswith(("http://", "https://")):  # still on the old site: linked there until brought
                 missing.append(f"عکس آورده نشد (برای دریافت --download بزنید): {src}")
                 return match[0]
-            found = src
-        else:
-            path = (root / src.lstrip("/")) if src.startswith("/") else (beside / src)
-            if suffix not in PHOTO_SUFFIXES or not path.is_file():
-                missing.append(f"عکس پیدا نشد: {src}")
-                return match[0]
-            found = str(path.resolve())
+            missing.append(f"عکس پیدا نشد: {src}")
+            return ""  # a photo that is nowhere would stop the build
         photos.append((_photo_name(slug, src), found))
         return f"{match[1]}{photos[-1][0]}{match[5]}"
 
     return _MARKDOWN_IMAGE.sub(bring, post.markdown)
+
+
+def _markdown_photo(post: Post, src: str, download: bool) -> str | None:
+    """Where a photo of a Markdown post comes from: beside its file, under the old site's
+    root for a /path, or its address when it may be downloaded; None when none of these."""
+    if src.startswith(("http://", "https://")):
+        return src if download else None
+    beside, root = (Path(folder) for folder in post.photo_folders)
+    path = (root / src.lstrip("/")) if src.startswith("/") else (beside / src)
+    return str(path.resolve()) if path.is_file() else None
 
 
 def _in_uploads(src: str, uploads: Path | None) -> Path | None:

@@ -1,8 +1,12 @@
 """``build.py import``: a WordPress export or a feed becomes releases that build, old addresses kept."""
 
+import html
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from browser import served
 from conftest import NOW_ARG, REPO, photo, write_site
@@ -63,6 +67,53 @@ def test_a_wordpress_export_becomes_releases_that_build_with_their_old_addresses
         assert 'rel="canonical"' in redirect
 
 
+def test_wordpress_theme_unit_test_data_imports_and_every_published_post_has_its_page_and_old_address(tmp_path):
+    # The theme unit test export, as the WordPress importer's own tests keep it: English
+    # posts of every shape WordPress makes (blocks, shortcodes, no title, no body, scheduled).
+    export = FIXTURES / "wordpress-importer/theme-unit-test-data.xml"
+    write_site(tmp_path, {})
+    result = run("import", str(export), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "خروجی وردپرس: ۵۸ خبر (۱ پیش‌نویس، ۱ زمان‌بندی‌شده)" in result.stderr.splitlines()
+    built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    output = tmp_path / "output"
+
+    wp = "{https://wordpress.org/export/1.2/}"
+    published = [
+        item
+        for item in ET.parse(export).getroot().iter("item")
+        if item.findtext(f"{wp}post_type") == "post" and item.findtext(f"{wp}status") == "publish"
+    ]
+    assert len(published) == 56
+    for item in published:
+        old = unquote(urlsplit(item.findtext("link") or "").path)
+        redirect = (output / old.strip("/") / "index.html").read_text(encoding="utf-8")
+        page_url = re.search(r'rel="canonical" href="https://news\.example\.ir/([^"]+)"', redirect)
+        assert page_url, old
+        page = html.unescape((output / page_url[1] / "index.html").read_text(encoding="utf-8"))
+        title = " ".join((item.findtext("title") or "").split())
+        assert f"<h1>{title}" in page or not title, old  # the untitled post is named from its first words
+
+    scheduled = imported(tmp_path)["1408/scheduled.md"]
+    assert "date: 1408-10-12 22:30" in scheduled and "scheduled: true" in scheduled and "draft" not in scheduled
+    assert not (output / "news/1408/scheduled").exists()
+
+
+def test_unicode_a_wordpress_export_can_hold_survives_into_the_release_and_its_page(tmp_path):
+    # The WordPress importer's own test of emoji, combining marks, RTL text and bidi controls.
+    write_site(tmp_path, {})
+    result = run("import", str(FIXTURES / "wordpress-importer/wxr-utf-8-challenges.xml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (name, text), *others = imported(tmp_path).items()
+    assert not others and name == "1403/hello-world-utf8-test.md"
+    assert "title: '\"The Road Not Taken\" by Robert Frost 🌲'" in text and "السلام عليكم" in text
+    built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "output/news/1403/hello-world-utf8-test/index.html").read_text(encoding="utf-8")
+    assert "Robert Frost 🌲" in page and "𝓣𝓮𝓼𝓽 𝓜𝓾𝓵𝓽𝓲-𝓑𝔂𝓽𝓮" in page
+
+
 def test_a_second_import_changes_nothing_and_a_dry_run_writes_nothing(tmp_path):
     write_site(tmp_path, {})
     assert run("import", str(FIXTURES / "wordpress-fa.xml"), "--dry-run", cwd=tmp_path).returncode == 0
@@ -115,14 +166,43 @@ def test_a_broken_export_is_refused_with_its_line_and_nothing_is_written(tmp_pat
     (tmp_path / "not-a-feed.xml").write_text("<html><body>page</body></html>", encoding="utf-8")
     result = run("import", str(tmp_path / "not-a-feed.xml"), cwd=tmp_path)
     assert result.returncode == 1 and "خروجی وردپرس (WXR" in result.stderr
+
+    # Two posts under one old address: neither may silently lose it.
+    first = re.search(r"<item>.*?</item>", whole, re.S)
+    assert first
+    twin = first[0].replace("<title>افتتاح گلخانهٔ روستای گل‌دشت</title>", "<title>خبر دیگر</title>")
+    (tmp_path / "twins.xml").write_text(whole.replace(first[0], first[0] + "\n" + twin), encoding="utf-8")
+    result = run("import", str(tmp_path / "twins.xml"), cwd=tmp_path)
+    first_line = whole[: first.start()].count("\n") + 1
+    twin_line = first_line + first[0].count("\n") + 1
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"twins.xml:{twin_line}: نوشتهٔ «خبر دیگر» همان نشانی قدیمی «/1402/03/افتتاح-گلخانه/» را دارد که"
+        f" «افتتاح گلخانهٔ روستای گل‌دشت» (twins.xml:{first_line})؛ یک نشانی فقط به یک خبر می‌رسد:"
+        " در سایت قبلی یکی را درست کنید یا از خروجی بردارید"
+    )
+
+    # The WordPress importer's own truncated export, and a 50 MB one cut off near its end.
+    result = run("import", str(FIXTURES / "wordpress-importer/malformed-simple.xml"), cwd=tmp_path)
+    assert result.returncode == 1 and "malformed-simple.xml:14: فایل XML درست نیست" in result.stderr
+    items = whole[whole.index("<item>") : whole.rindex("</item>") + len("</item>")]
+    copies = 50_000_000 // len(items.encode()) + 1
+    big = whole.replace(items, "\n".join([items] * copies))
+    (tmp_path / "big.xml").write_text(big[: len(big) - 2000], encoding="utf-8")
+    assert (tmp_path / "big.xml").stat().st_size > 50_000_000
+    result = run("import", str(tmp_path / "big.xml"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.match(rf"big\.xml:{big[: len(big) - 2000].count(chr(10)) + 1}: فایل XML درست نیست", result.stderr)
     assert not (tmp_path / "content").exists() or not imported(tmp_path)
 
 
 def test_a_hugo_and_a_jekyll_sample_site_import_and_build_with_their_old_addresses(tmp_path):
     write_site(tmp_path, {})
+    reports = {}
     for site in ("hugo-ananke", "jekyll-new"):
         result = run("import", str(FIXTURES / site), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
+        reports[site] = result.stderr.splitlines()
     files = imported(tmp_path)
     assert sorted(files) == ["1398/sing-together-2019.md", "1400/climate-sound-change.md", "1403/welcome-to-jekyll.md"]
     # Hugo: the date in Tehran time, tags, the section's address kept.
@@ -138,6 +218,10 @@ def test_a_hugo_and_a_jekyll_sample_site_import_and_build_with_their_old_address
         "aliases:\n- /jekyll/update/2024/05/04/welcome-to-jekyll.html\n---\n"
     )
     assert "```ruby\ndef print_hi(name)" in jekyll and "{%" not in jekyll
+    assert (
+        "حذف از متن: 1400/climate-sound-change.md: عکس شاخص بدون متن جایگزین (alt) آورده نشد؛"
+        " پس از آوردن، image و image_alt را بنویسید: /images/climate-sound-change.png"
+    ) in reports["hugo-ananke"]
     built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     output = tmp_path / "output"
@@ -234,6 +318,32 @@ def test_photos_of_markdown_bodies_come_from_the_bundle_or_the_old_sites_root(tm
     assert result.returncode == 0, result.stderr
     release = imported(tmp_path)["1403/well.md"]
     assert "![چاه روستا](well-well.jpg)" in release and "![نقشهٔ منطقه](well-area.png)" in release
+    assert "lost.jpg" not in release
     assert (tmp_path / "content/1403/well-well.jpg").read_bytes() == well
     assert (tmp_path / "content/1403/well-area.png").read_bytes() == area
     assert "حذف از متن: 1403/well.md: عکس پیدا نشد: lost.jpg" in result.stderr.splitlines()
+
+    # The featured photo of the front matter, as Hugo's `images` and a Jekyll theme's `image` name it.
+    (hugo / "content/news/pump/").mkdir(parents=True)
+    (hugo / "content/news/pump/index.md").write_text(
+        "---\ntitle: پمپ تازهٔ آب\ndate: 2024-05-05T10:00:00+03:30\nimages: [pump.jpg]\n"
+        "image_alt: پمپ آب کنار مخزن روستا\n---\nمتن\n",
+        encoding="utf-8",
+    )
+    pump = photo(hugo / "content/news/pump/pump.jpg")
+    jekyll = tmp_path / "jekyll"
+    (jekyll / "_posts").mkdir(parents=True)
+    (jekyll / "_posts/2024-05-06-road.md").write_text(
+        "---\ntitle: جادهٔ تازه\nimage:\n  path: /assets/road.jpg\n---\nمتن\n", encoding="utf-8"
+    )
+    result = run("import", str(hugo), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert run("import", str(jekyll), cwd=tmp_path).returncode == 0
+    release = imported(tmp_path)["1403/pump.md"]
+    assert "image: pump-pump.jpg\nimage_alt: پمپ آب کنار مخزن روستا\n" in release
+    assert (tmp_path / "content/1403/pump-pump.jpg").read_bytes() == pump
+    road = imported(tmp_path)["1403/road.md"]
+    assert "image" not in road  # no alt text, so the photo is reported, not written without one
+    built = run("--now", NOW_ARG, "--no-search", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert 'alt="پمپ آب کنار مخزن روستا"' in (tmp_path / "output/news/1403/pump/index.html").read_text(encoding="utf-8")
