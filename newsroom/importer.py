@@ -129,8 +129,9 @@ def read_posts(source: Path) -> tuple[str, list[Post]]:
     if root.tag != "rss" or channel is None:
         raise BuildError([Problem(shown, 1, _WHAT_IT_READS)])
     items = channel.findall("item")
-    # The export's own namespace, as the parsed tags carry it ("{uri}wxr_version").
-    namespaces = (child.tag[1:].partition("}")[0] for child in channel if child.tag.startswith("{"))
+    # The export's own namespace, as the parsed tags carry it ("{uri}wxr_version"); on the
+    # items too, for an export whose channel lost its WordPress fields.
+    namespaces = (element.tag[1:].partition("}")[0] for element in channel.iter() if element.tag.startswith("{"))
     wordpress = next((ns for ns in namespaces if _WP.match(ns)), None)
     if wordpress is not None:
         featured = _attachments(items, wordpress)

@@ -126,6 +126,15 @@ def test_a_second_import_changes_nothing_and_a_dry_run_writes_nothing(tmp_path):
     assert imported(tmp_path) == before  # never over a file, even one staff changed
 
 
+def test_an_export_whose_channel_lost_its_wordpress_fields_is_still_read_as_one(tmp_path):
+    write_site(tmp_path, {})
+    whole = (FIXTURES / "wordpress-fa.xml").read_text(encoding="utf-8")
+    (tmp_path / "bare.xml").write_text(whole.replace("<wp:wxr_version>1.2</wp:wxr_version>", ""), encoding="utf-8")
+    result = run("import", str(tmp_path / "bare.xml"), "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "خروجی وردپرس: ۳ خبر (۱ پیش‌نویس)" in result.stderr.splitlines()
+
+
 def test_rss_and_atom_feeds_are_imported(tmp_path):
     write_site(tmp_path, {})
     assert run("import", str(FIXTURES / "feed.rss"), cwd=tmp_path).returncode == 0
