@@ -312,14 +312,19 @@ def test_an_export_saved_in_another_encoding_is_refused_with_the_line_it_breaks_
     assert not (tmp_path / "content").exists() or not imported(tmp_path)
 
 
+def bundle(folder: Path, text: str) -> None:
+    """A Hugo page bundle: ``folder`` with its ``index.md``."""
+    folder.mkdir(parents=True)
+    (folder / "index.md").write_text(text, encoding="utf-8")
+
+
 def test_photos_of_markdown_bodies_come_from_the_bundle_or_the_old_sites_root(tmp_path):
     write_site(tmp_path, {})
     hugo = tmp_path / "hugo"
-    (hugo / "content/news/well").mkdir(parents=True)
-    (hugo / "content/news/well/index.md").write_text(
+    bundle(
+        hugo / "content/news/well",
         "---\ntitle: حفر چاه تازه\ndate: 2024-05-04T10:00:00+03:30\n---\n![چاه روستا](well.jpg)\n\n"
         "![نقشهٔ منطقه](/maps/area.png)\n\n![گمشده](lost.jpg)\n",
-        encoding="utf-8",
     )
     well = photo(hugo / "content/news/well/well.jpg")
     area = photo(hugo / "static/maps/area.png")
@@ -333,11 +338,10 @@ def test_photos_of_markdown_bodies_come_from_the_bundle_or_the_old_sites_root(tm
     assert "حذف از متن: 1403/well.md: عکس پیدا نشد: lost.jpg" in result.stderr.splitlines()
 
     # The featured photo of the front matter, as Hugo's `images` and a Jekyll theme's `image` name it.
-    (hugo / "content/news/pump/").mkdir(parents=True)
-    (hugo / "content/news/pump/index.md").write_text(
+    bundle(
+        hugo / "content/news/pump",
         "---\ntitle: پمپ تازهٔ آب\ndate: 2024-05-05T10:00:00+03:30\nimages: [pump.jpg]\n"
         "image_alt: پمپ آب کنار مخزن روستا\n---\nمتن\n",
-        encoding="utf-8",
     )
     pump = photo(hugo / "content/news/pump/pump.jpg")
     jekyll = tmp_path / "jekyll"
