@@ -145,6 +145,12 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--output", metavar="DIR", type=Path, help="folder to build into (overrides output_dir)")
     serve.add_argument("--no-search", action="store_true", help="skip the search index")
+    serve.add_argument(
+        "--editor",
+        action="store_true",
+        help="publish the web editor at /admin/ and answer its local backend: releases saved in the "
+        "browser are written into the content folder (no account needed; this machine only)",
+    )
     new = commands.add_parser(
         "new",
         parents=[where],
@@ -350,8 +356,17 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.output is not None:
         overrides["output_dir"] = args.output
 
+    if args.editor and args.host not in ("127.0.0.1", "localhost"):
+        parser.error(
+            "--editor: ویرایشگر بی‌ورود در پوشهٔ content می‌نویسد، پس فقط روی همین رایانه باز می‌شود؛ "
+            "--host را ندهید (یا 127.0.0.1 بدهید)"
+        )
+
     def load() -> SiteConfig:
-        return _site(args, parser, **overrides)[0]
+        config = _site(args, parser, **overrides)[0]
+        if args.editor:
+            return dataclasses.replace(config, editor=dataclasses.replace(config.editor, enabled=True))
+        return config
 
     memory = Memory()
     search_index: list[OutputFile] = []  # the last one written, kept in each rebuild until refreshed
@@ -385,7 +400,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from .serve import serve  # its server and watcher are of no use to the other commands
 
-    serve(load, build, preview, memory.save, args.host, args.port)
+    serve(load, build, preview, memory.save, args.host, args.port, editor=args.editor)
     return EXIT_OK
 
 

@@ -73,6 +73,30 @@ class MenuItem:
     url: str
 
 
+EDITOR_BACKENDS = ("github", "gitlab", "gitea")
+
+
+@dataclass(frozen=True, slots=True)
+class EditorConfig:
+    """The web editor under ``/admin/``: the repository it commits to, and how staff log in."""
+
+    enabled: bool = False
+    backend: str = "github"
+    repo: str = ""  # owner/name
+    branch: str = "main"
+    auth_url: str = ""  # OAuth server of a GitHub or Gitea login (Decap's backend base_url)
+    app_id: str = ""  # GitLab: the OAuth application's id (PKCE login, no server of ours)
+    api_root: str = ""  # a self-hosted GitLab or Gitea: its API address
+    editorial_workflow: bool = False  # draft → in review → ready, as pull/merge requests
+
+    @property
+    def api_origin(self) -> str:
+        """The scheme and host the editor's page talks to, for its security policy."""
+        if self.api_root:
+            return "/".join(self.api_root.split("/")[:3])
+        return {"github": "https://api.github.com", "gitlab": "https://gitlab.com"}.get(self.backend, "")
+
+
 # Releases in a search shard by default: an edit at 10,000 releases re-indexes about this
 # many, and the search page asks about 40 shards (README, Search).
 SEARCH_SHARD_SIZE = 250
@@ -109,6 +133,8 @@ class SiteConfig:
     # Releases in a search-index shard, on average: a shard is what an edit re-indexes.
     # Not compared: the index is planned from it directly, and no page shows it.
     search_shard_size: int = field(default=SEARCH_SHARD_SIZE, compare=False)
+    # Not compared: only /admin/ shows it, and its files are kept by their bytes.
+    editor: EditorConfig = field(default=EditorConfig(), compare=False)
 
     def portable(self) -> SiteConfig:
         """These settings with their folders relative to the configuration file's: what a
@@ -162,6 +188,7 @@ _TOP_KEYS = (
     "lint_ignore",
     "strict",
     "search",
+    "editor",
     "content_dir",
     "output_dir",
     "templates_dir",
@@ -173,6 +200,7 @@ _FOLDERS = ("content_dir", "output_dir", "templates_dir", "static_dir", "cache_d
 _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
 _FEED_KEYS = tuple(FeedConfig.__dataclass_fields__)
 _MENU_KEYS = ("title", "url")
+_EDITOR_KEYS = tuple(EditorConfig.__dataclass_fields__)
 
 
 def suggest(key: str, known: tuple[str, ...] | list[str]) -> str:
@@ -313,6 +341,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         config_path=path,
         strict=reader.boolean(raw, "strict", False),
         search_shard_size=_search_shard_size(reader, raw),
+        editor=_editor(reader, raw),
     )
     if reader.problems:
         raise BuildError(reader.problems)
@@ -323,6 +352,43 @@ def _search_shard_size(reader: _Reader, raw: dict[str, Any]) -> int:
     section = reader.section(raw, "search")
     reader.check_keys(section, "search.", ("shard_size",))
     return int(reader.number(section, "search.shard_size", SEARCH_SHARD_SIZE, int, 2))
+
+
+def _editor(reader: _Reader, raw: dict[str, Any]) -> EditorConfig:
+    """The web editor: published when it has a repository to commit to, unless switched off."""
+    section = reader.section(raw, "editor")
+    reader.check_keys(section, "editor.", _EDITOR_KEYS)
+    repo = reader.string(section, "editor.repo", "")
+    backend = reader.string(section, "editor.backend", "github")
+    if backend not in EDITOR_BACKENDS:
+        reader.error("editor.backend", f"«editor.backend» یکی از {'، '.join(EDITOR_BACKENDS)} است، نه «{backend}»")
+    if repo and not re.match(r"^[\w.-]+(/[\w.-]+)+$", repo):
+        reader.error("editor.repo", f"«editor.repo» نام مخزن است، مثل office/news ، نه «{repo}»")
+    enabled = reader.boolean(section, "editor.enabled", bool(repo))
+    if enabled and not repo:
+        reader.error(
+            "editor.enabled",
+            "ویرایشگر وب مخزنی برای ثبت خبرها می‌خواهد: «editor.repo» را بدهید (مثل office/news)؛ "
+            "برای آزمودن روی همین رایانه python build.py serve --editor کافی است",
+        )
+    addresses = {}
+    for key in ("auth_url", "api_root"):
+        addresses[key] = reader.string(section, f"editor.{key}", "")
+        if addresses[key] and not is_base_url(addresses[key]):
+            reader.error(
+                f"editor.{key}",
+                f"«editor.{key}» باید نشانی کامل باشد، مثل https://auth.example.ir ، نه «{addresses[key]}»",
+            )
+    return EditorConfig(
+        enabled=enabled,
+        backend=backend,
+        repo=repo,
+        branch=reader.string(section, "editor.branch", "main"),
+        auth_url=addresses["auth_url"],
+        app_id=reader.string(section, "editor.app_id", ""),
+        api_root=addresses["api_root"],
+        editorial_workflow=reader.boolean(section, "editor.editorial_workflow", False),
+    )
 
 
 def _check_permalink(reader: _Reader, permalink: str) -> None:

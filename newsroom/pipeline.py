@@ -23,6 +23,7 @@ from .cards import can_set_persian
 from .config import SiteConfig
 from .content import Article, content_hash, find_sources, load_article, load_articles, reading_stamp
 from .errors import ERROR, WARNING, BuildError, Problem, display_path
+from .editor import render_editor
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
@@ -286,7 +287,7 @@ def _render(
     records = previous.records if previous else None
     env = create_environment(config.templates_dir, config.cache_dir / "templates" if use_cache else None)
     staging.write(render_site(site, env, assets, media, records, jobs))
-    staging.write(render_feeds(site) + render_sitemaps(site, records))
+    staging.write(render_feeds(site) + render_sitemaps(site, records) + render_editor(site, assets, records))
 
 
 def _report(

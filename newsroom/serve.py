@@ -17,13 +17,14 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import SiteConfig
 from .errors import BuildError
+from .repository import LocalRepository, RequestError
 
 RELOAD_SCRIPT = b"""// Added by build.py serve only: reload this tab when a rebuild changed the files it shows.
 const shown = document.currentScript.dataset.files.split(" ");
@@ -40,6 +41,8 @@ OVERLAY_STYLE = b""".newsroom-serve-errors { position: fixed; inset-inline: 0; i
 DEBOUNCE_SECONDS = 0.05  # editors save in bursts of events within a few milliseconds
 EVERYTHING = "*"
 MAX_LISTED = 2000  # beyond this many changed files a rebuild is announced as "everything"
+LOCAL_BACKEND = "/api/v1"  # the editor's config.yml names it (editor.LOCAL_BACKEND)
+MAX_REQUEST = 64 * 1024 * 1024  # a release with its photos, base64-encoded
 CHANGES = ("created", "deleted", "modified", "moved", "closed")
 
 
@@ -81,6 +84,12 @@ class SiteState:
 
 class _Handler(SimpleHTTPRequestHandler):
     state: SiteState
+    repository: LocalRepository | None = None
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",  # compiled as it streams in only with its own type
+        ".yml": "text/yaml",
+    }
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal is for build results
@@ -96,6 +105,9 @@ class _Handler(SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         shown = self._file_of(path)
+        if shown.startswith("admin/"):
+            # The editor is not reloaded: a rebuild after a save would lose what is being typed.
+            return super().do_GET()
         if path.suffix == ".html" and path.is_file():
             return self._send(self._decorate(path.read_bytes(), [shown]), "text/html; charset=utf-8")
         if not path.exists():
@@ -103,6 +115,34 @@ class _Handler(SimpleHTTPRequestHandler):
             body = self._decorate(not_found.read_bytes(), [shown, "404.html"]) if not_found.is_file() else b"not found"
             return self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
         return super().do_GET()
+
+    def do_POST(self) -> None:
+        """The editor's local backend (``build.py serve --editor``)."""
+        if self.repository is None or self.path != LOCAL_BACKEND:
+            return self._send(b"not found", "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
+        # A page of another site may post to this address too: only JSON (which a browser
+        # sends across sites only after asking, and we never say yes) from this site is read.
+        origin = self.headers.get("Origin")
+        if self.headers.get_content_type() != "application/json" or (
+            origin is not None and origin != f"http://{self.headers.get('Host')}"
+        ):
+            return self._json({"error": "only the editor of this site may write here"}, HTTPStatus.FORBIDDEN)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST:
+            return self._json({"error": "request too large"}, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            request = json.loads(self.rfile.read(length))
+            if not isinstance(request, dict):
+                raise ValueError("not an object")
+            answer = self.repository.answer(str(request.get("action")), request.get("params") or {})
+        except (ValueError, AttributeError, TypeError, KeyError) as exc:
+            return self._json({"error": f"bad request: {exc}"}, HTTPStatus.BAD_REQUEST)
+        except RequestError as exc:
+            return self._json({"error": str(exc)}, HTTPStatus(exc.status))
+        self._json(answer)
+
+    def _json(self, answer: Any, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self._send(json.dumps(answer, ensure_ascii=False).encode(), "application/json; charset=utf-8", status)
 
     def _file_of(self, path: Path) -> str:
         """``path`` as a file of the output folder, as rebuilds name the files they change."""
@@ -169,25 +209,31 @@ class _Watcher(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in CHANGES:
             return  # reading a file (opened, closed without writing) is not a change
-        path = Path(str(event.src_path)).resolve()
+        paths = [Path(str(event.src_path)).resolve()]
+        if event.event_type == "moved":  # an atomic save: a hidden temporary file renamed into place
+            paths.append(Path(str(event.dest_path)).resolve())
+        changed = [path for path in paths if self._counts(path, event)]
+        if not changed:
+            return
+        with self.lock:
+            self.paths.update(changed)
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(DEBOUNCE_SECONDS, self._settled)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _counts(self, path: Path, event: FileSystemEvent) -> bool:
+        """Whether a change of ``path`` may change the site."""
         # Folder timestamps, the site being written, the cache, editors' hidden swap files.
         if (
             (event.is_directory and event.event_type == "modified")
             or str(path).startswith(self.ignored)
             or any(part.startswith(".") for part in path.parts)
         ):
-            return
-        if path.parent == self.config_file.parent and path != self.config_file and not path.is_dir():
-            return  # of the project's own folder only the configuration counts (not logs, notes)
-        with self.lock:
-            self.paths.add(path)
-            if event.event_type == "moved":
-                self.paths.add(Path(str(event.dest_path)).resolve())
-            if self.timer is not None:
-                self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_SECONDS, self._settled)
-            self.timer.daemon = True
-            self.timer.start()
+            return False
+        # Of the project's own folder only the configuration counts (not logs, notes).
+        return not (path.parent == self.config_file.parent and path != self.config_file and not path.is_dir())
 
     def _settled(self) -> None:
         with self.lock:
@@ -202,6 +248,7 @@ def serve(
     save: Callable[[], None],
     host: str,
     port: int,
+    editor: bool = False,
 ) -> None:
     """Build with ``build(load())``, serve the output folder on ``host:port``, and rebuild
     whenever content, templates, static files or the configuration change. Stops on Ctrl-C.
@@ -209,7 +256,8 @@ def serve(
     ``build`` returns the files it changed (None: any may have) and a follow-up (the
     search index) that runs after open tabs are told to reload. When only releases were
     edited, ``preview`` first rewrites their pages alone, so their tabs reload at once;
-    the whole rebuild follows. ``save`` keeps the rebuild's cache once tabs are told."""
+    the whole rebuild follows. ``save`` keeps the rebuild's cache once tabs are told.
+    With ``editor``, the web editor's local backend writes releases into the content folder."""
     state = SiteState()
     config = load()
     lock = threading.Lock()
@@ -250,7 +298,8 @@ def serve(
     rebuild()
     if not (config.output_dir / "index.html").exists():
         raise SystemExit("نخستین ساخت انجام نشد؛ خطاهای بالا را درست کنید و دوباره اجرا کنید")
-    handler = type("Handler", (_Handler,), {"state": state})
+    repository = LocalRepository(config.config_path.parent, config.content_dir) if editor else None
+    handler = type("Handler", (_Handler,), {"state": state, "repository": repository})
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(config.output_dir)))
     server.daemon_threads = True
     watcher = _Watcher(rebuild, ignored=(config.output_dir, config.cache_dir), config_file=config.config_path)
@@ -260,6 +309,10 @@ def serve(
             observer.schedule(watcher, str(folder), recursive=folder != config.config_path.parent)
     observer.start()
     print(f"سایت در http://{host}:{port}/ — با Ctrl+C متوقف می‌شود", flush=True)
+    if editor:
+        print(
+            f"ویرایشگر در http://{host}:{port}/admin/ — آنچه ذخیره شود در {config.content_dir} نوشته می‌شود", flush=True
+        )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

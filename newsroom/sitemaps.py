@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
 from .cache import engine_stamp
+from .editor import editor_policy
 from .feeds import address
 from .output import OutputFile, Record, xml_bytes
 from .site import Site
@@ -79,12 +80,24 @@ def render_sitemaps(site: Site, previous: dict[str, Record] | None = None) -> li
 
 
 def _nginx(site: Site) -> bytes:
-    """Server-block lines for nginx: the pages' Content-Security-Policy as a header, the
-    404 page, and a real 301 for every alias (the redirect pages stay for other hosts)."""
+    """Server-block lines for nginx: the pages' Content-Security-Policy as a header (the
+    editor's under /admin/), the 404 page, and a real 301 for every alias (the redirect
+    pages stay for other hosts)."""
     base = site.config.base_path
     lines = [
         "# Written by build.py with the site; included by deploy/nginx/newsroom.conf. Do not edit.",
-        f'add_header Content-Security-Policy "{site.config.content_security_policy}" always;',
+        f'set $newsroom_csp "{site.config.content_security_policy}";',
+    ]
+    if site.config.editor.enabled:
+        # The editor's page needs a wider policy (editor.editor_policy); a header of its
+        # own in a location would drop the server's other headers, so a variable differs.
+        lines += [
+            f'if ($uri ~ "^{base}admin/") {{',
+            f'    set $newsroom_csp "{editor_policy(site)}";',
+            "}",
+        ]
+    lines += [
+        "add_header Content-Security-Policy $newsroom_csp always;",
         f"error_page 404 {base}404.html;",
     ]
     for alias, article in site.redirects:

@@ -6,7 +6,7 @@ from conftest import REPO
 
 # Each module may import only modules of a lower layer (or of none).
 LAYERS = [
-    {"workers"},
+    {"workers", "repository"},
     {"errors", "cache", "fingerprint"},
     {"text", "yamldoc"},
     {"dates"},
@@ -16,7 +16,7 @@ LAYERS = [
     {"taxonomy", "related", "lint"},
     {"site"},
     {"output"},
-    {"feeds", "images", "search"},
+    {"feeds", "images", "search", "editor"},
     {"sitemaps", "cards"},
     {"media"},
     {"render"},
