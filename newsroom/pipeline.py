@@ -22,8 +22,8 @@ from .cache import Cache, FileCache, load_pickle, remove_files
 from .cards import can_set_persian
 from .config import SiteConfig
 from .content import Article, content_hash, find_sources, load_article, load_articles, reading_stamp
-from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .editor import render_editor
+from .errors import ERROR, WARNING, BuildError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import expect
 from conftest import REPO, photo, release
+from playwright.sync_api import expect
 from test_serve import free_port, wait_for
 
 from newsroom.cli import main
