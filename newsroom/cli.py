@@ -16,6 +16,7 @@ from .annotations import CODE_QUALITY_REPORT, GITHUB, GITLAB, NONE, detect_platf
 from .config import SiteConfig, is_base_url, load_config
 from .content import Article
 from .dates import format_jalali, parse_date
+from .editor import LOOPBACK_HOSTS
 from .errors import ERROR, BuildError, LocatedError, Problem, display_path
 from .importer import already_there, plan_import, read_posts, write_import
 from .output import OutputFile
@@ -356,7 +357,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.output is not None:
         overrides["output_dir"] = args.output
 
-    if args.editor and args.host not in ("127.0.0.1", "localhost"):
+    if args.editor and args.host not in LOOPBACK_HOSTS:
         parser.error(
             "--editor: ویرایشگر بی‌ورود در پوشهٔ content می‌نویسد، پس فقط روی همین رایانه باز می‌شود؛ "
             "--host را ندهید (یا 127.0.0.1 بدهید)"

@@ -26,6 +26,7 @@ DECAP_VERSION = "3.16.3"
 EDITOR_SCRIPT = DATA / "editor.js"
 EDITOR_STYLE = DATA / "editor.css"
 LOCAL_BACKEND = "/api/v1"  # answered by build.py serve --editor
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")  # where Decap looks for a local backend
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"  # text.is_ascii_slug, as a JavaScript pattern
 
 
@@ -79,7 +80,7 @@ def decap_config(site: Site) -> dict[str, Any]:
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
         "collections": [_releases(site, content)],
     }
-    if urlsplit(config.base_url).hostname in ("127.0.0.1", "localhost"):
+    if urlsplit(config.base_url).hostname in LOOPBACK_HOSTS:
         # Built by serve --editor, which answers there; Decap wants the whole address.
         decap["local_backend"] = {"url": config.base_url + LOCAL_BACKEND.lstrip("/")}
     if config.logo:
@@ -189,13 +190,14 @@ def render_editor(site: Site, assets: tuple[Asset, ...], previous: dict[str, Rec
     if not site.config.editor.enabled:
         return []
     stylesheet = next((a.url for a in assets if a.path == "css/site.css"), "")
+    script, style = EDITOR_SCRIPT.read_bytes(), EDITOR_STYLE.read_bytes()
     files = [
-        OutputFile("admin/index.html", _page(site, stylesheet)),
+        OutputFile("admin/index.html", _page(site, stylesheet, script, style)),
         OutputFile(
             "admin/config.yml", yaml.safe_dump(decap_config(site), allow_unicode=True, sort_keys=False).encode()
         ),
-        OutputFile("admin/editor.js", EDITOR_SCRIPT.read_bytes()),
-        OutputFile("admin/editor.css", EDITOR_STYLE.read_bytes()),
+        OutputFile("admin/editor.js", script),
+        OutputFile("admin/editor.css", style),
     ]
     # Decap's 98 files: kept by the digests they are published under, without reading them.
     digests = dict(line.split()[::-1] for line in (DECAP / "SHA256SUMS").read_text().splitlines())
@@ -209,10 +211,10 @@ def render_editor(site: Site, assets: tuple[Asset, ...], previous: dict[str, Rec
     return files
 
 
-def _page(site: Site, stylesheet: str) -> bytes:
+def _page(site: Site, stylesheet: str, script: bytes, style: bytes) -> bytes:
     config = site.config
     preview = f"..{stylesheet}" if stylesheet else ""
-    script, style = (hashlib.sha256(f.read_bytes()).hexdigest()[:10] for f in (EDITOR_SCRIPT, EDITOR_STYLE))
+    script_version, style_version = (hashlib.sha256(data).hexdigest()[:10] for data in (script, style))
     return f"""<!doctype html>
 <html lang="{html.escape(config.language)}" dir="rtl">
 <head>
@@ -222,11 +224,11 @@ def _page(site: Site, stylesheet: str) -> bytes:
 <meta http-equiv="Content-Security-Policy" content="{editor_policy(site)}">
 <title>ویرایشگر خبرها — {html.escape(config.title)}</title>
 <link href="config.yml" type="text/yaml" rel="cms-config-url">
-<link href="editor.css?v={style}" rel="stylesheet">
+<link href="editor.css?v={style_version}" rel="stylesheet">
 </head>
 <body>
 <script src="decap-cms.js?v={DECAP_VERSION}"></script>
-<script src="editor.js?v={script}" data-preview-style="{html.escape(preview)}"
+<script src="editor.js?v={script_version}" data-preview-style="{html.escape(preview)}"
   data-timezone="{html.escape(config.timezone.key)}"></script>
 </body>
 </html>

@@ -17,12 +17,13 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import SiteConfig
+from .editor import LOCAL_BACKEND
 from .errors import BuildError
 from .repository import LocalRepository, RequestError
 
@@ -41,7 +42,6 @@ OVERLAY_STYLE = b""".newsroom-serve-errors { position: fixed; inset-inline: 0; i
 DEBOUNCE_SECONDS = 0.05  # editors save in bursts of events within a few milliseconds
 EVERYTHING = "*"
 MAX_LISTED = 2000  # beyond this many changed files a rebuild is announced as "everything"
-LOCAL_BACKEND = "/api/v1"  # the editor's config.yml names it (editor.LOCAL_BACKEND)
 MAX_REQUEST = 64 * 1024 * 1024  # a release with its photos, base64-encoded
 CHANGES = ("created", "deleted", "modified", "moved", "closed")
 
@@ -85,7 +85,7 @@ class SiteState:
 class _Handler(SimpleHTTPRequestHandler):
     state: SiteState
     repository: LocalRepository | None = None
-    extensions_map: ClassVar[dict[str, str]] = {
+    extensions_map = {  # noqa: RUF012 - the base class declares it as an instance attribute
         **SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",  # compiled as it streams in only with its own type
         ".yml": "text/yaml",
