@@ -126,8 +126,11 @@ def _releases(site: Site, content: str) -> dict[str, Any]:
                 "name": "slug",
                 "label": "نشانی (لاتین)",
                 "widget": "string",
+                # Required of new releases by editor.js: older ones may be named by their file.
+                "required": False,
                 "pattern": [SLUG_PATTERN, "فقط حروف کوچک لاتین، رقم و خط تیره، مثل shahroud-workshop"],
-                "hint": "بخش پایانی نشانی خبر در سایت؛ پس از انتشار آن را تغییر ندهید.",
+                "hint": "بخش پایانی نشانی خبر در سایت؛ پس از انتشار آن را تغییر ندهید"
+                " (خبرهای قدیمی بی‌نشانی را خالی بگذارید).",
             },
             {
                 "name": "date",
@@ -145,7 +148,7 @@ def _releases(site: Site, content: str) -> dict[str, Any]:
             {
                 "name": "tags",
                 "label": config.taxonomy("tags").label,
-                "widget": "string",
+                "widget": "terms",
                 "required": False,
                 "hint": "برچسب‌ها را با ، جدا کنید.",
             },
@@ -160,7 +163,13 @@ def _releases(site: Site, content: str) -> dict[str, Any]:
                 "hint": "آنچه در عکس دیده می‌شود، برای کسی که آن را نمی‌بیند؛ با عکس الزامی است.",
             },
             {"name": "image_caption", "label": "زیرنویس عکس", "widget": "string", "required": False},
-            {"name": "source", "label": "منبع", "widget": "string", "default": f"روابط عمومی {source}"},
+            {
+                "name": "source",
+                "label": "منبع",
+                "widget": "string",
+                "required": False,
+                "default": f"روابط عمومی {source}",
+            },
             {
                 "name": "related",
                 "label": "خبرهای مرتبط (اول فهرست)",
@@ -172,12 +181,19 @@ def _releases(site: Site, content: str) -> dict[str, Any]:
                 "multiple": True,
                 "required": False,
             },
-            {"name": "draft", "label": "پیش‌نویس (منتشر نشود)", "widget": "boolean", "default": False},
+            {
+                "name": "draft",
+                "label": "پیش‌نویس (منتشر نشود)",
+                "widget": "boolean",
+                "default": False,
+                "required": False,
+            },
             {
                 "name": "scheduled",
                 "label": "زمان‌بندی‌شده (در تاریخ آینده خودش منتشر شود)",
                 "widget": "boolean",
                 "default": False,
+                "required": False,
             },
             {"name": "body", "label": "متن خبر", "widget": "markdown"},
         ],

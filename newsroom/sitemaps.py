@@ -84,22 +84,20 @@ def _nginx(site: Site) -> bytes:
     editor's under /admin/), the 404 page, and a real 301 for every alias (the redirect
     pages stay for other hosts)."""
     base = site.config.base_path
-    lines = [
-        "# Written by build.py with the site; included by deploy/nginx/newsroom.conf. Do not edit.",
-        f'set $newsroom_csp "{site.config.content_security_policy}";',
-    ]
+    lines = ["# Written by build.py with the site; included by deploy/nginx/newsroom.conf. Do not edit."]
     if site.config.editor.enabled:
         # The editor's page needs a wider policy (editor.editor_policy); a header of its
         # own in a location would drop the server's other headers, so a variable differs.
         lines += [
+            f'set $newsroom_csp "{site.config.content_security_policy}";',
             f'if ($uri ~ "^{base}admin/") {{',
             f'    set $newsroom_csp "{editor_policy(site)}";',
             "}",
+            "add_header Content-Security-Policy $newsroom_csp always;",
         ]
-    lines += [
-        "add_header Content-Security-Policy $newsroom_csp always;",
-        f"error_page 404 {base}404.html;",
-    ]
+    else:
+        lines.append(f'add_header Content-Security-Policy "{site.config.content_security_policy}" always;')
+    lines.append(f"error_page 404 {base}404.html;")
     for alias, article in site.redirects:
         # nginx matches the decoded path, so a Persian or %-encoded alias is written decoded.
         old = unquote(base + alias.lstrip("/")).replace("\\", "\\\\").replace('"', '\\"')

@@ -247,6 +247,31 @@
     },
   });
 
+  // Tags as the build reads them: one line, terms apart by «،» (or ","). A release written
+  // by hand may hold a YAML list; it is shown joined and kept a list until it is edited.
+  const termsText = (value) => (value && value.join ? value.join("، ") : value || "");
+
+  const TermsControl = createClass({
+    render() {
+      const { forID, value, onChange, classNameWrapper, setActiveStyle, setInactiveStyle } = this.props;
+      return h("input", {
+        id: forID,
+        type: "text",
+        className: classNameWrapper,
+        value: termsText(value),
+        onChange: (event) => onChange(event.target.value),
+        onFocus: setActiveStyle,
+        onBlur: setInactiveStyle,
+      });
+    },
+  });
+
+  const TermsPreview = createClass({
+    render() {
+      return h("p", null, termsText(this.props.value));
+    },
+  });
+
   // A release as its page shows it: the site's stylesheet and font, right to left.
   const ReleasePreview = createClass({
     render() {
@@ -284,6 +309,11 @@
   // empty are not written, so a file made here reads like one written by hand.
   function beforeSave({ entry }) {
     let data = entry.get("data");
+    // Releases written before the form may have no slug (the build takes the file's name);
+    // a new one is named by it.
+    if (entry.get("newRecord") && !String(data.get("slug") || "").trim()) {
+      throw new Error("نشانی (لاتین) خبر را بنویسید، مثل shahroud-workshop.");
+    }
     if (data.get("image") && !String(data.get("image_alt") || "").trim()) {
       throw new Error("متن جایگزین عکس را بنویسید: آنچه در عکس دیده می‌شود، برای کسی که آن را نمی‌بیند.");
     }
@@ -295,6 +325,7 @@
   }
 
   CMS.registerWidget("jalali-date", JalaliDateControl, JalaliDatePreview);
+  CMS.registerWidget("terms", TermsControl, TermsPreview);
   CMS.registerPreviewTemplate("releases", ReleasePreview);
   if (script.dataset.previewStyle) CMS.registerPreviewStyle(script.dataset.previewStyle);
   CMS.registerEventListener({ name: "preSave", handler: beforeSave });
