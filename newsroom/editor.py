@@ -105,7 +105,7 @@ def _releases(site: Site, content: str) -> dict[str, Any]:
         "name": "releases",
         "label": "خبرها",
         "label_singular": "خبر",
-        "description": "خبرهای روابط عمومی؛ هر خبر یک فایل Markdown در مخزن سایت است.",
+        "description": "هر خبر یک فایل در مخزن سایت",
         "folder": content,
         # content/1403/1403-08-20-slug.md, as build.py new names a release: each part cut
         # from the stored date «1403-08-20 10:30» (Decap drops the trailing space). A path

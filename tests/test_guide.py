@@ -59,6 +59,12 @@ def test_the_guides_commands_are_real(tmp_path, capsys, monkeypatch):
     assert made == shown
 
 
+def test_the_guides_screenshots_are_there():
+    # Made by test_editor's browser test: NEWSROOM_SCREENSHOTS=docs/images pytest -k form
+    shown = re.findall(r"!\[[^\]]+\]\((images/[^)]+)\)", GUIDE)
+    assert shown and all((REPO / "docs" / path).stat().st_size > 10_000 for path in shown)
+
+
 def test_every_error_message_in_the_guide_is_one_the_build_prints():
     printed = {
         line
