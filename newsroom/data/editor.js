@@ -43,6 +43,9 @@
   const weekday = (year, month, day) => (((dayNumber(year, month, day) - ANCHOR + 4) % 7) + 7) % 7;
 
   const pad = (n) => String(n).padStart(2, "0");
+  /** [year, month, day(, hour, minute)] → «1403-02-15 10:30», the spelling the build reads. */
+  const stored = ([year, month, day, hour, minute]) =>
+    `${year}-${pad(month)}-${pad(day)}` + (hour === undefined ? "" : ` ${pad(hour)}:${pad(minute)}`);
   const toPersian = (text) => String(text).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
   const toLatin = (text) =>
     String(text)
@@ -80,11 +83,11 @@
         error: `${MONTHS[month - 1]} ${toPersian(year)} فقط ${toPersian(monthLength(year, month))} روز دارد${leap}`,
       };
     }
-    const date = `${year}-${pad(month)}-${pad(day)}`;
-    if (match[4] === undefined) return { value: date, parts: [year, month, day] };
+    if (match[4] === undefined) return { value: stored([year, month, day]), parts: [year, month, day] };
     const [hour, minute] = [Number(match[4]), Number(match[5])];
     if (hour > 23 || minute > 59) return { error: "ساعت بین ۰ تا ۲۳ و دقیقه بین ۰ تا ۵۹ است" };
-    return { value: `${date} ${pad(hour)}:${pad(minute)}`, parts: [year, month, day, hour, minute] };
+    const parts = [year, month, day, hour, minute];
+    return { value: stored(parts), parts };
   }
 
   /** «چهارشنبه ۱۵ اردیبهشت ۱۴۰۳، ساعت ۱۰:۳۰», as the site's pages write a release's date. */
@@ -102,9 +105,10 @@
     },
 
     componentDidUpdate(previous) {
-      // An entry loaded or reset from outside the field.
-      if (previous.value !== this.props.value && parse(this.state.text).value !== this.props.value) {
-        if (this.props.value !== this.state.text) this.setState({ text: shown(this.props.value) });
+      // An entry loaded or reset from outside the field (not what is being typed in it).
+      const { value } = this.props;
+      if (previous.value !== value && parse(this.state.text).value !== value && value !== this.state.text) {
+        this.setState({ text: shown(value) });
       }
     },
 
@@ -121,17 +125,18 @@
       this.props.onChange(parsed.value || text);
     },
 
+    // A day from the calendar keeps the time typed, else takes the time now.
     pick(year, month, day) {
       const current = parse(this.props.value).parts || [];
-      const [hour, minute] = current.length > 3 ? current.slice(3) : now().slice(3);
-      const value = `${year}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}`;
-      this.setState({ text: shown(value), open: false });
-      this.props.onChange(value);
+      this.choose([year, month, day, ...(current.length > 3 ? current.slice(3) : now().slice(3))]);
     },
 
     setNow() {
-      const [year, month, day, hour, minute] = now();
-      const value = `${year}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}`;
+      this.choose(now());
+    },
+
+    choose(parts) {
+      const value = stored(parts);
       this.setState({ text: shown(value), open: false });
       this.props.onChange(value);
     },
