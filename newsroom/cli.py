@@ -26,6 +26,7 @@ from .pipeline import (
     build_site,
     check_site,
     explain_related,
+    make_bulletin,
     preview_releases,
     search_index_in_place,
     write_search_index,
@@ -35,7 +36,7 @@ from .scaffold import new_release
 from .site import Visibility
 from .text import to_persian_digits
 
-COMMANDS = ("build", "check", "new", "related", "serve", "import")
+COMMANDS = ("build", "check", "new", "related", "serve", "import", "bulletin")
 EXIT_OK, EXIT_PROBLEMS = 0, 1  # usage mistakes exit 2, from argparse
 
 
@@ -201,6 +202,32 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     imports.add_argument(
         "--download", action="store_true", help="download the photos not found locally from the old site"
     )
+    bulletin = commands.add_parser(
+        "bulletin",
+        parents=[where],
+        help="typeset the printed bulletin of a month (PDF)",
+        description="Typeset the releases published in a Jalali month (or a year, or a range of months) as "
+        "one PDF issue for print and messengers: A4, right to left, a cover with the issue's number, "
+        "contents with page numbers, releases grouped by category or county (bulletin.group_by), "
+        "each with its date, county, photo, source and a QR code of its page. Templates: "
+        "templates/bulletin.html and bulletin.css. An issue whose releases, templates and "
+        "files did not change is not typeset again.",
+    )
+    bulletin.add_argument(
+        "months",
+        metavar="MONTHS",
+        help="1403-08 (a month), 1403 (a year) or 1403-07..1403-09 (a range); Persian digits and «آبان ۱۴۰۳» too",
+    )
+    bulletin.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="where the PDF goes (default: bulletin/MONTHS.pdf beside the config)",
+    )
+    bulletin.add_argument("--drafts", action="store_true", help="also print releases marked draft: true (a proof)")
+    bulletin.add_argument(
+        "--jobs", metavar="N", type=int, default=os.cpu_count() or 1, help="processes for print-sized photos"
+    )
     return parser, build
 
 
@@ -223,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             "related": _related,
             "serve": _serve,
             "import": _import,
+            "bulletin": _bulletin,
         }[args.command](args, parser)
     except BuildError as exc:
         for problem in exc.problems:
@@ -236,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             "related": "بررسی اخبار مرتبط",
             "serve": "پیش‌نمایش",
             "import": "آوردن خبرها",
+            "bulletin": "ساختن خبرنامه",
         }[args.command]
         print(f"{what} انجام نشد: {errors} خطا، {warnings} هشدار", file=sys.stderr)
         if args.command in ("build", "check"):
@@ -454,6 +483,23 @@ NAMES = {
     "hugo": "محتوای Hugo",
     "jekyll": "نوشته‌های Jekyll",
 }
+
+
+def _bulletin(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    config, now, _ = _site(args, parser)
+    if args.jobs < 1:
+        parser.error("--jobs: دست‌کم ۱")
+    report = make_bulletin(config, args.months, now, args.output, args.drafts, args.jobs)
+    number = f"، شمارهٔ {to_persian_digits(report.number)}" if report.number else ""
+    what = f"خبرنامهٔ {report.period.title}{number}: {to_persian_digits(report.releases)} خبر"
+    size = to_persian_digits(f"{report.size / 1_048_576:.1f}").replace(".", "٫")
+    if report.typeset:
+        print(f"{what} ← {display_path(report.path)} ({size} مگابایت)")
+    else:
+        print(f"{what}؛ بی‌تغییر از ساخت پیش، دوباره حروف‌چینی نشد ← {display_path(report.path)}")
+    if not report.finished:
+        print("هشدار: این ماه هنوز تمام نشده است؛ خبرهای بعدی در این شماره نیستند", file=sys.stderr)
+    return EXIT_OK
 
 
 def _related(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

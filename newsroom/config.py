@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .dates import parse_jalali_months
 from .errors import BuildError, LocatedError, Problem, display_path
 from .text import is_ascii_slug
 from .yamldoc import YamlMapping, parse_yaml_mapping
@@ -97,6 +98,20 @@ class EditorConfig:
         return {"github": "https://api.github.com", "gitlab": "https://gitlab.com"}.get(self.backend, "")
 
 
+BULLETIN_GROUPS = ("category", "county", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class BulletinConfig:
+    """The printed monthly bulletin (``python build.py bulletin``): how an issue is laid out,
+    and whether the site publishes each finished month's issue under ``/bulletin/``."""
+
+    publish: bool = False  # typesetting every month costs a cold build minutes: asked for, not assumed
+    group_by: str = "category"  # category, county or none
+    first_issue: tuple[int, int] | None = None  # Jalali (year, month) of issue number 1
+    qr: bool = True  # a QR code of each release's address beside its printed link
+
+
 # Releases in a search shard by default: an edit at 10,000 releases re-indexes about this
 # many, and the search page asks about 40 shards (README, Search).
 SEARCH_SHARD_SIZE = 250
@@ -135,6 +150,7 @@ class SiteConfig:
     search_shard_size: int = field(default=SEARCH_SHARD_SIZE, compare=False)
     # Not compared: only /admin/ shows it, and its files are kept by their bytes.
     editor: EditorConfig = field(default=EditorConfig(), compare=False)
+    bulletin: BulletinConfig = BulletinConfig()
 
     def portable(self) -> SiteConfig:
         """These settings with their folders relative to the configuration file's: what a
@@ -189,6 +205,7 @@ _TOP_KEYS = (
     "strict",
     "search",
     "editor",
+    "bulletin",
     "content_dir",
     "output_dir",
     "templates_dir",
@@ -201,6 +218,7 @@ _RELATED_KEYS = tuple(RelatedConfig.__dataclass_fields__)
 _FEED_KEYS = tuple(FeedConfig.__dataclass_fields__)
 _MENU_KEYS = ("title", "url")
 _EDITOR_KEYS = tuple(EditorConfig.__dataclass_fields__)
+_BULLETIN_KEYS = tuple(BulletinConfig.__dataclass_fields__)
 
 
 def suggest(key: str, known: tuple[str, ...] | list[str]) -> str:
@@ -342,6 +360,7 @@ def parse_config(doc: YamlMapping, path: Path) -> SiteConfig:
         strict=reader.boolean(raw, "strict", False),
         search_shard_size=_search_shard_size(reader, raw),
         editor=_editor(reader, raw),
+        bulletin=_bulletin(reader, raw),
     )
     if reader.problems:
         raise BuildError(reader.problems)
@@ -388,6 +407,35 @@ def _editor(reader: _Reader, raw: dict[str, Any]) -> EditorConfig:
         app_id=reader.string(section, "editor.app_id", ""),
         api_root=addresses["api_root"],
         editorial_workflow=reader.boolean(section, "editor.editorial_workflow", False),
+    )
+
+
+def _bulletin(reader: _Reader, raw: dict[str, Any]) -> BulletinConfig:
+    """The printed bulletin's layout, and whether the site publishes it."""
+    section = reader.section(raw, "bulletin")
+    reader.check_keys(section, "bulletin.", _BULLETIN_KEYS)
+    group_by = reader.string(section, "bulletin.group_by", "category")
+    if group_by not in BULLETIN_GROUPS:
+        reader.error(
+            "bulletin.group_by",
+            f"«bulletin.group_by» یکی از {'، '.join(BULLETIN_GROUPS)} است (دسته، شهرستان یا بی‌گروه)، نه «{group_by}»",
+        )
+        group_by = "category"
+    first_issue = None
+    if "first_issue" in section:
+        try:
+            first, last = parse_jalali_months(str(section["first_issue"]))
+        except LocatedError as exc:
+            reader.error("bulletin.first_issue", f"«bulletin.first_issue»: {exc.message}")
+        else:
+            if first != last:
+                reader.error("bulletin.first_issue", "«bulletin.first_issue» یک ماه است، مثل 1403-01: ماه شمارهٔ ۱")
+            first_issue = first
+    return BulletinConfig(
+        publish=reader.boolean(section, "bulletin.publish", False),
+        group_by=group_by,
+        first_issue=first_issue,
+        qr=reader.boolean(section, "bulletin.qr", True),
     )
 
 

@@ -162,3 +162,50 @@ def format_jalali(moment: datetime, style: str = "long") -> str:
 def month_name(month: int) -> str:
     """Persian name of Jalali month 1–12."""
     return MONTH_NAMES[month - 1]
+
+
+_MONTH = re.compile(r"^(?P<y>\d{4})(?:\s*[-/.]\s*(?P<m>\d{1,2}))?$")
+MONTH_EXAMPLES = "1403-08 یا ۱۴۰۳/۸ یا آبان ۱۴۰۳ (ماه)، 1403 (سال)، 1403-07..1403-09 (چند ماه)"
+
+
+def parse_jalali_months(value: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The first and last (year, month) of a span of Jalali months as staff type it:
+    ``1403-08`` or «آبان ۱۴۰۳» (a month), ``1403`` (its twelve months), or two of these
+    joined by ``..`` (a range). Raises ``LocatedError`` saying what is wrong."""
+    first, dots, last = to_ascii_digits(normalize_line(value)).partition("..")
+    start, end = _month_span(first.strip(), value), _month_span(last.strip(), value) if dots else None
+    if end is None:
+        return start
+    if end[1] < start[0]:
+        raise LocatedError(f"در «{value}» ماه پایان پیش از ماه آغاز است؛ اول ماه زودتر را بنویسید")
+    return start[0], end[1]
+
+
+def _month_span(text: str, value: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    words = text.split()
+    if len(words) == 2 and not words[0].isdigit():  # «آبان ۱۴۰۳»
+        number = _MONTH_NUMBERS.get(words[0].replace(ZWNJ, ""))
+        if number is None:
+            close = difflib.get_close_matches(words[0], MONTH_NAMES, n=1, cutoff=0.6)
+            hint = f"؛ منظورتان «{close[0]}» بود؟" if close else "؛ نام ماه‌ها: " + "، ".join(MONTH_NAMES)
+            raise LocatedError(f"ماه «{words[0]}» در «{value}» شناخته نشد{hint}")
+        text = f"{words[1]}-{number}"
+    match = _MONTH.match(text)
+    if not match:
+        raise LocatedError(f"«{value}» ماه یا سال شمسی نیست؛ نمونه‌های درست: {MONTH_EXAMPLES}")
+    year = int(match["y"])
+    if not 1200 <= year < FIRST_GREGORIAN_YEAR:
+        raise LocatedError(f"سال {to_persian_digits(year)} در «{value}» سال شمسی نیست؛ مثل ۱۴۰۳ بنویسید")
+    if match["m"] is None:
+        return (year, 1), (year, 12)
+    month = int(match["m"])
+    if not 1 <= month <= 12:
+        raise LocatedError(f"ماه {to_persian_digits(month)} در «{value}» وجود ندارد؛ ماه باید بین ۱ تا ۱۲ باشد")
+    return (year, month), (year, month)
+
+
+def month_start(year: int, month: int, tz: tzinfo) -> datetime:
+    """The first moment of Jalali month ``month`` of ``year`` in ``tz`` (month 13: the next year's first)."""
+    year, month = (year + 1, 1) if month == 13 else (year, month)
+    first: date = jdatetime.date(year, month, 1).togregorian()
+    return datetime(first.year, first.month, first.day).replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)

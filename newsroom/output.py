@@ -621,3 +621,18 @@ def write_folder(files: list[OutputFile], output_dir: Path, folder: str) -> None
         raise BuildError([Problem(display_path(target), 0, f"پوشه نوشته نشد: {exc}")]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_document(path: Path, data: bytes) -> None:
+    """Write one document outside the site (a printed bulletin) whole or not at all: a
+    reader of ``path`` finds the old file or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise BuildError(
+            [Problem(display_path(path), 0, f"فایل نوشته نشد ({exc.strerror})؛ مسیر را بررسی کنید")]
+        ) from None

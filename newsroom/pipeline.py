@@ -17,13 +17,29 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
+
 from .assets import Asset, load_assets
+from .bulletin import (
+    Period,
+    PrintedIssue,
+    PrintPhotos,
+    first_issue_month,
+    issue_number,
+    issue_releases,
+    pdf_identifier,
+    plan_issue,
+    publish_issues,
+    render_issue,
+    typeset,
+)
 from .cache import Cache, FileCache, load_pickle, remove_files
 from .cards import can_set_persian
 from .config import SiteConfig
 from .content import Article, content_hash, find_sources, load_article, load_articles, reading_stamp
+from .dates import parse_jalali_months
 from .editor import render_editor
-from .errors import ERROR, WARNING, BuildError, Problem, display_path
+from .errors import ERROR, WARNING, BuildError, LocatedError, Problem, display_path
 from .feeds import render_feeds
 from .lint import lint_release, lint_site
 from .media import Media, prepare_media
@@ -39,6 +55,7 @@ from .output import (
     recover_output,
     save_manifest,
     still_written,
+    write_document,
     write_folder,
 )
 from .related import Ranking, RelatedIndex, Score, choose, pinned_articles, rank_related
@@ -149,8 +166,13 @@ def build_site(
             site = assemble_site(articles, config, now, visibility, related=held.related)
             clock.lap("assemble")
             _add_problems(problems, site.warnings, strict)
+            env = create_environment(config.templates_dir, config.cache_dir / "templates" if use_cache else None)
+            issues: tuple[tuple[PrintedIssue, ...], tuple[OutputFile, ...]] = ((), ())
+            if config.bulletin.publish:
+                issues = publish_issues(articles, config, now, env, held.made, jobs)
+                clock.lap("bulletin")
             with _staging(config, previous) as staging:
-                _render(staging, site, assets, media, previous, jobs, use_cache)
+                _render(staging, site, env, assets, media, issues, previous, jobs)
                 clock.lap("render")
                 _add_problems(problems, check_links(staging.files, site, ERROR if strict else WARNING), strict)
                 clock.lap("links")
@@ -276,18 +298,19 @@ def _staging(config: SiteConfig, previous: Previous | None) -> Iterator[Staging]
 def _render(
     staging: Staging,
     site: Site,
+    env: Environment,
     assets: tuple[Asset, ...],
     media: Media,
+    issues: tuple[tuple[PrintedIssue, ...], tuple[OutputFile, ...]],
     previous: Previous | None,
     jobs: int,
-    use_cache: bool,
 ) -> None:
-    """Every page, feed and sitemap of ``site``, and the files published as they are, into ``staging``."""
-    config = site.config
+    """Every page, feed and sitemap of ``site``, the printed bulletin's published
+    ``issues`` (their list and files), and the files published as they are, into ``staging``."""
     records = previous.records if previous else None
-    env = create_environment(config.templates_dir, config.cache_dir / "templates" if use_cache else None)
-    staging.write(render_site(site, env, assets, media, records, jobs))
+    staging.write(render_site(site, env, assets, media, records, jobs, issues[0]))
     staging.write(render_feeds(site) + render_sitemaps(site, records) + render_editor(site, assets, records))
+    staging.write(issues[1])
 
 
 def _report(
@@ -619,3 +642,71 @@ def check_site(
         wanted = [os.path.abspath(p) for p in paths]
         problems = [p for p in problems if any(os.path.abspath(p.path).startswith(w) for w in wanted)]
     return sorted(set(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class BulletinReport:
+    """What ``make_bulletin`` did."""
+
+    path: Path
+    period: Period
+    number: int | None
+    releases: int
+    size: int
+    typeset: bool  # False: the file already held this issue
+    finished: bool  # whether the period was over (a month still running may get more news)
+
+
+def make_bulletin(
+    config: SiteConfig,
+    months: str,
+    now: datetime,
+    destination: Path | None = None,
+    drafts: bool = False,
+    jobs: int = os.cpu_count() or 1,
+) -> BulletinReport:
+    """The printed bulletin of ``months`` (``1403-08``, ``1403``, ``1403-07..1403-09``) as a
+    PDF at ``destination`` (default ``bulletin/<months>.pdf`` beside the configuration).
+    A file that already holds the same issue, made from the same releases, templates
+    and files, is left as it is. Raises ``BuildError`` for a period that cannot be, one
+    without releases, a release with errors or a photo that cannot be read."""
+    try:
+        period = Period(*parse_jalali_months(months))
+    except LocatedError as exc:
+        raise BuildError([Problem(months, 0, exc.message)]) from None
+    cache = open_cache(config)
+    articles, problems = load_articles(config, cache, jobs)
+    cache.save()
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise BuildError(errors)
+    releases = issue_releases(articles, period, now, drafts)
+    if not releases:
+        raise BuildError(
+            [
+                Problem(
+                    display_path(config.content_dir),
+                    0,
+                    f"در {period.title} خبری منتشر نشده است؛ ماه را بررسی کنید (خبرها بر پایهٔ تاریخ انتشارشان در ماه می‌آیند)",
+                )
+            ]
+        )
+    files = FileCache(config.cache_dir / "files")
+    try:
+        photos = PrintPhotos(files, jobs)
+        photo_problems = photos.prepare(releases)
+        if photo_problems:
+            raise BuildError(photo_problems)
+        number = issue_number(period, first_issue_month(articles, config))
+        issue = plan_issue(releases, period, number, config, photos, {a.src_path: a for a in articles})
+        env = create_environment(config.templates_dir, config.cache_dir / "templates")
+        document = render_issue(issue, env, config, photos)
+        path = destination or config.config_path.parent / "bulletin" / f"{period.name}.pdf"
+        made = pdf_identifier(path) != document.digest
+        if made:
+            write_document(path, typeset(document))
+    finally:
+        files.close()
+    return BulletinReport(
+        path, period, number, len(releases), path.stat().st_size, made, period.finished(now, config.timezone)
+    )

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from .assets import Asset
+from .bulletin import BULLETIN_DIR, PrintedIssue
 from .cache import engine_stamp
 from .config import SiteConfig
 from .content import Article
@@ -274,9 +275,16 @@ class _Renderer:
     the making of the others, in this process or in forked ones."""
 
     def __init__(
-        self, site: Site, env: jinja2.Environment, assets: tuple[Asset, ...], media: Media, previous: dict[str, Record]
+        self,
+        site: Site,
+        env: jinja2.Environment,
+        assets: tuple[Asset, ...],
+        media: Media,
+        previous: dict[str, Record],
+        issues: tuple[PrintedIssue, ...] = (),
     ):
         self.site = site
+        self.issues = issues
         self.media = media
         self.env = env
         self.config: SiteConfig = site.config
@@ -372,6 +380,7 @@ class _Renderer:
             + [("year", i) for i in range(len(site.archive))]
             + [("search", 0), ("404", 0)]
             + [("redirect", i) for i in range(len(site.redirects))]
+            + ([("bulletins", 0)] if self.issues else [])
         )
 
     def describe(self, page: tuple[str, int]) -> _Page:
@@ -397,6 +406,9 @@ class _Renderer:
             return _Page("search.html", "/search/", "search/index.html", "صفحهٔ /search/", {})
         if kind == "404":
             return _Page("404.html", None, "404.html", "صفحهٔ ۴۰۴", {})
+        if kind == "bulletins":
+            url = f"/{BULLETIN_DIR}/"
+            return _Page("bulletins.html", url, dest_path(url), f"صفحهٔ {url}", {"issues": self.issues})
         alias, article = site.redirects[index]
         return _Page("redirect.html", alias, dest_path(alias), f"تغییر مسیر {alias}", {"article": article})
 
@@ -654,6 +666,7 @@ def render_site(
     media: Media = NO_MEDIA,
     previous: dict[str, Record] | None = None,
     jobs: int = 1,
+    issues: tuple[PrintedIssue, ...] = (),
 ) -> Iterator[OutputFile]:
     """Every file of the site, one by one as each is made: pages, redirects, photos,
     share cards and static assets. Raises ``BuildError`` with every template mistake
@@ -662,9 +675,10 @@ def render_site(
     Photos with variants in ``media`` get responsive markup; others are published as
     they are. Files whose fingerprint matches their record in ``previous`` (the manifest
     of the current output folder) come back ``kept``, without being rendered. The pages
-    to make are made in ``jobs`` processes when there are enough of them.
+    to make are made in ``jobs`` processes when there are enough of them. With
+    ``issues`` (the printed bulletin's, published), their list is a page too.
     """
-    r = _Renderer(site, env, assets, media, previous or {})
+    r = _Renderer(site, env, assets, media, previous or {}, issues)
     pages = r.pages()
     # Telling which pages changed is quick work on every page, done here; only the
     # pages to make go to other processes, when there are enough of them.

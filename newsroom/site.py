@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -354,14 +354,20 @@ def link_releases(article: Article, site: Site) -> str:
     """The body of ``article`` with links to other releases' files (``../1402/x.md``)
     pointing at their pages, as a writer linking file to file means them, and with
     site-root links (``/archive/``) made relative, so they hold under a sub-path too."""
+    return place_links(article, article.body_html, site.by_source, lambda url: relative_path(url, article.url))
+
+
+def place_links(article: Article, body: str, by_source: Mapping[str, Article], place: Callable[[str], str]) -> str:
+    """``body`` (of ``article``) with links to other releases' files turned into their
+    pages' site-relative URLs, and every site-relative URL (``/archive/``) passed through
+    ``place`` (made relative for a page, absolute for print)."""
 
     def page(match: re.Match[str]) -> str:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), unquote(match[2])))
-        other = site.by_source.get(target)
-        return f"{match[1]}{relative_path(other.url, article.url)}{match[3]}" if other else match[0]
+        other = by_source.get(target)
+        return f"{match[1]}{place(other.url)}{match[3]}" if other else match[0]
 
-    body = article.body_html
     if "href=" not in body and "src=" not in body:
         return body  # most releases link nowhere: spare them the scans
     body = _MD_LINK.sub(page, body)
-    return _ROOT_LINK.sub(lambda m: m[1] + relative_path(m[2], article.url) + m[3], body)
+    return _ROOT_LINK.sub(lambda m: m[1] + place(m[2]) + m[3], body)

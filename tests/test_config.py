@@ -76,3 +76,20 @@ def test_missing_config_file(tmp_path, monkeypatch):
     with pytest.raises(BuildError) as caught:
         load_config(tmp_path / "nope.yaml")
     assert str(caught.value.problems[0]) == "nope.yaml: فایل پیکربندی پیدا نشد؛ مسیر را با --config بدهید"
+
+
+def test_bulletin_settings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    head = "title: x\nbase_url: https://x.ir/\n"
+    settings = load(tmp_path, head + "bulletin:\n  group_by: county\n  first_issue: ۱۴۰۲/۱\n  qr: false\n").bulletin
+    assert (settings.publish, settings.group_by, settings.first_issue, settings.qr) == (
+        False,
+        "county",
+        (1402, 1),
+        False,
+    )
+    assert messages(tmp_path, head + "bulletin:\n  group_by: month\n  first_issue: 1402\n  publsh: true\n") == [
+        "config.yaml:4: «bulletin.group_by» یکی از category، county، none است (دسته، شهرستان یا بی‌گروه)، نه «month»",
+        "config.yaml:5: «bulletin.first_issue» یک ماه است، مثل 1403-01: ماه شمارهٔ ۱",
+        "config.yaml:6: کلید ناشناخته «bulletin.publsh»؛ منظورتان «publish» بود؟",
+    ]

@@ -5,7 +5,14 @@ from conftest import TEHRAN
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsroom.dates import days_in_jalali_month, format_jalali, jalali_date, parse_date
+from newsroom.dates import (
+    days_in_jalali_month,
+    format_jalali,
+    jalali_date,
+    month_start,
+    parse_date,
+    parse_jalali_months,
+)
 from newsroom.errors import LocatedError
 from newsroom.text import to_ascii_digits
 
@@ -147,3 +154,38 @@ def test_persian_digit_spelling_round_trip(day):
     shown = format_jalali(moment, "short")  # Persian digits, as a reader sees it
     assert parse_date(shown + " 12:00", TEHRAN) == moment
     assert to_ascii_digits(shown).count("/") == 2
+
+
+@pytest.mark.parametrize(
+    ("spelling", "months"),
+    [
+        ("1403-08", ((1403, 8), (1403, 8))),
+        ("۱۴۰۳/۸", ((1403, 8), (1403, 8))),
+        ("آبان ۱۴۰۳", ((1403, 8), (1403, 8))),
+        ("1403", ((1403, 1), (1403, 12))),
+        ("1402-12..1403-02", ((1402, 12), (1403, 2))),
+        ("1402..1403-06", ((1402, 1), (1403, 6))),
+    ],
+)
+def test_spans_of_jalali_months(spelling, months):
+    assert parse_jalali_months(spelling) == months
+
+
+@pytest.mark.parametrize(
+    ("spelling", "message"),
+    [
+        ("1403-13", "ماه ۱۳ در «1403-13» وجود ندارد"),
+        ("1403-05..1403-02", "ماه پایان پیش از ماه آغاز است"),
+        ("ابان ۱۴۰۳", "منظورتان «آبان» بود؟"),
+        ("2024-10", "سال ۲۰۲۴ در «2024-10» سال شمسی نیست"),
+        ("1403-08-12", "ماه یا سال شمسی نیست"),
+    ],
+)
+def test_impossible_spans_say_what_is_wrong(spelling, message):
+    with pytest.raises(LocatedError, match=message):
+        parse_jalali_months(spelling)
+
+
+def test_a_month_starts_at_midnight_tehran():
+    assert month_start(1403, 8, TEHRAN) == datetime(2024, 10, 22, tzinfo=TEHRAN)
+    assert month_start(1403, 13, TEHRAN) == datetime(2025, 3, 21, tzinfo=TEHRAN)  # the next year's Farvardin

@@ -17,7 +17,7 @@ LAYERS = [
     {"site"},
     {"output"},
     {"feeds", "images", "search", "editor"},
-    {"sitemaps", "cards"},
+    {"sitemaps", "cards", "bulletin"},
     {"media"},
     {"render"},
     {"pipeline"},
