@@ -26,6 +26,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import jinja2
 import segno
@@ -161,7 +162,6 @@ class Issue:
 class Document:
     """An issue ready to typeset: its HTML, the files it names, and the digest of both."""
 
-    name: str
     html: str
     files: tuple[tuple[str, str], ...]  # (address in the document, path on disk)
     digest: str
@@ -278,9 +278,8 @@ def plan_issue(
     else:
         groups: dict[str | None, list[Entry]] = {}
         for entry in entries:
-            groups.setdefault(entry.article.terms(group_by)[0] if entry.article.terms(group_by) else None, []).append(
-                entry
-            )
+            terms = entry.article.terms(group_by)
+            groups.setdefault(terms[0] if terms else None, []).append(entry)
         configured = config.taxonomy(group_by).known_terms
 
         def place(term: str | None) -> tuple[int, int, tuple[int, ...]]:
@@ -350,20 +349,25 @@ def render_issue(issue: Issue, env: jinja2.Environment, config: SiteConfig, phot
     for name in ("weasyprint", "pydyf", "fonttools", "pillow"):
         digest.update(version(name).encode() + b"\0")
     digest.update(html.encode("utf-8"))
-    for address, path in used:
-        digest.update(address.encode() + b"\0" + Path(path).read_bytes())
-    return Document(issue.period.name, html, used, digest.hexdigest()[:32], int(issue.made.timestamp()))
+    for address, path in used:  # a print copy's name is already the digest of its photo
+        digest.update(address.encode() + b"\0" + (b"" if address.startswith(_PRINTS) else Path(path).read_bytes()))
+    return Document(html, used, digest.hexdigest()[:32], int(issue.made.timestamp()))
 
 
 def pdf_identifier(path: Path) -> str | None:
-    """The identifier of the PDF at ``path`` (the digest of what it was made from), if it has one."""
+    """The identifier of the PDF at ``path`` (the digest of what it was made from), if it
+    has one: in the trailer that the last ``startxref`` points at."""
     try:
         with path.open("rb") as file:
-            file.seek(max(0, path.stat().st_size - 4096))
-            tail = file.read()
-    except OSError:
+            file.seek(max(0, path.stat().st_size - 1024))
+            start = re.findall(rb"startxref\s+(\d+)", file.read())
+            if not start:
+                return None
+            file.seek(int(start[-1]))
+            trailer = file.read(2048)
+    except (OSError, ValueError):
         return None
-    found = re.search(rb"/ID \[\(([0-9a-f]{32})\)", tail)
+    found = re.search(rb"/ID \[\(([0-9a-f]{32})\)", trailer)
     return found[1].decode() if found else None
 
 
@@ -385,17 +389,20 @@ def typeset_into_cache(
 
 
 def _typeset_pdf(html: str, files: tuple[tuple[str, str], ...], digest: str, epoch: int) -> bytes:
-    from weasyprint import HTML  # a second to import: only the commands that print pay for it
+    # Imported here, a second's work, only by what prints. Its import changes two settings of
+    # the whole process, put back: Pillow's acceptance of truncated images (a broken photo
+    # must stay an error for the build's photos too), and ElementTree's namespace prefixes
+    # (an empty one among them), which WeasyPrint uses only for PDF/A metadata and which
+    # would change how this process writes and reads XML.
+    prefixes: dict[str, str] = getattr(ElementTree, "_namespace_map")  # noqa: B009 - private, not in the stubs
+    namespaces = dict(prefixes)
+    from weasyprint import HTML
 
-    # WeasyPrint's import tells Pillow to accept truncated images, for the whole process:
-    # photos are checked here, and a broken one must stay an error in this build and the next.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
+    prefixes.clear()
+    prefixes.update(namespaces)
     with _source_date(epoch):
-        return bytes(
-            HTML(string=html, url_fetcher=_fetcher(dict(files))).write_pdf(
-                pdf_identifier=digest.encode(), uncompressed_pdf=False
-            )
-        )
+        return bytes(HTML(string=html, url_fetcher=_fetcher(dict(files))).write_pdf(pdf_identifier=digest.encode()))
 
 
 @contextmanager

@@ -43,7 +43,7 @@ def test_the_guides_example_release_builds_and_checks_without_a_warning(tmp_path
 
 def test_the_guides_commands_are_real(tmp_path, capsys, monkeypatch):
     commands = re.findall(r"python build\.py[^`\n]*", GUIDE)
-    assert {shlex.split(c)[2] for c in commands} == {"new", "serve", "check", "import"}
+    assert {shlex.split(c)[2] for c in commands} == {"new", "serve", "check", "import", "bulletin"}
     parser, _ = _parser()
     for command in commands:
         parser.parse_args(shlex.split(command)[2:])  # an unknown option exits the test
@@ -60,7 +60,8 @@ def test_the_guides_commands_are_real(tmp_path, capsys, monkeypatch):
 
 
 def test_the_guides_screenshots_are_there():
-    # Made by test_editor's browser test: NEWSROOM_SCREENSHOTS=docs/images pytest -k form
+    # Made by the tests: NEWSROOM_SCREENSHOTS=docs/images pytest tests/test_editor.py -k form
+    # (the editor) and NEWSROOM_SCREENSHOTS=docs/images pytest tests/test_bulletin.py -k pictures
     shown = re.findall(r"!\[[^\]]+\]\((images/[^)]+)\)", GUIDE)
     assert shown and all((REPO / "docs" / path).stat().st_size > 10_000 for path in shown)
 
