@@ -435,6 +435,21 @@ def _fetcher(files: dict[str, str]) -> Any:
     return IssueFiles(allowed_protocols=("data", "file"))
 
 
+def issue_document(
+    period: Period,
+    releases: list[Article],
+    articles: list[Article],
+    config: SiteConfig,
+    env: jinja2.Environment,
+    photos: PrintPhotos,
+) -> tuple[Issue, Document]:
+    """The issue of ``period`` printing ``releases`` (``issue_releases``), numbered and
+    linked among all ``articles``, and its document; its photos' print copies made before."""
+    number = issue_number(period, first_issue_month(articles, config))
+    issue = plan_issue(releases, period, number, config, photos, {a.src_path: a for a in articles})
+    return issue, render_issue(issue, env, config, photos)
+
+
 def publish_issues(
     articles: list[Article],
     config: SiteConfig,
@@ -446,32 +461,25 @@ def publish_issues(
     """Every finished month's issue under ``/bulletin/``, newest first, and their files.
     An issue made before from the same releases, templates and files is taken from the
     file cache, not typeset again; the others are typeset in ``jobs`` processes."""
-    periods = sorted({Period(a.jalali[:2], a.jalali[:2]) for a in articles if not a.draft}, key=lambda p: p.first)
-    first = first_issue_month(articles, config)
+    months = sorted({Period(a.jalali[:2], a.jalali[:2]) for a in articles if not a.draft}, key=lambda p: p.first)
+    plans = [
+        (p, releases)
+        for p in months
+        if p.finished(now, config.timezone) and (releases := issue_releases(articles, p, now))
+    ]
     photos = PrintPhotos(made, jobs)
-    by_source = {a.src_path: a for a in articles}
-    plans = []
-    for period in periods:
-        releases = issue_releases(articles, period, now)
-        if releases and period.finished(now, config.timezone):
-            plans.append((period, releases))
     problems = photos.prepare([a for _, releases in plans for a in releases])
     if problems:
         raise BuildError(problems)
-    documents = [
-        render_issue(
-            plan_issue(releases, period, issue_number(period, first), config, photos, by_source), env, config, photos
-        )
-        for period, releases in plans
-    ]
-    found = made.get_many(f"bulletin-{d.digest}.pdf" for d in documents)
-    wanted = [typeset_files(d) for d in documents if f"bulletin-{d.digest}.pdf" not in found]
+    issues = [issue_document(period, releases, articles, config, env, photos) for period, releases in plans]
+    found = made.get_many(f"bulletin-{document.digest}.pdf" for _, document in issues)
+    wanted = [typeset_files(d) for _, d in issues if f"bulletin-{d.digest}.pdf" not in found]
     for stored in made.fill(typeset_into_cache, wanted, jobs):
         found.update(stored or {})
-    issues, files = [], []
-    for (period, releases), document in zip(plans, documents, strict=True):
+    printed, files = [], []
+    for issue, document in issues:
         pdf = found[f"bulletin-{document.digest}.pdf"]
-        dest = f"{BULLETIN_DIR}/{period.name}.pdf"
-        issues.append(PrintedIssue(period, issue_number(period, first), len(releases), "/" + dest, pdf.stat().st_size))
+        dest = f"{BULLETIN_DIR}/{issue.period.name}.pdf"
+        printed.append(PrintedIssue(issue.period, issue.number, issue.count, "/" + dest, pdf.stat().st_size))
         files.append(OutputFile(dest, source=pdf, fingerprint=document.digest, linkable=made.disposable))
-    return tuple(reversed(issues)), tuple(files)
+    return tuple(reversed(printed)), tuple(files)

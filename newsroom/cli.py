@@ -226,7 +226,11 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     )
     bulletin.add_argument("--drafts", action="store_true", help="also print releases marked draft: true (a proof)")
     bulletin.add_argument(
-        "--jobs", metavar="N", type=int, default=os.cpu_count() or 1, help="processes for print-sized photos"
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that read releases and make print-sized photos (default: all cores)",
     )
     return parser, build
 

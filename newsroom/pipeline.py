@@ -24,13 +24,10 @@ from .bulletin import (
     Period,
     PrintedIssue,
     PrintPhotos,
-    first_issue_month,
-    issue_number,
+    issue_document,
     issue_releases,
     pdf_identifier,
-    plan_issue,
     publish_issues,
-    render_issue,
     typeset,
 )
 from .cache import Cache, FileCache, load_pickle, remove_files
@@ -697,10 +694,8 @@ def make_bulletin(
         photo_problems = photos.prepare(releases)
         if photo_problems:
             raise BuildError(photo_problems)
-        number = issue_number(period, first_issue_month(articles, config))
-        issue = plan_issue(releases, period, number, config, photos, {a.src_path: a for a in articles})
         env = create_environment(config.templates_dir, config.cache_dir / "templates")
-        document = render_issue(issue, env, config, photos)
+        issue, document = issue_document(period, releases, articles, config, env, photos)
         path = destination or config.config_path.parent / "bulletin" / f"{period.name}.pdf"
         made = pdf_identifier(path) != document.digest
         if made:
@@ -708,5 +703,5 @@ def make_bulletin(
     finally:
         files.close()
     return BulletinReport(
-        path, period, number, len(releases), path.stat().st_size, made, period.finished(now, config.timezone)
+        path, period, issue.number, len(releases), path.stat().st_size, made, period.finished(now, config.timezone)
     )
