@@ -389,20 +389,42 @@ def typeset_into_cache(
 
 
 def _typeset_pdf(html: str, files: tuple[tuple[str, str], ...], digest: str, epoch: int) -> bytes:
-    # Imported here, a second's work, only by what prints. Its import changes two settings of
-    # the whole process, put back: Pillow's acceptance of truncated images (a broken photo
-    # must stay an error for the build's photos too), and ElementTree's namespace prefixes
-    # (an empty one among them), which WeasyPrint uses only for PDF/A metadata and which
-    # would change how this process writes and reads XML.
+    with _source_date(epoch):
+        return bytes(
+            load_typesetter()(string=html, url_fetcher=_fetcher(dict(files))).write_pdf(pdf_identifier=digest.encode())
+        )
+
+
+def load_typesetter() -> Any:
+    """WeasyPrint's ``HTML``, imported on first use (a second's work, paid only by what
+    prints). Raises ``BuildError`` saying what to install when its system libraries
+    (Pango) are missing.
+
+    Its import changes two settings of the whole process, put back here: Pillow's
+    acceptance of truncated images (a broken photo must stay an error for the build's
+    photos too), and ElementTree's namespace prefixes (an empty one among them), which
+    WeasyPrint uses only for PDF/A metadata and which would change how this process
+    writes and reads XML."""
     prefixes: dict[str, str] = getattr(ElementTree, "_namespace_map")  # noqa: B009 - private, not in the stubs
     namespaces = dict(prefixes)
-    from weasyprint import HTML
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    prefixes.clear()
-    prefixes.update(namespaces)
-    with _source_date(epoch):
-        return bytes(HTML(string=html, url_fetcher=_fetcher(dict(files))).write_pdf(pdf_identifier=digest.encode()))
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # cffi could not open a library
+        raise BuildError(
+            [
+                Problem(
+                    "weasyprint",
+                    0,
+                    f"برای ساختن خبرنامه کتابخانهٔ Pango لازم است ({exc})؛ روی Debian و Ubuntu: "
+                    "sudo apt install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0",
+                )
+            ]
+        ) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        prefixes.clear()
+        prefixes.update(namespaces)
+    return HTML
 
 
 @contextmanager
@@ -474,6 +496,8 @@ def publish_issues(
     issues = [issue_document(period, releases, articles, config, env, photos) for period, releases in plans]
     found = made.get_many(f"bulletin-{document.digest}.pdf" for _, document in issues)
     wanted = [typeset_files(d) for _, d in issues if f"bulletin-{d.digest}.pdf" not in found]
+    if wanted:
+        load_typesetter()  # here, so that missing libraries are told once; workers inherit it
     for stored in made.fill(typeset_into_cache, wanted, jobs):
         found.update(stored or {})
     printed, files = [], []

@@ -13,10 +13,12 @@ from pathlib import Path
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import NOW_ARG, REPO, TEHRAN, photo, read, release, write_site
+from conftest import NOW_ARG, REPO, TEHRAN, missing, photo, read, release, write_site
 
+from newsroom.bulletin import load_typesetter
 from newsroom.cli import main
 from newsroom.dates import format_jalali, parse_date
+from newsroom.errors import BuildError
 from newsroom.text import ZWNJ
 
 # Releases of Aban 1403 (the month before the tests' «now», 1403-09-01), and around it.
@@ -76,6 +78,10 @@ MONTH = ("saffron", "greenhouse", "clinic", "loans")
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     """The Aban site in ``tmp_path``, with photos (one larger than print needs)."""
+    try:
+        load_typesetter()
+    except BuildError:
+        missing("Pango, which WeasyPrint needs, is not installed (.ci/run installs it)")
     monkeypatch.chdir(tmp_path)
     write_site(tmp_path, ABAN, CONFIG)
     for name, size in (("greenhouse.jpg", (1200, 900)), ("field.jpg", (1600, 1200))):
