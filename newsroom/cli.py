@@ -97,13 +97,9 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         "--output", metavar="DIR", type=Path, help="folder to write the site into (overrides output_dir)"
     )
     build.add_argument("--base-url", metavar="URL", help="absolute address of the published site (overrides base_url)")
-    build.add_argument(
-        "--jobs",
-        metavar="N",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="processes that render Markdown, photos, share cards and pages, and rank related lists, "
-        "when there is enough to do (default: all cores)",
+    _jobs(
+        build,
+        "render Markdown, photos, share cards and pages, and rank related lists, when there is enough to do",
     )
     build.add_argument(
         "--no-cache",
@@ -225,14 +221,15 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         help="where the PDF goes (default: bulletin/MONTHS.pdf beside the config)",
     )
     bulletin.add_argument("--drafts", action="store_true", help="also print releases marked draft: true (a proof)")
-    bulletin.add_argument(
-        "--jobs",
-        metavar="N",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="processes that read releases and make print-sized photos (default: all cores)",
-    )
+    _jobs(bulletin, "read releases and make print-sized photos")
     return parser, build
+
+
+def _jobs(command: argparse.ArgumentParser, what: str) -> None:
+    """The ``--jobs`` option of ``command``, whose processes do ``what``."""
+    command.add_argument(
+        "--jobs", metavar="N", type=int, default=os.cpu_count() or 1, help=f"processes that {what} (default: all cores)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
