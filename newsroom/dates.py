@@ -71,7 +71,12 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
     naive = datetime(gregorian.year, gregorian.month, gregorian.day, hour, minute, second)
     if match["tz"]:
         return naive.replace(tzinfo=_fixed_offset(match["tz"], value)).astimezone(tz)
-    # Round-trip through UTC so a wall time skipped by a DST change gets one canonical offset.
+    return _wall_time(naive, tz)
+
+
+def _wall_time(naive: datetime, tz: tzinfo) -> datetime:
+    """``naive`` as read on a clock in ``tz``. Round-tripped through UTC so that a wall time
+    skipped by a DST change gets one canonical offset."""
     return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
 
 
@@ -80,12 +85,19 @@ def _numeric(text: str) -> str:
     match = _WRITTEN.match(text)
     if not match:
         return text
-    if match["month"].replace(ZWNJ, "") not in _MONTH_NUMBERS:
-        close = difflib.get_close_matches(match["month"], MONTH_NAMES, n=1, cutoff=0.6)
-        hint = f"؛ منظورتان «{close[0]}» بود؟" if close else "؛ نام ماه‌ها: " + "، ".join(MONTH_NAMES)
-        raise LocatedError(f"ماه «{match['month']}» در تاریخ «{text}» شناخته نشد{hint}")
-    numeric = f"{match['y']}-{_MONTH_NUMBERS[match['month'].replace(ZWNJ, '')]}-{match['d']}"
+    numeric = f"{match['y']}-{_month_number(match['month'], f'تاریخ «{text}»')}-{match['d']}"
     return f"{numeric} {match['time']}" if match["time"] else numeric
+
+
+def _month_number(name: str, where: str) -> int:
+    """The number of the Jalali month ``name`` (with or without its ZWNJ); an unknown name,
+    met in ``where``, raises ``LocatedError`` naming the closest month."""
+    number = _MONTH_NUMBERS.get(name.replace(ZWNJ, ""))
+    if number is None:
+        close = difflib.get_close_matches(name, MONTH_NAMES, n=1, cutoff=0.6)
+        hint = f"؛ منظورتان «{close[0]}» بود؟" if close else "؛ نام ماه‌ها: " + "، ".join(MONTH_NAMES)
+        raise LocatedError(f"ماه «{name}» در {where} شناخته نشد{hint}")
+    return number
 
 
 def _jalali_to_gregorian(year: int, month: int, day: int, value: str) -> date:
@@ -184,12 +196,7 @@ def parse_jalali_months(value: str) -> tuple[tuple[int, int], tuple[int, int]]:
 def _month_span(text: str, value: str) -> tuple[tuple[int, int], tuple[int, int]]:
     words = text.split()
     if len(words) == 2 and not words[0].isdigit():  # «آبان ۱۴۰۳»
-        number = _MONTH_NUMBERS.get(words[0].replace(ZWNJ, ""))
-        if number is None:
-            close = difflib.get_close_matches(words[0], MONTH_NAMES, n=1, cutoff=0.6)
-            hint = f"؛ منظورتان «{close[0]}» بود؟" if close else "؛ نام ماه‌ها: " + "، ".join(MONTH_NAMES)
-            raise LocatedError(f"ماه «{words[0]}» در «{value}» شناخته نشد{hint}")
-        text = f"{words[1]}-{number}"
+        text = f"{words[1]}-{_month_number(words[0], f'«{value}»')}"
     match = _MONTH.match(text)
     if not match:
         raise LocatedError(f"«{value}» ماه یا سال شمسی نیست؛ نمونه‌های درست: {MONTH_EXAMPLES}")
@@ -208,4 +215,4 @@ def month_start(year: int, month: int, tz: tzinfo) -> datetime:
     """The first moment of Jalali month ``month`` of ``year`` in ``tz`` (month 13: the next year's first)."""
     year, month = (year + 1, 1) if month == 13 else (year, month)
     first: date = jdatetime.date(year, month, 1).togregorian()
-    return datetime(first.year, first.month, first.day).replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
+    return _wall_time(datetime(first.year, first.month, first.day), tz)
