@@ -26,6 +26,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 from xml.etree import ElementTree
 
 import jinja2
@@ -39,7 +40,7 @@ from .config import SiteConfig
 from .content import Article
 from .dates import MONTH_NAMES, month_start
 from .errors import BuildError, Problem, display_path
-from .images import open_upright
+from .images import UNREADABLE, encode, open_for_encoding, resized
 from .output import OutputFile
 from .site import place_links
 from .text import persian_sort_key, to_persian_digits
@@ -56,6 +57,9 @@ _FORMAT = "bulletin-1"  # bump when the way an issue is made changes, so issues 
 # project lies: the same month gives the same bytes in any checkout.
 _STATIC = "file:///newsroom/static/"
 _PRINTS = "file:///newsroom/print/"
+# A QR code is drawn when the issue is typeset, from its address: the document names only
+# the link, so an issue found unchanged draws none.
+_QR = "file:///newsroom/qr/"
 _IMAGE = re.compile(r"<img\b[^>]*>")
 _IFRAME = re.compile(r"<iframe\b.*?(?:</iframe\s*>|$)", re.I | re.S)
 
@@ -136,7 +140,7 @@ class Entry:
     link: str  # the absolute address of its page
     body: Markup  # its body, with links absolute and photos print-sized
     photo: str | None  # the print-sized photo's address in the document
-    qr: str | None  # a QR code of ``link``, as a data: address
+    qr: str | None  # the document's address of a QR code of ``link``
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +201,8 @@ class PrintPhotos:
                 wanted.setdefault(article.image_source.absolute(), []).append((article, article.line("image")))
             for _, source in article.body_images:
                 wanted.setdefault(source.absolute(), []).append((article, 0))
-        problems, work, names = [], [], {}
+        problems: list[Problem] = []
+        sources: dict[str, list[Path]] = {}  # print copy's name (of the photo's content) → photo files
         for source, users in wanted.items():
             try:
                 data = source.read_bytes()
@@ -205,26 +210,18 @@ class PrintPhotos:
                 problems += _photo_problems(users, source, f"عکس خوانده نشد ({exc.strerror})")
                 continue
             key = hashlib.sha256(_RECIPE.encode() + b"\0" + data).hexdigest()[:20]
-            names[source] = f"print-{key}"
-            if not self._from_cache(source, names[source]):
-                work.append((names[source], str(source)))
-        made = self.cache.fill(_print_copy, work, self.jobs)
-        for (name, source_text), files in zip(work, made, strict=True):
-            source = Path(source_text)
+            sources.setdefault(f"print-{key}", []).append(source)
+        # One listing of the cache folder for every copy: most were made by an earlier run.
+        stored = self.cache.get_many(f"{name}.{kind}" for name in sources for kind in ("jpg", "png"))
+        made = {name.rpartition(".")[0]: name for name in stored}
+        work = [(name, str(files[0])) for name, files in sources.items() if name not in made]
+        for (name, _), files in zip(work, self.cache.fill(_print_copy, work, self.jobs), strict=True):
             if files is None:
-                problems += _photo_problems(
-                    wanted[source], source, "عکس سالم نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید"
-                )
+                problems += [p for source in sources[name] for p in _photo_problems(wanted[source], source, UNREADABLE)]
             else:
-                self._from_cache(source, name)
+                made[name] = next(iter(files))
+        self._made.update({source: made[name] for name, files in sources.items() if name in made for source in files})
         return problems
-
-    def _from_cache(self, source: Path, name: str) -> bool:
-        found = self.cache.get_many([f"{name}.jpg", f"{name}.png"])
-        if not found:
-            return False
-        self._made[source] = min(found)
-        return True
 
     def address(self, source: Path) -> str | None:
         """The print copy of the photo file ``source`` as the document names it."""
@@ -244,20 +241,13 @@ def _print_copy(name: str, source: str) -> dict[str, bytes] | None:
     """The print copy of the photo file ``source``: upright, sRGB, at most ``PRINT_WIDTH``
     wide; JPEG, or PNG when it has transparency. None when the photo cannot be read."""
     try:
-        picture = open_upright(Path(source).read_bytes())
+        picture, transparent = open_for_encoding(Path(source).read_bytes())
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
-    transparent = picture.mode in ("RGBA", "LA") or "transparency" in picture.info
-    picture = picture.convert("RGBA" if transparent else "RGB")
-    if picture.width > PRINT_WIDTH:
-        height = max(1, round(picture.height * PRINT_WIDTH / picture.width))
-        picture = picture.resize((PRINT_WIDTH, height), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
+    picture = resized(picture, min(picture.width, PRINT_WIDTH))
     if transparent:
-        picture.save(buffer, "PNG", optimize=True)
-        return {f"{name}.png": buffer.getvalue()}
-    picture.save(buffer, "JPEG", quality=PRINT_QUALITY, optimize=True, dpi=(185, 185))
-    return {f"{name}.jpg": buffer.getvalue()}
+        return {f"{name}.png": encode(picture, "PNG", optimize=True)}
+    return {f"{name}.jpg": encode(picture, "JPEG", quality=PRINT_QUALITY, optimize=True, dpi=(185, 185))}
 
 
 def plan_issue(
@@ -307,7 +297,7 @@ def _entry(
         link=link,
         body=Markup(_print_body(article, config.base_url, photos, by_source)),  # sanitised when read
         photo=photo,
-        qr=segno.make(link, error="m").svg_data_uri(scale=4, border=0) if config.bulletin.qr else None,
+        qr=_QR + quote(link, safe="") if config.bulletin.qr else None,
     )
 
 
@@ -346,7 +336,7 @@ def render_issue(issue: Issue, env: jinja2.Environment, config: SiteConfig, phot
         raise BuildError([Problem(display_path(Path(where)), line, f"قالب خبرنامه ساخته نشد: {exc}")]) from None
     used = tuple(sorted((address, path) for address, path in named.items() if address in html))
     digest = hashlib.sha256(_FORMAT.encode())
-    for name in ("weasyprint", "pydyf", "fonttools", "pillow"):
+    for name in ("weasyprint", "pydyf", "fonttools", "pillow", "segno"):
         digest.update(version(name).encode() + b"\0")
     digest.update(html.encode("utf-8"))
     for address, path in used:  # a print copy's name is already the digest of its photo
@@ -442,14 +432,18 @@ def _source_date(epoch: int) -> Iterator[None]:
 
 
 def _fetcher(files: dict[str, str]) -> Any:
-    """WeasyPrint's fetcher for this document: the files it names and data: addresses
-    (QR codes), nothing else, and never the network."""
+    """WeasyPrint's fetcher for this document: the files it names, its QR codes (drawn
+    here) and data: addresses, nothing else, and never the network."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class IssueFiles(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
+            if url.startswith(_QR):
+                drawn = io.BytesIO()
+                segno.make(unquote(url.removeprefix(_QR)), error="m").save(drawn, kind="svg", scale=4, border=0)
+                return URLFetcherResponse(url, drawn.getvalue(), {"Content-Type": "image/svg+xml"})
             if url not in files:
                 raise ValueError(f"not a file of this issue: {url}")
             return URLFetcherResponse(url, Path(files[url]).read_bytes())
@@ -460,16 +454,16 @@ def _fetcher(files: dict[str, str]) -> Any:
 def issue_document(
     period: Period,
     releases: list[Article],
-    articles: list[Article],
+    number: int | None,
+    by_source: Mapping[str, Article],
     config: SiteConfig,
     env: jinja2.Environment,
     photos: PrintPhotos,
-) -> tuple[Issue, Document]:
-    """The issue of ``period`` printing ``releases`` (``issue_releases``), numbered and
-    linked among all ``articles``, and its document; its photos' print copies made before."""
-    number = issue_number(period, first_issue_month(articles, config))
-    issue = plan_issue(releases, period, number, config, photos, {a.src_path: a for a in articles})
-    return issue, render_issue(issue, env, config, photos)
+) -> Document:
+    """The document of issue ``number`` of ``period``, printing ``releases``
+    (``issue_releases``), its links to other releases found in ``by_source``; its photos'
+    print copies made before."""
+    return render_issue(plan_issue(releases, period, number, config, photos, by_source), env, config, photos)
 
 
 def publish_issues(
@@ -483,27 +477,31 @@ def publish_issues(
     """Every finished month's issue under ``/bulletin/``, newest first, and their files.
     An issue made before from the same releases, templates and files is taken from the
     file cache, not typeset again; the others are typeset in ``jobs`` processes."""
-    months = sorted({Period(a.jalali[:2], a.jalali[:2]) for a in articles if not a.draft}, key=lambda p: p.first)
-    plans = [
-        (p, releases)
-        for p in months
-        if p.finished(now, config.timezone) and (releases := issue_releases(articles, p, now))
-    ]
+    if not articles:
+        return (), ()
+    months: dict[tuple[int, int], list[Article]] = {}
+    archive = Period(min(a.jalali[:2] for a in articles), max(a.jalali[:2] for a in articles))
+    for article in issue_releases(articles, archive, now):  # oldest first, so each month's are too
+        months.setdefault(article.jalali[:2], []).append(article)
+    plans = [(Period(month, month), releases) for month, releases in sorted(months.items())]
+    plans = [(period, releases) for period, releases in plans if period.finished(now, config.timezone)]
     photos = PrintPhotos(made, jobs)
     problems = photos.prepare([a for _, releases in plans for a in releases])
     if problems:
         raise BuildError(problems)
-    issues = [issue_document(period, releases, articles, config, env, photos) for period, releases in plans]
-    found = made.get_many(f"bulletin-{document.digest}.pdf" for _, document in issues)
-    wanted = [typeset_files(d) for _, d in issues if f"bulletin-{d.digest}.pdf" not in found]
+    first, by_source = first_issue_month(articles, config), {a.src_path: a for a in articles}
+    issues = [(period, releases, issue_number(period, first)) for period, releases in plans]
+    documents = [issue_document(*issue, by_source, config, env, photos) for issue in issues]
+    found = made.get_many(f"bulletin-{document.digest}.pdf" for document in documents)
+    wanted = [typeset_files(d) for d in documents if f"bulletin-{d.digest}.pdf" not in found]
     if wanted:
         load_typesetter()  # here, so that missing libraries are told once; workers inherit it
     for stored in made.fill(typeset_into_cache, wanted, jobs):
         found.update(stored or {})
     printed, files = [], []
-    for issue, document in issues:
+    for (period, releases, number), document in zip(issues, documents, strict=True):
         pdf = found[f"bulletin-{document.digest}.pdf"]
-        dest = f"{BULLETIN_DIR}/{issue.period.name}.pdf"
-        printed.append(PrintedIssue(issue.period, issue.number, issue.count, "/" + dest, pdf.stat().st_size))
+        dest = f"{BULLETIN_DIR}/{period.name}.pdf"
+        printed.append(PrintedIssue(period, number, len(releases), "/" + dest, pdf.stat().st_size))
         files.append(OutputFile(dest, source=pdf, fingerprint=document.digest, linkable=made.disposable))
     return tuple(reversed(printed)), tuple(files)

@@ -31,6 +31,7 @@ JPEG_QUALITY = 80
 # Bump when the way variants are made changes, so cached ones are made anew.
 _RECIPE = f"photo-1 {WIDTHS} {WEBP_QUALITY} {JPEG_QUALITY} {pillow_version}"
 _EXTENSIONS = {"image/webp": "webp", "image/jpeg": "jpg", "image/png": "png"}
+UNREADABLE = "عکس سالم نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید"
 # On article pages photos take the text column (42rem) at most, the phone's width less margins.
 SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 
@@ -88,24 +89,20 @@ def make_variants(data: bytes) -> list[tuple[int, int, str, bytes]]:
 
     Raises ``OSError`` or ``ValueError`` when the bytes are not a readable image.
     """
-    with Image.open(io.BytesIO(data)) as opened:
-        picture = _upright_srgb(opened)
-    transparent = picture.mode in ("RGBA", "LA") or "transparency" in picture.info
-    picture = picture.convert("RGBA" if transparent else "RGB")
+    picture, transparent = open_for_encoding(data)
     made = []
     for width in variant_widths(picture.width):
-        height = max(1, round(picture.height * width / picture.width))
-        sized = picture if width == picture.width else picture.resize((width, height), Image.Resampling.LANCZOS)
-        made.append((width, height, "image/webp", _encode(sized, "WEBP", quality=WEBP_QUALITY, method=5)))
+        sized = resized(picture, width)
+        made.append((width, sized.height, "image/webp", encode(sized, "WEBP", quality=WEBP_QUALITY, method=5)))
         if transparent:
-            made.append((width, height, "image/png", _encode(sized, "PNG", optimize=True)))
+            made.append((width, sized.height, "image/png", encode(sized, "PNG", optimize=True)))
         else:
             made.append(
                 (
                     width,
-                    height,
+                    sized.height,
                     "image/jpeg",
-                    _encode(sized, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True),
+                    encode(sized, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True),
                 )
             )
     return made
@@ -115,6 +112,22 @@ def open_upright(data: bytes) -> Image.Image:
     """The image in ``data`` turned as its EXIF orientation says, in sRGB colours."""
     with Image.open(io.BytesIO(data)) as opened:
         return _upright_srgb(opened)
+
+
+def open_for_encoding(data: bytes) -> tuple[Image.Image, bool]:
+    """The photo in ``data`` upright and in sRGB (``open_upright``), as RGB, or as RGBA
+    when it has transparency — which the second value tells."""
+    picture = open_upright(data)
+    transparent = picture.mode in ("RGBA", "LA") or "transparency" in picture.info
+    return picture.convert("RGBA" if transparent else "RGB"), transparent
+
+
+def resized(picture: Image.Image, width: int) -> Image.Image:
+    """``picture`` scaled to ``width`` pixels across (itself when it is that wide)."""
+    if width == picture.width:
+        return picture
+    height = max(1, round(picture.height * width / picture.width))
+    return picture.resize((width, height), Image.Resampling.LANCZOS)
 
 
 def _upright_srgb(opened: Image.Image) -> Image.Image:
@@ -133,7 +146,8 @@ def _upright_srgb(opened: Image.Image) -> Image.Image:
     return picture
 
 
-def _encode(picture: Image.Image, kind: str, **options: Any) -> bytes:
+def encode(picture: Image.Image, kind: str, **options: Any) -> bytes:
+    """``picture`` saved as ``kind`` (``JPEG``, ``PNG``, ``WEBP``) with Pillow's ``options``."""
     buffer = io.BytesIO()
     picture.save(buffer, kind, **options)
     return buffer.getvalue()
@@ -184,13 +198,7 @@ class PhotoLibrary:
         for (key, _), made in zip(work, self.cache.fill(_variant_files, work, self.jobs), strict=True):
             for source in waiting[key]:
                 if made is None:
-                    problems.append(
-                        Problem(
-                            display_path(source),
-                            0,
-                            "عکس سالم نیست یا خوانده نشد؛ آن را دوباره با JPEG یا PNG ذخیره کنید",
-                        )
-                    )
+                    problems.append(Problem(display_path(source), 0, UNREADABLE))
                 else:
                     self._from_cache(source, key)
         return problems

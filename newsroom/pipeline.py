@@ -24,7 +24,9 @@ from .bulletin import (
     Period,
     PrintedIssue,
     PrintPhotos,
+    first_issue_month,
     issue_document,
+    issue_number,
     issue_releases,
     pdf_identifier,
     publish_issues,
@@ -489,6 +491,15 @@ def _remember_build(
         remove_files(temporary, path)  # an outdated record must not be trusted
 
 
+def _read_releases(config: SiteConfig, jobs: int = 1) -> tuple[list[Article], list[Problem]]:
+    """Every release with the problems found, for the commands that build no site: read
+    through the cache of releases, which keeps what they read for the next build."""
+    cache = open_cache(config)
+    read = load_articles(config, cache, jobs)
+    cache.save()
+    return read
+
+
 def preview_releases(config: SiteConfig, memory: Memory, sources: list[Path]) -> tuple[str, ...]:
     """Rewrite at once the pages of the edited releases ``sources``, in the context of
     the last site built (its lists, neighbours and related news); the files written.
@@ -581,9 +592,7 @@ def explain_related(
 
     Raises ``BuildError`` when the file is not a release of the content folder or has errors.
     """
-    cache = open_cache(config)
-    articles, problems = load_articles(config, cache)
-    cache.save()
+    articles, problems = _read_releases(config)
     wanted = os.path.abspath(source)
     target = next((a for a in articles if os.path.abspath(config.content_dir / a.src_path) == wanted), None)
     if target is None:
@@ -612,9 +621,7 @@ def check_site(
 ) -> list[Problem]:
     """Everything a build would report, plus typography and hygiene warnings (lint),
     for the releases under ``paths`` (all when empty). Writes nothing but the cache."""
-    cache = open_cache(config)
-    articles, problems = load_articles(config, cache)
-    cache.save()
+    articles, problems = _read_releases(config)
     try:
         problems += assemble_site(articles, config, now, visibility).warnings
     except BuildError as exc:
@@ -671,9 +678,7 @@ def make_bulletin(
         period = Period(*parse_jalali_months(months))
     except LocatedError as exc:
         raise BuildError([Problem(months, 0, exc.message)]) from None
-    cache = open_cache(config)
-    articles, problems = load_articles(config, cache, jobs)
-    cache.save()
+    articles, problems = _read_releases(config, jobs)
     errors = [p for p in problems if p.severity == ERROR]
     if errors:
         raise BuildError(errors)
@@ -695,7 +700,9 @@ def make_bulletin(
         if photo_problems:
             raise BuildError(photo_problems)
         env = create_environment(config.templates_dir, config.cache_dir / "templates")
-        issue, document = issue_document(period, releases, articles, config, env, photos)
+        number = issue_number(period, first_issue_month(articles, config))
+        by_source = {a.src_path: a for a in articles}
+        document = issue_document(period, releases, number, by_source, config, env, photos)
         path = destination or config.config_path.parent / "bulletin" / f"{period.name}.pdf"
         made = pdf_identifier(path) != document.digest
         if made:
@@ -703,5 +710,5 @@ def make_bulletin(
     finally:
         files.close()
     return BulletinReport(
-        path, period, issue.number, len(releases), path.stat().st_size, made, period.finished(now, config.timezone)
+        path, period, number, len(releases), path.stat().st_size, made, period.finished(now, config.timezone)
     )
