@@ -14,6 +14,12 @@ costs a first build.
 
     python bench/bulletin.py --per-month 150 --runs 3
     python bench/bulletin.py --per-month 150 --runs 1 --site
+
+With ``--publish``, the time ``publish_issues`` takes in one process, ``--runs`` times after
+reading the releases: the first typesets what the file cache lacks, the others are what a
+rebuild that publishes issues pays when none changed (a function's time, not a process's).
+
+    python bench/bulletin.py --runs 3 --publish --keep /tmp/bb
 """
 
 from __future__ import annotations
@@ -107,6 +113,29 @@ def site_builds(root: Path, runs: int) -> None:
     (root / "config.yaml").write_text(config, encoding="utf-8")
 
 
+def publish_times(root: Path, runs: int) -> None:
+    """``publish_issues`` on the project's releases, ``runs`` times in this process."""
+    import time
+
+    sys.path.insert(0, str(REPO))
+    from newsroom.bulletin import publish_issues
+    from newsroom.cache import FileCache
+    from newsroom.config import load_config
+    from newsroom.content import load_articles
+    from newsroom.dates import parse_date
+    from newsroom.pipeline import open_cache
+    from newsroom.render import create_environment
+
+    config = load_config(root / "config.yaml")
+    now = parse_date("1404-01-01 12:00", config.timezone)
+    articles = load_articles(config, open_cache(config), 2)[0]
+    env, files = create_environment(config.templates_dir), FileCache(config.cache_dir / "files")
+    for run in range(runs):
+        start = time.perf_counter()
+        issues = publish_issues(articles, config, now, env, files, 2)[0]
+        print(f"publish_issues run {run + 1}: {time.perf_counter() - start:.2f} s, {len(issues)} issues")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-month", type=int, default=150, help="releases in each month (default 150)")
@@ -114,14 +143,15 @@ def main() -> None:
     parser.add_argument("--periods", nargs="+", default=["1403-08", "1403"], help="what to typeset")
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
     parser.add_argument("--site", action="store_true", help="time cold site builds, without and with publishing")
+    parser.add_argument("--publish", action="store_true", help="time publish_issues in one process, --runs times")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     if not (root / "config.yaml").exists():
         write_project(root, args.per_month)
-    if args.site:
+    if args.site or args.publish:
         try:
-            site_builds(root, args.runs)
+            (site_builds if args.site else publish_times)(root, args.runs)
         finally:
             if args.keep is None:
                 shutil.rmtree(root, ignore_errors=True)
